@@ -1,0 +1,51 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STORE  ?= data/store
+SAMPLE ?= data/sample
+PORT   ?= 8050
+
+.PHONY: run test lint format install install-test sample clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# The bundled sample: deterministic, regenerated only when missing.
+$(SAMPLE)/.done: | $(VENV)/.installed
+	$(BIN)/forecaster sample --out $(SAMPLE) --store $(STORE)
+	touch $@
+
+sample: $(SAMPLE)/.done
+
+run: $(VENV)/.installed $(SAMPLE)/.done
+	$(BIN)/forecaster serve --store $(STORE) --workloads $(SAMPLE)/workloads.toml --host 127.0.0.1 --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check forecaster dashboard tests benchmarks
+	$(BIN)/ruff format --check forecaster dashboard tests benchmarks
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format forecaster dashboard tests benchmarks
+	$(BIN)/ruff check --fix forecaster dashboard tests benchmarks
+
+test: $(VENV)/.installed-test lint
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) $(SAMPLE) $(STORE)

@@ -1,0 +1,43 @@
+"""Shared CLI helpers: the store option, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+STORE_ENV = "FORECASTER_STORE"
+DEFAULT_STORE = "data/store"
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        default=None,
+        help=f"store directory (default: ${STORE_ENV} or {DEFAULT_STORE})",
+    )
+
+
+def store_dir(args: argparse.Namespace) -> Path:
+    """The store directory: --store, else $FORECASTER_STORE, else data/store."""
+    return Path(getattr(args, "store", None) or os.environ.get(STORE_ENV) or DEFAULT_STORE)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def print_json(obj: Any) -> None:
+    """One JSON document on stdout (NaN and infinities become null)."""
+    json.dump(_clean(obj), sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")

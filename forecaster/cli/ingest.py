@@ -1,0 +1,10 @@
+"""Placeholder for the `ingest` command; being written in this session."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ingest", help="(in progress)")
+    p.set_defaults(func=lambda args: 0)

@@ -1,0 +1,10 @@
+"""Placeholder for the `serve` command; being written in this session."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="(in progress)")
+    p.set_defaults(func=lambda args: 0)
