@@ -1,10 +1,77 @@
-"""Placeholder for the `ingest` command; being written in this session."""
+"""``forecaster ingest billing``: files into the store, reconciled to the cent.
+
+Other ingest kinds (traffic, CloudWatch, Cost Explorer) register under the same ``ingest``
+command through ``INGEST_KINDS``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+
+from forecaster.billing import FORMATS
+from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.ingest import IngestReport, ingest_billing
+
+#: Modules that add an ``ingest <kind>`` sub-command through ``register_kind(kinds)``.
+INGEST_KINDS: tuple[str, ...] = ()
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ingest", help="(in progress)")
-    p.set_defaults(func=lambda args: 0)
+    parser = sub.add_parser("ingest", help="load billing or traffic data into the store")
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND")
+    kinds.required = True
+    billing = kinds.add_parser(
+        "billing",
+        help="FOCUS 1.0-1.3 or AWS CUR (2.0 / legacy) files, directories or globs",
+        description=(
+            "Normalize billing files to FOCUS columns and store them, one partition per "
+            "(source, billing period). A period already stored is replaced atomically; the "
+            "same files again change nothing. Fails unless every stored total equals the "
+            "source's to the cent, per billing period and currency."
+        ),
+    )
+    billing.add_argument("paths", nargs="+", metavar="PATH")
+    billing.add_argument("--format", default="auto", choices=FORMATS)
+    billing.add_argument(
+        "--source",
+        default=None,
+        help="store source name (default: the format, e.g. 'focus'); use one per billing feed",
+    )
+    add_store_option(billing)
+    billing.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    billing.set_defaults(func=run_billing)
+    for name in INGEST_KINDS:
+        importlib.import_module(name).register_kind(kinds)
+
+
+def run_billing(args: argparse.Namespace) -> int:
+    report = ingest_billing(args.paths, store_dir(args), fmt=args.format, source=args.source)
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(format_report(report))
+    return 0
+
+
+def format_report(report: IngestReport) -> str:
+    lines = [
+        f"{'source':<14} {'period':<8} {'cur':<4} {'rows':>10} {'BilledCost':>16} "
+        f"{'EffectiveCost':>16} {'status':<7} {'action':<9} reconciled"
+    ]
+    for p in report.periods:
+        checked = ", ".join(sorted(p.reconciliation)) or "-"
+        lines.append(
+            f"{p.source:<14} {p.billing_period:<8} {p.currency:<4} {p.rows:>10,} "
+            f"{p.billed_cost:>16,.2f} {p.effective_cost:>16,.2f} {p.status:<7} {p.action:<9} "
+            f"to the cent ({checked})"
+        )
+    for p in report.flagged:
+        r = p.restatement or {}
+        lines.append(
+            f"RESTATEMENT: closed month {p.billing_period} ({p.source}, {p.currency}) shrank "
+            f"from {r.get('before', 0):,.2f} to {r.get('after', 0):,.2f} BilledCost (more than 1%)"
+        )
+    for s in report.skipped:
+        lines.append(f"skipped {s['file']}: {s['reason']}")
+    return "\n".join(lines)

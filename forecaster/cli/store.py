@@ -1,10 +1,66 @@
-"""Placeholder for the `store` command; being written in this session."""
+"""``forecaster store status``: what the store holds, per source, billing period and currency."""
 
 from __future__ import annotations
 
 import argparse
 
+from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.store import BillingStore, status_rows
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("store", help="(in progress)")
-    p.set_defaults(func=lambda args: 0)
+    parser = sub.add_parser("store", help="inspect the local store")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    status = actions.add_parser("status", help="periods stored, with rows, totals and status")
+    add_store_option(status)
+    status.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    status.set_defaults(func=run_status)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    store = BillingStore(store_dir(args))
+    rows = status_rows(store)
+    restatements = store.catalog().get("restatements", [])
+    if args.json:
+        print_json(
+            {
+                "periods": [
+                    {
+                        k: r[k]
+                        for k in (
+                            "source",
+                            "billing_period",
+                            "currency",
+                            "rows",
+                            "billed_cost",
+                            "effective_cost",
+                            "list_cost",
+                            "status",
+                            "ingested_at",
+                        )
+                    }
+                    for r in rows
+                ],
+                "restatements": restatements,
+            }
+        )
+        return 0
+    if not rows:
+        print(f"{store.root}: the store holds no billing data yet")
+        return 0
+    print(
+        f"{'source':<14} {'period':<8} {'cur':<4} {'rows':>10} {'BilledCost':>16} "
+        f"{'EffectiveCost':>16} status"
+    )
+    for r in rows:
+        print(
+            f"{r['source']:<14} {r['billing_period']:<8} {r['currency']:<4} {r['rows']:>10,} "
+            f"{r['billed_cost']:>16,.2f} {r['effective_cost']:>16,.2f} {r['status']}"
+        )
+    flagged = [r for r in restatements if r.get("flagged")]
+    if flagged:
+        print(f"{len(flagged)} restatement(s) shrank a closed month by more than 1%:")
+        for r in flagged:
+            print(f"  {r['source']} {r['billing_period']} at {r['at']}")
+    return 0

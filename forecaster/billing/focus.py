@@ -1,0 +1,90 @@
+"""FOCUS 1.0 to 1.3 cost-and-usage files onto the canonical table.
+
+FOCUS is already the canonical vocabulary, so this reader only parses types and fills
+columns an older or newer version lacks (1.3's ServiceProviderName stands in for a missing
+ProviderName). Tags arrive as JSON text (CSV) or as a map/struct (Parquet).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from forecaster import columns as C
+from forecaster.billing.parse import parse_money, parse_text, parse_utc
+from forecaster.billing.source import SourceFrame
+from forecaster.errors import InputError
+
+#: Where a canonical column may be found under another FOCUS version's name.
+ALTERNATIVE_NAMES: dict[str, tuple[str, ...]] = {
+    C.PROVIDER_NAME: ("ServiceProviderName", "PublisherName"),
+}
+
+#: FOCUS datasets that are not cost-and-usage rows (FOCUS 1.3 contract commitments).
+OTHER_DATASET_MARKERS = ("ContractCommitmentId",)
+
+
+def looks_like_focus(schema: dict[str, pl.DataType]) -> bool:
+    return C.BILLED_COST in schema and C.CHARGE_PERIOD_START in schema
+
+
+def is_other_focus_dataset(schema: dict[str, pl.DataType]) -> bool:
+    return any(m in schema for m in OTHER_DATASET_MARKERS) and C.BILLED_COST not in schema
+
+
+def _tags(name: str, dtype: pl.DataType) -> pl.Expr:
+    if isinstance(dtype, pl.List):
+        from forecaster.billing.parse import tags_from_map
+
+        return tags_from_map(pl.col(name))
+    if isinstance(dtype, pl.Struct):
+        return pl.col(name).struct.json_encode()
+    return parse_text(pl.col(name), dtype)
+
+
+def read_focus(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> SourceFrame:
+    required = [
+        c
+        for c in C.FOCUS_REQUIRED
+        if c not in schema and not any(a in schema for a in ALTERNATIVE_NAMES.get(c, ()))
+    ]
+    if required:
+        raise InputError(
+            f"{path}: not a FOCUS cost-and-usage file; missing column(s) {', '.join(required)}"
+        )
+    columns: dict[str, pl.Expr] = {}
+    parsed_from: dict[str, tuple[pl.Expr, pl.Expr]] = {}
+    source_columns: dict[str, str] = {}
+    for name, dtype in C.CHARGES_SCHEMA.items():
+        if name.startswith("x_"):
+            continue
+        found = name if name in schema else None
+        if found is None:
+            found = next((a for a in ALTERNATIVE_NAMES.get(name, ()) if a in schema), None)
+        if found is None:
+            continue
+        source_columns[name] = found
+        src, src_type = pl.col(found), schema[found]
+        if name in C.TIMESTAMP_COLUMNS:
+            columns[name] = parse_utc(src, src_type)
+            parsed_from[name] = (src, columns[name])
+        elif dtype == pl.Float64:
+            columns[name] = parse_money(src, src_type)
+            parsed_from[name] = (src, columns[name])
+        elif name == C.TAGS:
+            columns[name] = _tags(found, src_type)
+        else:
+            columns[name] = parse_text(src, src_type)
+    checks = {
+        name: parse_money(pl.col(name), schema[name]) for name in C.MONEY_COLUMNS if name in schema
+    }
+    return SourceFrame(
+        path=path,
+        format="focus",
+        raw=raw,
+        columns=columns,
+        checks=checks,
+        parsed_from=parsed_from,
+        source_columns=source_columns,
+    )

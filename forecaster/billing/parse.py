@@ -1,0 +1,135 @@
+"""Polars expressions that turn raw source text into canonical values.
+
+Real exports write timestamps as "2024-09-01 00:00:00" (no zone: UTC), "2024-09-01T00:00:00Z",
+"2024-09-01T02:00:00+02:00" or plain dates; money as text with literal "NULL"; ids that look
+numeric. These helpers parse all of those into UTC datetimes, Float64 and strings, and give
+the matching "bad value" expressions so a reader can name the first unparseable value.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from forecaster.columns import UTC_DATETIME
+
+#: Strings real exports use for "no value".
+NULL_STRINGS = ["", "NULL", "null", "None", "NaN", "nan", "N/A"]
+
+
+def _as_text(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.String).str.strip_chars()
+
+
+def null_if_blank(expr: pl.Expr) -> pl.Expr:
+    """Text with the export's null spellings ("NULL", "") turned into real nulls."""
+    text = _as_text(expr)
+    return pl.when(text.is_in(NULL_STRINGS)).then(None).otherwise(text)
+
+
+def parse_utc(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+    """A timestamp column as Datetime(us, UTC).
+
+    Datetime input is converted (naive is taken as UTC); text accepts ISO 8601 with "T" or a
+    space, optional fractional seconds, "Z" or a numeric offset (converted to UTC), or a
+    plain date (midnight UTC).
+    """
+    if dtype is not None and isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is None:
+            return expr.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+        return expr.dt.convert_time_zone("UTC").cast(UTC_DATETIME)
+    if dtype is not None and dtype == pl.Date:
+        return expr.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    text = null_if_blank(expr).str.replace(" ", "T").str.replace(r"(?i)Z$", "+00:00")
+    with_offset = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_zone="UTC")
+    naive = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
+    naive_minutes = text.str.to_datetime("%Y-%m-%dT%H:%M", strict=False, time_unit="us")
+    date_only = text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us"))
+    return pl.coalesce(
+        with_offset.cast(UTC_DATETIME),
+        naive.dt.replace_time_zone("UTC"),
+        naive_minutes.dt.replace_time_zone("UTC"),
+        date_only.dt.replace_time_zone("UTC"),
+    )
+
+
+def parse_money(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+    """A money or quantity column as Float64 ("NULL" and blanks become null)."""
+    if dtype is not None and dtype.is_numeric():
+        return expr.cast(pl.Float64)
+    return null_if_blank(expr).cast(pl.Float64, strict=False)
+
+
+def parse_text(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+    """An id or name as text: numeric-looking ids stay strings, "NULL" becomes null."""
+    if dtype is not None and dtype.is_integer():
+        return expr.cast(pl.String)
+    return null_if_blank(expr)
+
+
+def bad_values(raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
+    """True where the raw cell holds a value that did not parse."""
+    return null_if_blank(raw).is_not_null() & parsed.is_null()
+
+
+def json_escape(expr: pl.Expr) -> pl.Expr:
+    """Text escaped for use inside a JSON string literal."""
+    return (
+        expr.str.replace_all("\\", "\\\\", literal=True)
+        .str.replace_all('"', '\\"', literal=True)
+        .str.replace_all("\n", "\\n", literal=True)
+        .str.replace_all("\r", "\\r", literal=True)
+        .str.replace_all("\t", "\\t", literal=True)
+    )
+
+
+def tags_from_columns(columns: dict[str, str]) -> pl.Expr:
+    """A JSON object text from flattened tag columns ({tag key: column name}).
+
+    Empty and null tag values are left out; a row without tags gets null.
+    """
+    if not columns:
+        return pl.lit(None, dtype=pl.String)
+    pairs = [
+        pl.when(null_if_blank(pl.col(col)).is_not_null()).then(
+            pl.concat_str(
+                pl.lit(f'"{_escape_py(key)}":"'),
+                json_escape(null_if_blank(pl.col(col))),
+                pl.lit('"'),
+            )
+        )
+        for key, col in columns.items()
+    ]
+    joined = pl.concat_str(pairs, separator=",", ignore_nulls=True)
+    return (
+        pl.when(joined.str.len_chars() > 0)
+        .then(pl.concat_str(pl.lit("{"), joined, pl.lit("}")))
+        .otherwise(None)
+    )
+
+
+def tags_from_map(expr: pl.Expr) -> pl.Expr:
+    """A JSON object text from a Parquet MAP<string,string> (read as a list of key/value structs)."""
+    pairs = expr.list.eval(
+        pl.concat_str(
+            pl.lit('"'),
+            json_escape(pl.element().struct.field("key")),
+            pl.lit('":"'),
+            json_escape(pl.element().struct.field("value").fill_null("")),
+            pl.lit('"'),
+        )
+    ).list.join(",")
+    return (
+        pl.when(pairs.str.len_chars() > 0)
+        .then(pl.concat_str(pl.lit("{"), pairs, pl.lit("}")))
+        .otherwise(None)
+    )
+
+
+def _escape_py(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )

@@ -1,0 +1,375 @@
+"""Billing ingestion: files -> canonical FOCUS line items -> store partitions, reconciled.
+
+For each file: one streaming aggregation over the source (rows and source cost sums per
+billing period and currency, plus a count of unparseable values), one streaming write of the
+canonical rows per billing period into a staging directory, then one aggregation over what
+was written. The write is committed only when every stored total equals the source total to
+the cent; otherwise nothing in the store changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from forecaster import columns as C
+from forecaster.billing import SourceFrame, read_billing_file
+from forecaster.billing.files import OpenedFile, expand_paths, sha256_file
+from forecaster.billing.parse import bad_values
+from forecaster.errors import InputError, ReconciliationError
+from forecaster.store import BillingStore, PartitionKey, store_lock
+
+log = logging.getLogger(__name__)
+
+CENT = 0.005  # two totals "equal to the cent" differ by less than half a cent
+RESTATEMENT_THRESHOLD = 0.01  # a closed month shrinking by more than 1% is flagged
+
+_MONEY_KEYS = {
+    C.BILLED_COST: "billed_cost",
+    C.EFFECTIVE_COST: "effective_cost",
+    C.LIST_COST: "list_cost",
+    C.CONTRACTED_COST: "contracted_cost",
+}
+
+
+@dataclass
+class PeriodResult:
+    """What happened to one (source, billing period, currency)."""
+
+    source: str
+    billing_period: str
+    currency: str
+    rows: int
+    billed_cost: float
+    effective_cost: float
+    list_cost: float
+    status: str
+    action: str  # "new" | "replaced" | "unchanged"
+    reconciliation: dict[str, dict[str, float]] = field(default_factory=dict)
+    restatement: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class IngestReport:
+    periods: list[PeriodResult]
+    files: list[dict[str, Any]]
+    skipped: list[dict[str, str]]
+
+    @property
+    def flagged(self) -> list[PeriodResult]:
+        return [p for p in self.periods if p.restatement and p.restatement.get("flagged")]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "periods": [p.as_dict() for p in self.periods],
+            "files": self.files,
+            "skipped": self.skipped,
+            "restatements_flagged": [p.as_dict() for p in self.flagged],
+        }
+
+
+def _period_label(expr: pl.Expr) -> pl.Expr:
+    return expr.dt.strftime("%Y-%m")
+
+
+def _profile(sf: SourceFrame) -> pl.DataFrame:
+    """Rows, source cost sums and unparseable-value counts per billing period and currency."""
+    period = sf.columns[C.BILLING_PERIOD_START]
+    currency = sf.columns.get(C.BILLING_CURRENCY, pl.lit(None, dtype=pl.String))
+    aggs = [pl.len().alias("rows")]
+    aggs += [expr.sum().alias(f"src_{name}") for name, expr in sf.checks.items()]
+    aggs += [
+        bad_values(raw, parsed).sum().alias(f"bad_{name}")
+        for name, (raw, parsed) in sf.parsed_from.items()
+    ]
+    aggs.append(period.min().alias("_any_period"))
+    frame = sf.raw.with_columns(
+        period.alias("_period_start"), currency.alias("_currency")
+    ).group_by(_period_label(pl.col("_period_start")).alias("billing_period"), "_currency")
+    try:
+        return frame.agg(aggs).collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"{sf.path}: cannot be read: {exc}") from exc
+
+
+def _first_bad_value(sf: SourceFrame, name: str) -> str:
+    raw, parsed = sf.parsed_from[name]
+    row = (
+        sf.raw.with_row_index("_row")
+        .filter(bad_values(raw, parsed))
+        .select("_row", raw.cast(pl.String).alias("_value"))
+        .head(1)
+        .collect()
+    )
+    if row.is_empty():
+        return ""
+    return f"{row['_value'][0]!r} on data row {row['_row'][0] + 1}"
+
+
+def _validate(sf: SourceFrame, profile: pl.DataFrame) -> None:
+    for name in sf.parsed_from:
+        count = int(profile[f"bad_{name}"].sum())
+        if count:
+            kind = "a timestamp" if name in C.TIMESTAMP_COLUMNS else "a number"
+            column = sf.source_columns.get(name, name)
+            raise InputError(
+                f"{sf.path}: column {column}: {count} value(s) are not {kind}, "
+                f"first {_first_bad_value(sf, name)}"
+            )
+    if profile.filter(pl.col("billing_period").is_null()).height:
+        column = sf.source_columns.get(C.BILLING_PERIOD_START, C.BILLING_PERIOD_START)
+        raise InputError(
+            f"{sf.path}: column {column} is empty on some rows; every charge needs its billing period"
+        )
+    if profile.filter(pl.col("_currency").is_null()).height:
+        column = sf.source_columns.get(C.BILLING_CURRENCY, C.BILLING_CURRENCY)
+        raise InputError(
+            f"{sf.path}: column {column} is empty on some rows; every charge needs its currency"
+        )
+    if int(profile["rows"].sum()) == 0:
+        raise InputError(f"{sf.path}: the file has a header but no rows")
+
+
+def _stored_totals(files: list[Path]) -> pl.DataFrame:
+    money = [pl.col(c).sum().alias(c) for c in C.MONEY_COLUMNS]
+    return (
+        pl.scan_parquet(files)
+        .group_by(C.BILLING_CURRENCY)
+        .agg(pl.len().alias("rows"), *money)
+        .collect()
+    )
+
+
+def _reconcile(
+    key: PartitionKey, stored: pl.DataFrame, source: pl.DataFrame, checked: set[str]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per currency: {column: {source, stored}}; raises when any differs by a cent or more."""
+    result: dict[str, dict[str, dict[str, float]]] = {}
+    src = {row["_currency"]: row for row in source.iter_rows(named=True)}
+    for row in stored.iter_rows(named=True):
+        currency = row[C.BILLING_CURRENCY]
+        expected = src.get(currency)
+        if expected is None or expected["rows"] != row["rows"]:
+            raise ReconciliationError(
+                f"{key.id} {currency}: stored {row['rows']} rows but the source has "
+                f"{0 if expected is None else expected['rows']}"
+            )
+        result[currency] = {}
+        for column in sorted(checked):
+            source_total = float(expected.get(f"src_{column}") or 0.0)
+            stored_total = float(row[column] or 0.0)
+            if abs(source_total - stored_total) >= CENT:
+                raise ReconciliationError(
+                    f"{key.id} {currency}: stored {column} {stored_total:.2f} differs from the "
+                    f"source's {source_total:.2f}"
+                )
+            result[currency][column] = {"source": source_total, "stored": stored_total}
+    return result
+
+
+def _status(period: str, now: datetime) -> str:
+    """'open' while the billing month has not ended (UTC), else 'closed'."""
+    year, month = map(int, period.split("-"))
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    return "open" if now < end else "closed"
+
+
+def _restatement(old: dict[str, Any] | None, totals: dict[str, dict[str, float]], status: str):
+    if old is None:
+        return None
+    changes = {}
+    for currency, new in totals.items():
+        before = old["totals"].get(currency, {}).get("billed_cost", 0.0)
+        after = new["billed_cost"]
+        if abs(after - before) < CENT:
+            continue
+        shrink = (before - after) / abs(before) if before else 0.0
+        changes[currency] = {
+            "before": before,
+            "after": after,
+            "change": after - before,
+            "flagged": old["status"] == "closed" and shrink > RESTATEMENT_THRESHOLD,
+        }
+    for currency, before_totals in old["totals"].items():
+        if currency not in totals:
+            changes[currency] = {
+                "before": before_totals["billed_cost"],
+                "after": 0.0,
+                "change": -before_totals["billed_cost"],
+                "flagged": old["status"] == "closed",
+            }
+    if not changes:
+        return None
+    return {
+        "changes": changes,
+        "flagged": any(c["flagged"] for c in changes.values()),
+        "previous_status": old["status"],
+        "status": status,
+    }
+
+
+def ingest_billing(
+    paths: list[str | Path],
+    store_dir: str | Path,
+    fmt: str = "auto",
+    source: str | None = None,
+    now: datetime | None = None,
+    lock_timeout: float | None = None,
+) -> IngestReport:
+    """Ingest billing files into the store; see the module docstring for the guarantees."""
+    now = now or datetime.now(UTC)
+    store = BillingStore(store_dir)
+    files = expand_paths(paths)
+    ingest_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    with store_lock(store.root, lock_timeout):
+        store.collect_garbage()  # leftovers of a crashed ingest
+        staging = store.new_staging(ingest_id)
+        try:
+            return _ingest_locked(files, store, staging, ingest_id, fmt, source, now)
+        finally:
+            if staging.exists():
+                import shutil
+
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _ingest_locked(files, store, staging, ingest_id, fmt, source, now) -> IngestReport:
+    parts: dict[PartitionKey, list[Path]] = defaultdict(list)
+    sources: dict[PartitionKey, list[pl.DataFrame]] = defaultdict(list)
+    file_info: dict[PartitionKey, list[dict[str, Any]]] = defaultdict(list)
+    checked: dict[PartitionKey, set[str]] = defaultdict(set)
+    report_files, skipped = [], []
+    for index, path in enumerate(files):
+        with OpenedFile(path) as opened:
+            sf = read_billing_file(opened, fmt)
+            if sf is None:
+                skipped.append(
+                    {
+                        "file": str(path),
+                        "reason": "a FOCUS dataset without charges (e.g. contract commitments)",
+                    }
+                )
+                continue
+            profile = _profile(sf)
+            _validate(sf, profile)
+            digest = sha256_file(path)
+            name = source or sf.format
+            canonical = sf.canonical(name)
+            report_files.append(
+                {
+                    "file": str(path),
+                    "format": sf.format,
+                    "source": name,
+                    "sha256": digest,
+                    "rows": int(profile["rows"].sum()),
+                }
+            )
+            for period in sorted(profile["billing_period"].unique().to_list()):
+                key = PartitionKey(name, period)
+                out = staging / f"{_key_dir(key)}" / f"part-{index:05d}.parquet"
+                out.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    canonical.filter(
+                        _period_label(pl.col(C.BILLING_PERIOD_START)) == period
+                    ).sink_parquet(out, compression="zstd", statistics=True)
+                except pl.exceptions.PolarsError as exc:
+                    raise InputError(f"{path}: cannot be read: {exc}") from exc
+                parts[key].append(out)
+                period_profile = profile.filter(pl.col("billing_period") == period)
+                sources[key].append(period_profile)
+                checked[key] |= set(sf.checks)
+                file_info[key].append(
+                    {
+                        "name": path.name,
+                        "path": str(path),
+                        "sha256": digest,
+                        "format": sf.format,
+                        "rows": int(period_profile["rows"].sum()),
+                    }
+                )
+
+    results: list[PeriodResult] = []
+    to_commit: dict[PartitionKey, tuple[Path, dict[str, Any]]] = {}
+    restatements: list[dict[str, Any]] = []
+    for key in sorted(parts, key=lambda k: (k.source, k.billing_period)):
+        source_profile = _sum_profiles(sources[key])
+        stored = _stored_totals(parts[key])
+        recon = _reconcile(key, stored, source_profile, checked[key])
+        totals = {
+            row[C.BILLING_CURRENCY]: {
+                "rows": row["rows"],
+                **{v: float(row[k] or 0.0) for k, v in _MONEY_KEYS.items()},
+            }
+            for row in stored.iter_rows(named=True)
+        }
+        status = _status(key.billing_period, now)
+        old = store.manifest(key)
+        same_files = old is not None and sorted(f["sha256"] for f in old["files"]) == sorted(
+            f["sha256"] for f in file_info[key]
+        )
+        action = "unchanged" if same_files else ("replaced" if old else "new")
+        restatement = None if same_files else _restatement(old, totals, status)
+        if not same_files:
+            manifest = {
+                "source": key.source,
+                "billing_period": key.billing_period,
+                "ingest_id": ingest_id,
+                "ingested_at": now.isoformat(),
+                "status": status,
+                "files": file_info[key],
+                "rows": sum(t["rows"] for t in totals.values()),
+                "totals": totals,
+                "reconciliation": recon,
+                "data_files": sorted(p.name for p in parts[key]),
+            }
+            to_commit[key] = (parts[key][0].parent, manifest)
+            if restatement:
+                restatements.append(
+                    {
+                        "source": key.source,
+                        "billing_period": key.billing_period,
+                        "ingest_id": ingest_id,
+                        "at": now.isoformat(),
+                        **restatement,
+                    }
+                )
+        for currency, t in sorted(totals.items()):
+            change = (restatement or {}).get("changes", {}).get(currency)
+            results.append(
+                PeriodResult(
+                    source=key.source,
+                    billing_period=key.billing_period,
+                    currency=currency,
+                    rows=t["rows"],
+                    billed_cost=t["billed_cost"],
+                    effective_cost=t["effective_cost"],
+                    list_cost=t["list_cost"],
+                    status=status,
+                    action=action,
+                    reconciliation=recon.get(currency, {}),
+                    restatement=change,
+                )
+            )
+    if to_commit:
+        store.commit(to_commit, restatements, ingest_id)
+    return IngestReport(periods=results, files=report_files, skipped=skipped)
+
+
+def _key_dir(key: PartitionKey) -> str:
+    return f"{key.source.replace('/', '_')}__{key.billing_period}"
+
+
+def _sum_profiles(profiles: list[pl.DataFrame]) -> pl.DataFrame:
+    frame = pl.concat(profiles, how="diagonal_relaxed")
+    value_cols = [c for c in frame.columns if c.startswith("src_") or c == "rows"]
+    return frame.group_by("_currency").agg(pl.col(value_cols).sum())
