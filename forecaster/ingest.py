@@ -10,6 +10,7 @@ the cent; otherwise nothing in the store changes.
 from __future__ import annotations
 
 import logging
+import shutil
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -218,6 +219,78 @@ def _restatement(old: dict[str, Any] | None, totals: dict[str, dict[str, float]]
     }
 
 
+@dataclass
+class _Staged:
+    """Partitions written to staging so far, with what the sources said about them."""
+
+    parts: dict[PartitionKey, list[Path]] = field(default_factory=lambda: defaultdict(list))
+    profiles: dict[PartitionKey, list[pl.DataFrame]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    files: dict[PartitionKey, list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    checked: dict[PartitionKey, set[str]] = field(default_factory=lambda: defaultdict(set))
+    report_files: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+
+def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, state: _Staged) -> None:
+    """Validate one source and write its canonical rows to staging, one file per period."""
+    profile = _profile(sf)
+    _validate(sf, profile)
+    name = source or sf.format
+    canonical = sf.canonical(name)
+    index = len(state.report_files)
+    state.report_files.append(
+        {
+            "file": str(sf.path),
+            "format": sf.format,
+            "source": name,
+            "sha256": digest,
+            "rows": int(profile["rows"].sum()),
+        }
+    )
+    for period in sorted(profile["billing_period"].unique().to_list()):
+        key = PartitionKey(name, period)
+        out = staging / _key_dir(key) / f"part-{index:05d}.parquet"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            canonical.filter(_period_label(pl.col(C.BILLING_PERIOD_START)) == period).sink_parquet(
+                out, compression="zstd", statistics=True
+            )
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(f"{sf.path}: cannot be read: {exc}") from exc
+        period_profile = profile.filter(pl.col("billing_period") == period)
+        state.parts[key].append(out)
+        state.profiles[key].append(period_profile)
+        state.checked[key] |= set(sf.checks)
+        state.files[key].append(
+            {
+                "name": sf.path.name,
+                "path": str(sf.path),
+                "sha256": digest,
+                "format": sf.format,
+                "rows": int(period_profile["rows"].sum()),
+            }
+        )
+
+
+def _locked_ingest(store_dir, lock_timeout, now, stage_all, open_periods) -> IngestReport:
+    """Run ``stage_all(staging, state)`` under the store lock, then reconcile and commit."""
+    store = BillingStore(store_dir)
+    ingest_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    with store_lock(store.root, lock_timeout):
+        store.collect_garbage()  # leftovers of a crashed ingest
+        staging = store.new_staging(ingest_id)
+        try:
+            state = _Staged()
+            stage_all(staging, state)
+            return _reconcile_and_commit(store, state, ingest_id, now, open_periods or set())
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
 def ingest_billing(
     paths: list[str | Path],
     store_dir: str | Path,
@@ -227,84 +300,58 @@ def ingest_billing(
     lock_timeout: float | None = None,
 ) -> IngestReport:
     """Ingest billing files into the store; see the module docstring for the guarantees."""
-    now = now or datetime.now(UTC)
-    store = BillingStore(store_dir)
     files = expand_paths(paths)
-    ingest_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    with store_lock(store.root, lock_timeout):
-        store.collect_garbage()  # leftovers of a crashed ingest
-        staging = store.new_staging(ingest_id)
-        try:
-            return _ingest_locked(files, store, staging, ingest_id, fmt, source, now)
-        finally:
-            if staging.exists():
-                import shutil
 
-                shutil.rmtree(staging, ignore_errors=True)
+    def stage_all(staging: Path, state: _Staged) -> None:
+        for path in files:
+            with OpenedFile(path) as opened:
+                sf = read_billing_file(opened, fmt)
+                if sf is None:
+                    state.skipped.append(
+                        {
+                            "file": str(path),
+                            "reason": "a FOCUS dataset without charges (e.g. contract commitments)",
+                        }
+                    )
+                    continue
+                _stage(sf, sha256_file(path), source, staging, state)
+
+    return _locked_ingest(store_dir, lock_timeout, now or datetime.now(UTC), stage_all, None)
 
 
-def _ingest_locked(files, store, staging, ingest_id, fmt, source, now) -> IngestReport:
-    parts: dict[PartitionKey, list[Path]] = defaultdict(list)
-    sources: dict[PartitionKey, list[pl.DataFrame]] = defaultdict(list)
-    file_info: dict[PartitionKey, list[dict[str, Any]]] = defaultdict(list)
-    checked: dict[PartitionKey, set[str]] = defaultdict(set)
-    report_files, skipped = [], []
-    for index, path in enumerate(files):
-        with OpenedFile(path) as opened:
-            sf = read_billing_file(opened, fmt)
-            if sf is None:
-                skipped.append(
-                    {
-                        "file": str(path),
-                        "reason": "a FOCUS dataset without charges (e.g. contract commitments)",
-                    }
-                )
-                continue
-            profile = _profile(sf)
-            _validate(sf, profile)
-            digest = sha256_file(path)
-            name = source or sf.format
-            canonical = sf.canonical(name)
-            report_files.append(
-                {
-                    "file": str(path),
-                    "format": sf.format,
-                    "source": name,
-                    "sha256": digest,
-                    "rows": int(profile["rows"].sum()),
-                }
-            )
-            for period in sorted(profile["billing_period"].unique().to_list()):
-                key = PartitionKey(name, period)
-                out = staging / f"{_key_dir(key)}" / f"part-{index:05d}.parquet"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    canonical.filter(
-                        _period_label(pl.col(C.BILLING_PERIOD_START)) == period
-                    ).sink_parquet(out, compression="zstd", statistics=True)
-                except pl.exceptions.PolarsError as exc:
-                    raise InputError(f"{path}: cannot be read: {exc}") from exc
-                parts[key].append(out)
-                period_profile = profile.filter(pl.col("billing_period") == period)
-                sources[key].append(period_profile)
-                checked[key] |= set(sf.checks)
-                file_info[key].append(
-                    {
-                        "name": path.name,
-                        "path": str(path),
-                        "sha256": digest,
-                        "format": sf.format,
-                        "rows": int(period_profile["rows"].sum()),
-                    }
-                )
+def ingest_frames(
+    frames: list[tuple[SourceFrame, str]],
+    store_dir: str | Path,
+    source: str,
+    now: datetime | None = None,
+    open_periods: set[str] | None = None,
+    lock_timeout: float | None = None,
+) -> IngestReport:
+    """Ingest sources that are not files on disk (e.g. API responses), with the same guarantees.
 
+    ``frames`` pairs each SourceFrame with a checksum of its content (same content, same
+    checksum: re-ingesting it changes nothing). ``open_periods`` (YYYY-MM) are stored as
+    open whatever the date, e.g. months whose figures the provider marks as estimated.
+    """
+
+    def stage_all(staging: Path, state: _Staged) -> None:
+        for sf, digest in frames:
+            _stage(sf, digest, source, staging, state)
+
+    return _locked_ingest(
+        store_dir, lock_timeout, now or datetime.now(UTC), stage_all, open_periods
+    )
+
+
+def _reconcile_and_commit(
+    store: BillingStore, state: _Staged, ingest_id: str, now: datetime, open_periods: set[str]
+) -> IngestReport:
     results: list[PeriodResult] = []
     to_commit: dict[PartitionKey, tuple[Path, dict[str, Any]]] = {}
     restatements: list[dict[str, Any]] = []
-    for key in sorted(parts, key=lambda k: (k.source, k.billing_period)):
-        source_profile = _sum_profiles(sources[key])
-        stored = _stored_totals(parts[key])
-        recon = _reconcile(key, stored, source_profile, checked[key])
+    for key in sorted(state.parts, key=lambda k: (k.source, k.billing_period)):
+        stored = _stored_totals(state.parts[key])
+        recon = _reconcile(key, stored, _sum_profiles(state.profiles[key]), state.checked[key])
         totals = {
             row[C.BILLING_CURRENCY]: {
                 "rows": row["rows"],
@@ -312,27 +359,28 @@ def _ingest_locked(files, store, staging, ingest_id, fmt, source, now) -> Ingest
             }
             for row in stored.iter_rows(named=True)
         }
-        status = _status(key.billing_period, now)
+        status = "open" if key.billing_period in open_periods else _status(key.billing_period, now)
         old = store.manifest(key)
-        same_files = old is not None and sorted(f["sha256"] for f in old["files"]) == sorted(
-            f["sha256"] for f in file_info[key]
-        )
-        action = "unchanged" if same_files else ("replaced" if old else "new")
-        restatement = None if same_files else _restatement(old, totals, status)
-        if not same_files:
+        digests = sorted(f["sha256"] for f in state.files[key])
+        same = old is not None and sorted(f["sha256"] for f in old["files"]) == digests
+        if same and old["status"] != status:
+            same = False  # an estimated month that became final is re-stored as closed
+        action = "unchanged" if same else ("replaced" if old else "new")
+        restatement = None if same else _restatement(old, totals, status)
+        if not same:
             manifest = {
                 "source": key.source,
                 "billing_period": key.billing_period,
                 "ingest_id": ingest_id,
                 "ingested_at": now.isoformat(),
                 "status": status,
-                "files": file_info[key],
+                "files": state.files[key],
                 "rows": sum(t["rows"] for t in totals.values()),
                 "totals": totals,
                 "reconciliation": recon,
-                "data_files": sorted(p.name for p in parts[key]),
+                "data_files": sorted(p.name for p in state.parts[key]),
             }
-            to_commit[key] = (parts[key][0].parent, manifest)
+            to_commit[key] = (state.parts[key][0].parent, manifest)
             if restatement:
                 restatements.append(
                     {
@@ -344,7 +392,6 @@ def _ingest_locked(files, store, staging, ingest_id, fmt, source, now) -> Ingest
                     }
                 )
         for currency, t in sorted(totals.items()):
-            change = (restatement or {}).get("changes", {}).get(currency)
             results.append(
                 PeriodResult(
                     source=key.source,
@@ -357,12 +404,12 @@ def _ingest_locked(files, store, staging, ingest_id, fmt, source, now) -> Ingest
                     status=status,
                     action=action,
                     reconciliation=recon.get(currency, {}),
-                    restatement=change,
+                    restatement=(restatement or {}).get("changes", {}).get(currency),
                 )
             )
     if to_commit:
         store.commit(to_commit, restatements, ingest_id)
-    return IngestReport(periods=results, files=report_files, skipped=skipped)
+    return IngestReport(periods=results, files=state.report_files, skipped=state.skipped)
 
 
 def _key_dir(key: PartitionKey) -> str:
