@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "store",
     "sample",
     "serve",
+    "scaling",
 )
 
 
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `forecaster store status | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
