@@ -1,0 +1,199 @@
+"""``forecaster scaling``: where and when the architecture stops scaling (USL fit)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from forecaster.cli.common import print_json
+from forecaster.errors import InputError
+from forecaster.scaling import ceiling, explain
+from forecaster.scaling.loadtest import read_load_tests
+from forecaster.scaling.usl import USLModel
+
+HELP = """\
+Fit Gunther's Universal Scalability Law X(N) = gamma*N / (1 + sigma*(N-1) + kappa*N*(N-1))
+to throughput X against load N (users, threads, instances) and report contention sigma,
+coherency kappa, gamma, their confidence intervals, R^2 and the peak load N*.
+
+Inputs (format detected from content; give several files or a directory):
+  CSV     one row per measurement; columns load,throughput (other names with
+          --load-col/--throughput-col; users, vus, instances, rps, ... are recognised)
+  k6      end-of-test summaries (--summary-export=FILE.json or handleSummary JSON).
+          One summary is ONE point: run one constant-VU test per load level and pass
+          all the summaries (or their directory). Load = vus max, throughput =
+          http_reqs rate; --load-col/--throughput-col name other metrics (vus_max.value).
+  Locust  *_stats_history.csv: the "Aggregated" rows, one point per user count held
+          steady (median Requests/s after the first --settle-seconds at each level).
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "scaling",
+        help="scaling ceiling from load tests (Universal Scalability Law)",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="CSV, k6 JSON, Locust CSV or a directory"
+    )
+    p.add_argument("--load-col", metavar="NAME", help="load column (CSV) or metric (k6)")
+    p.add_argument("--throughput-col", metavar="NAME", help="throughput column or metric")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument(
+        "--confidence", type=float, default=0.95, help="confidence level of the intervals (0.95)"
+    )
+    p.add_argument(
+        "--settle-seconds", type=float, default=15.0,
+        help="Locust: seconds a user count must be held before its rows count (15)",
+    )  # fmt: skip
+    cost = p.add_mutually_exclusive_group()
+    cost.add_argument(
+        "--cost-per-instance", type=float, metavar="USD_PER_HOUR",
+        help="price of one unit of load (load = instances): adds cost per unit of "
+        "throughput by load and the load beyond which capacity adds cost, not throughput",
+    )  # fmt: skip
+    cost.add_argument(
+        "--cost-curve", metavar="F,V,K",
+        help="the workload's fitted cost curve F + V*N**K in USD per hour, instead",
+    )  # fmt: skip
+    p.add_argument(
+        "--forecast", metavar="FILE.csv", type=Path,
+        help="load forecast (timestamp,mean,lo_80,hi_80,lo_95,hi_95): adds the date it "
+        "reaches --ceiling-share of the ceiling",
+    )  # fmt: skip
+    p.add_argument("--ceiling-share", type=float, default=0.8, help="share of the ceiling (0.8)")
+    p.add_argument(
+        "--forecast-measures", choices=("throughput", "load"), default="throughput",
+        help="compare the forecast with the throughput ceiling (default) or the peak load N*",
+    )  # fmt: skip
+    p.add_argument(
+        "--forecast-scale", type=float, default=1.0, metavar="FACTOR",
+        help="multiply forecast values by FACTOR to match the fitted unit (1/300: per 5 min to per s)",
+    )  # fmt: skip
+    p.set_defaults(func=run)
+
+
+def _cost_fn(args: argparse.Namespace) -> tuple[ceiling.CostFn, str] | None:
+    if args.cost_per_instance is not None:
+        usd = args.cost_per_instance
+        return ceiling.per_instance(usd), f"USD {usd:g} per unit of load per hour"
+    if args.cost_curve:
+        try:
+            parts = [float(v) for v in args.cost_curve.split(",")]
+        except ValueError:
+            parts = []
+        if len(parts) not in (2, 3):
+            raise InputError(
+                f"--cost-curve {args.cost_curve!r}: expected F,V or F,V,K numbers (USD per hour)"
+            )
+        return ceiling.cost_curve(*parts), f"cost curve {args.cost_curve} (USD per hour)"
+    return None
+
+
+def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
+    """Read, fit and derive: the model and the JSON document."""
+    points = read_load_tests(
+        args.files, args.load_col, args.throughput_col, settle_seconds=args.settle_seconds
+    )
+    sources = sorted(set(points["source"].to_list()))
+    label = ", ".join(sources) if len(sources) <= 3 else f"{len(sources)} files"
+    model = USLModel(confidence=args.confidence).fit(
+        points["load"], points["throughput"], source=label
+    )
+    doc = model.to_dict()
+    doc["sources"] = sources
+    doc["explanation"] = explain.describe(model)
+    cost = _cost_fn(args)
+    if cost is not None:
+        doc["cost"] = {"basis": cost[1], **ceiling.cost_summary(model, cost[0])}
+    if args.forecast is not None:
+        forecast = ceiling.read_load_forecast(args.forecast)
+        limit = (
+            model.peak_throughput_ if args.forecast_measures == "throughput" else model.peak_load_
+        )
+        doc.update(ceiling.ceiling_date(forecast, limit, args.ceiling_share, args.forecast_scale))
+        doc["ceiling_measure"] = args.forecast_measures
+    return model, doc
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def _print_plain(model: USLModel, doc: dict[str, Any]) -> None:
+    pct = f"{100 * model.confidence:g}%"
+    print(f"USL fit of {len(model.load_)} points from {', '.join(doc['sources'])}")
+    rows = [
+        ("sigma", model.sigma_, model.sigma_ci_, "contention (serialized share)"),
+        ("kappa", model.kappa_, model.kappa_ci_, "coherency (crosstalk)"),
+        ("gamma", model.gamma_, model.gamma_ci_, "throughput at load 1"),
+    ]
+    for name, value, (lo, hi), meaning in rows:
+        print(f"  {name}  {value:<12.4g} {pct} CI [{lo:.4g}, {hi:.4g}]  {meaning}")
+    print(f"  R^2    {model.r2_:.4f}")
+    if model.ceiling_kind_ == "peak":
+        ci = model.peak_load_ci_
+        span = f" ({pct} CI {ci[0]:.4g} to {ci[1]:.4g})" if ci else ""
+        print(
+            f"  peak load N* {model.peak_load_:.4g}{span}, throughput there {_fmt(model.peak_throughput_)}"
+        )
+    elif model.ceiling_kind_ == "asymptote":
+        print(f"  no peak; throughput limit gamma/sigma = {_fmt(model.peak_throughput_)}")
+    print()
+    print(doc["explanation"])
+    print()
+    print(f"  {'load':>10} {'throughput':>12} {'fitted':>12} {'efficiency':>10}")
+    for p in doc["points"]:
+        print(
+            f"  {p['load']:>10g} {_fmt(p['throughput']):>12} {_fmt(p['fitted']):>12} "
+            f"{p['efficiency']:>10.3f}"
+        )
+    if "cost" in doc:
+        cost = doc["cost"]
+        print(f"\nCost ({cost['basis']}); cost per unit throughput in USD per hour:")
+        print(
+            f"  {'load':>10} {'throughput':>12} {'USD/hour':>10} {'per unit':>10} {'marginal':>10}"
+        )
+        for r in cost["by_load"]:
+            print(
+                f"  {r['load']:>10g} {_fmt(r['throughput']):>12} {_fmt(r['cost_per_hour']):>10} "
+                f"{_fmt(r['cost_per_throughput']):>10} {_fmt(r['marginal_cost_per_throughput']):>10}"
+            )
+        limit = cost["capacity_limit_load"]
+        print(f"  cheapest per unit of throughput at load {cost['cheapest_load']:g}")
+        if limit is not None:
+            print(f"  beyond load {limit}, more capacity raises cost without raising throughput")
+        else:
+            print("  no load where capacity stops adding throughput (each unit adds less)")
+    if "ceiling_date" in doc:
+        measure = doc["ceiling_measure"]
+        if doc["ceiling_threshold"] is None:
+            print(f"\nCeiling date: the fit has no {measure} ceiling to reach")
+        elif doc["ceiling_date"] is None and doc["ceiling_date_80"][0] is None:
+            print(
+                f"\nCeiling date: the forecast stays below {doc['ceiling_share']:.0%} of the "
+                f"{measure} ceiling ({_fmt(doc['ceiling_threshold'])}) until "
+                f"{doc['forecast_horizon_end']}"
+            )
+        else:
+            early, late = doc["ceiling_date_80"]
+            print(
+                f"\nCeiling date: forecast mean reaches {doc['ceiling_share']:.0%} of the "
+                f"{measure} ceiling ({_fmt(doc['ceiling_threshold'])}) on "
+                f"{doc['ceiling_date'] or 'no date within the horizon'} (80% band: "
+                f"{early or '-'} to {late or 'after ' + doc['forecast_horizon_end']})"
+            )
+
+
+def run(args: argparse.Namespace) -> int:
+    model, doc = analyse(args)
+    if args.json:
+        print_json(doc)
+    else:
+        _print_plain(model, doc)
+    return 0

@@ -1,0 +1,123 @@
+"""k6 end-of-test summaries as USL points: one summary file is one (load, throughput).
+
+k6 writes the summary two ways, both read here:
+
+- ``k6 run --summary-export=FILE.json`` (legacy): ``metrics.<name>`` holds the statistics
+  directly, e.g. ``"http_reqs": {"count": 4808, "rate": 80.1}``.
+- ``handleSummary(data)`` returning ``JSON.stringify(data)``: ``metrics.<name>.values``
+  holds them, beside ``type`` and ``contains``.
+
+Load is the ``vus`` gauge's ``max`` (the peak number of concurrently active virtual
+users; ``vus_max`` as a fallback); throughput is the ``http_reqs`` counter's ``rate``
+(requests per second over the whole run; ``grpc_reqs`` or ``iterations`` when there are
+no HTTP requests). Run one constant-VU test per load level (the ``constant-vus``
+executor) and pass all their summaries, or a directory of them: a ramping test's rate is
+averaged over its ramp and is not the throughput at its peak VUs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from forecaster.errors import InputError
+from forecaster.scaling.loadtest import SCHEMA
+
+LOAD_METRICS = ("vus", "vus_max")
+THROUGHPUT_METRICS = ("http_reqs", "grpc_reqs", "iterations")
+_LOAD_STATS = ("max", "value")
+_RATE_STATS = ("rate",)
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        first = text.lstrip().splitlines()[0] if text.strip() else ""
+        if '"type"' in first and ('"Point"' in text[:2000] or '"Metric"' in first):
+            raise InputError(
+                f"{path}: this is k6's --out json stream of data points; pass the "
+                "end-of-test summary from --summary-export=FILE.json or handleSummary"
+            ) from exc
+        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("metrics"), dict):
+        raise InputError(
+            f"{path}: not a k6 summary (no 'metrics' object); expected the JSON from "
+            "k6 run --summary-export or handleSummary"
+        )
+    return doc
+
+
+def _stats(metric: Any) -> dict[str, Any]:
+    """A metric's statistics in either summary layout."""
+    if isinstance(metric, dict):
+        values = metric.get("values", metric)
+        if isinstance(values, dict):
+            return values
+    return {}
+
+
+def _metric_value(
+    path: Path, metrics: dict[str, Any], wanted: str | None, defaults: tuple[str, ...],
+    stats: tuple[str, ...], what: str,
+) -> tuple[str, float]:  # fmt: skip
+    """The first usable statistic of the wanted (or first present default) metric.
+
+    ``wanted`` may name a statistic after a dot (``vus_max.value``).
+    """
+    if wanted is not None:
+        name, _, stat = wanted.partition(".")
+        if wanted in metrics or not stat:
+            name, stat = wanted, ""
+        if name not in metrics:
+            known = ", ".join(sorted(metrics)[:12])
+            raise InputError(f"{path}: no k6 metric {name!r} for {what}; metrics are {known}")
+        candidates = [(name, (stat,) if stat else stats)]
+    else:
+        candidates = [(name, stats) for name in defaults if name in metrics]
+        if not candidates:
+            raise InputError(
+                f"{path}: k6 summary has none of the metrics {', '.join(defaults)} for "
+                f"{what}; name one with --{'load' if what == 'load' else 'throughput'}-col"
+            )
+    for name, stat_names in candidates:
+        values = _stats(metrics[name])
+        for stat in stat_names:
+            value = values.get(stat)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return f"{name}.{stat}", float(value)
+    name, stat_names = candidates[0]
+    raise InputError(
+        f"{path}: k6 metric {name!r} has no {' or '.join(stat_names)} statistic for {what}"
+    )
+
+
+def k6_point(
+    path: str | Path, load_metric: str | None = None, throughput_metric: str | None = None
+) -> dict[str, Any]:
+    """One k6 summary as {load, throughput, source, load_metric, throughput_metric}."""
+    path = Path(path)
+    metrics = _load_json(path)["metrics"]
+    load_name, load = _metric_value(path, metrics, load_metric, LOAD_METRICS, _LOAD_STATS, "load")
+    rate_name, rate = _metric_value(
+        path, metrics, throughput_metric, THROUGHPUT_METRICS, _RATE_STATS, "throughput"
+    )
+    return {
+        "load": load,
+        "throughput": rate,
+        "source": path.name,
+        "load_metric": load_name,
+        "throughput_metric": rate_name,
+    }
+
+
+def read_k6_summary(
+    path: str | Path, load_metric: str | None = None, throughput_metric: str | None = None
+) -> pl.DataFrame:
+    """One k6 summary file as a one-row (load, throughput, source) frame."""
+    point = k6_point(path, load_metric, throughput_metric)
+    return pl.DataFrame({k: [point[k]] for k in ("load", "throughput", "source")}, schema=SCHEMA)

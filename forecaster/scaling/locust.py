@@ -1,0 +1,97 @@
+"""Locust ``*_stats_history.csv`` as USL points: one point per steady user count.
+
+Locust (``--csv PREFIX``) appends a row per endpoint and an "Aggregated" row every
+second, with the current "User Count" and "Requests/s". Requests/s is a moving average
+over roughly the last ten seconds, so the rows just after the user count changes still
+mix the old level with the new one. The reader therefore:
+
+1. keeps the "Aggregated" rows with a positive user count;
+2. splits them into runs of consecutive rows at the same user count (a step-load test
+   holds each level for a while; a linear ramp passes through levels in a second);
+3. drops each run's first ``settle_seconds`` (default 15 s), and runs that never settle;
+4. takes the median requests/s of what is left at each user count (levels revisited on
+   the way down are pooled).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import polars as pl
+
+from forecaster.errors import InputError
+from forecaster.scaling.loadtest import SCHEMA, numeric_column
+
+log = logging.getLogger(__name__)
+
+USER_COUNT = "User Count"
+REQUESTS_PER_SECOND = "Requests/s"
+TIMESTAMP = "Timestamp"
+NAME = "Name"
+AGGREGATED = "Aggregated"
+SETTLE_SECONDS = 15.0
+
+
+def steady_levels(rows: pl.LazyFrame, settle_seconds: float = SETTLE_SECONDS) -> pl.LazyFrame:
+    """(timestamp, users, rps) rows -> one (load, throughput, samples) row per steady level.
+
+    ``timestamp`` is in seconds. A level is steady once it has been held for
+    ``settle_seconds``; the throughput is the median requests/s over its steady rows.
+    """
+    return (
+        rows.filter(pl.col("users") > 0)
+        .sort("timestamp")
+        .with_columns(run=(pl.col("users") != pl.col("users").shift(1)).fill_null(True).cum_sum())
+        .with_columns(held=pl.col("timestamp") - pl.col("timestamp").min().over("run"))
+        .filter(pl.col("held") >= settle_seconds)
+        .group_by("users")
+        .agg(throughput=pl.col("rps").median(), samples=pl.len())
+        .select(load=pl.col("users"), throughput="throughput", samples="samples")
+        .sort("load")
+    )
+
+
+def read_locust_history(
+    path: str | Path,
+    load_col: str | None = None,
+    throughput_col: str | None = None,
+    settle_seconds: float = SETTLE_SECONDS,
+) -> pl.DataFrame:
+    """A Locust stats-history CSV as (load, throughput, source) points, one per level."""
+    path = Path(path)
+    load_col = load_col or USER_COUNT
+    throughput_col = throughput_col or REQUESTS_PER_SECOND
+    try:
+        raw = pl.read_csv(path, infer_schema=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from exc
+    for column in (TIMESTAMP, NAME, load_col, throughput_col):
+        if column not in raw.columns:
+            raise InputError(
+                f"{path}: Locust stats history has no {column!r} column; columns are "
+                f"{', '.join(raw.columns)}"
+            )
+    agg = raw.filter(pl.col(NAME).str.strip_chars() == AGGREGATED)
+    if agg.height == 0:
+        raise InputError(f"{path}: no rows with Name 'Aggregated'; expected Locust's history")
+    rows = pl.DataFrame(
+        {
+            "timestamp": numeric_column(agg, TIMESTAMP, path),
+            "users": numeric_column(agg, load_col, path),
+            "rps": numeric_column(agg, throughput_col, path),
+        }
+    )
+    levels = steady_levels(rows.lazy(), settle_seconds).collect()
+    if levels.height == 0:
+        raise InputError(
+            f"{path}: no user count was held for {settle_seconds:g} s or more; run each "
+            "load level for at least a minute (a step-load shape) so its throughput settles"
+        )
+    dropped = rows.filter(pl.col("users") > 0).height - int(levels["samples"].sum())
+    log.info("%s: %d steady levels, %d ramp/settling rows dropped", path, levels.height, dropped)
+    return levels.select(
+        pl.col("load").cast(pl.Float64),
+        pl.col("throughput").cast(pl.Float64),
+        source=pl.lit(path.name, dtype=pl.String),
+    ).cast(SCHEMA)

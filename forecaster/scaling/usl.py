@@ -1,0 +1,281 @@
+"""Gunther's Universal Scalability Law, fitted by bounded nonlinear least squares.
+
+    X(N) = gamma * N / (1 + sigma * (N - 1) + kappa * N * (N - 1))
+
+X is throughput (any rate unit: requests per second, scripts per hour), N the load
+(concurrent users, threads, processors or instances). sigma is contention (the share of
+the work that queues on something shared and runs serially), kappa is coherency (the
+pairwise crosstalk needed to keep state consistent), gamma the throughput of one unit of
+load. gamma is fitted together with sigma and kappa rather than pinned to the N = 1
+measurement, which may be missing or noisy; this is the method of the R package ``usl``
+(2.x, ``nls`` / ``nlxb``), so the coefficients match its published reference fits.
+
+Starting values come from the data: dividing through, N / X = a + b N + c N**2 with
+a = (1 - sigma) / gamma, b = (sigma - kappa) / gamma, c = kappa / gamma, an ordinary
+linear regression whose solution is an excellent start for the nonlinear fit. A few
+further starts (including the R package's) guard against a poor linearisation; the best
+fit wins. Bounds are 0 <= sigma <= 1, kappa >= 0, gamma >= 0.
+
+Confidence intervals are Wald intervals from the covariance s**2 (J'J)**-1 of the
+least-squares estimate with Student-t quantiles on n - 3 degrees of freedom, which is
+what R's ``confint`` for the ``usl`` package reports.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import optimize, stats
+
+from forecaster.errors import CannotFit, InputError
+
+MIN_DISTINCT_LOADS = 4
+_PARAMS = ("sigma", "kappa", "gamma")
+
+
+def usl_throughput(load: ArrayLike, sigma: float, kappa: float, gamma: float) -> np.ndarray:
+    """Throughput the USL predicts at ``load`` (same unit as gamma)."""
+    n = np.asarray(load, dtype=float)
+    return gamma * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
+
+
+def _jacobian(p: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """d X / d (sigma, kappa, gamma) at every load."""
+    sigma, kappa, gamma = p
+    d = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0)
+    return np.column_stack(
+        [
+            -gamma * n * (n - 1.0) / d**2,
+            -gamma * n * n * (n - 1.0) / d**2,
+            n / d,
+        ]
+    )
+
+
+def check_measurements(
+    load: ArrayLike, throughput: ArrayLike, source: str = "measurements"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate load/throughput pairs for a USL fit and return them as float arrays.
+
+    Raises InputError (naming ``source``) for mismatched lengths, missing or non-finite
+    values, loads or throughputs that are zero or negative, or fewer than four distinct
+    loads; CannotFit when throughput never rises above its value at the lowest load
+    (there is no scaling to model).
+    """
+    n = np.asarray(load, dtype=float).ravel()
+    x = np.asarray(throughput, dtype=float).ravel()
+    if n.shape != x.shape:
+        raise InputError(
+            f"{source}: {n.size} loads but {x.size} throughput values; expected one "
+            "throughput per load"
+        )
+    bad = ~(np.isfinite(n) & np.isfinite(x))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{source}: {int(bad.sum())} measurement(s) missing or not finite "
+            f"(first at row {i + 1}: load={n[i]}, throughput={x[i]}); expected numbers"
+        )
+    if (n <= 0).any():
+        i = int(np.flatnonzero(n <= 0)[0])
+        raise InputError(
+            f"{source}: load {n[i]:g} at row {i + 1} is not positive; expected loads "
+            "(users, threads, instances) of at least 1"
+        )
+    if (x <= 0).any():
+        i = int(np.flatnonzero(x <= 0)[0])
+        raise InputError(
+            f"{source}: throughput {x[i]:g} at load {n[i]:g} (row {i + 1}) is zero or "
+            "negative; expected a positive rate at every load (drop failed runs)"
+        )
+    levels = np.unique(n)
+    if levels.size < MIN_DISTINCT_LOADS:
+        shown = ", ".join(f"{v:g}" for v in levels)
+        raise InputError(
+            f"{source}: only {levels.size} distinct load(s) ({shown}); the USL has three "
+            f"coefficients and needs measurements at {MIN_DISTINCT_LOADS} or more "
+            "distinct loads"
+        )
+    means = np.array([x[n == level].mean() for level in levels])
+    if means[1:].max() <= means[0]:
+        raise CannotFit(
+            f"{source}: throughput never rises above {means[0]:g} (its value at the "
+            f"lowest load {levels[0]:g}); there is no scaling to model. Check that the "
+            "load column is the offered concurrency and the system was not already "
+            "saturated at the lowest load"
+        )
+    return n, x
+
+
+def _starts(n: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
+    """Starting points (sigma, kappa, gamma), on throughput scaled to max 1."""
+    per_unit = float(np.max(x / n))
+    starts = []
+    design = np.column_stack([np.ones_like(n), n, n * n])
+    (a, b, c), *_ = np.linalg.lstsq(design, n / x, rcond=None)
+    if a + b + c > 0:
+        gamma = 1.0 / (a + b + c)
+        starts.append(np.array([1.0 - a * gamma, c * gamma, gamma]))
+    n_max = float(n.max())
+    starts.append(np.array([0.01, 1e-4, per_unit]))  # the R package's start
+    for sigma in (0.05, 0.5):
+        for kappa in (0.1 / n_max**2, 1.0 / n_max**2):
+            starts.append(np.array([sigma, kappa, per_unit]))
+    # strictly inside the bounds, as the trust-region solver requires
+    lo, hi = np.array([1e-6, 1e-12, 1e-12]), np.array([0.999, 1e12, 1e12])
+    return [np.clip(s, lo, hi) for s in starts]
+
+
+def _solve(n: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Best bounded least-squares fit over several starts, on the original scale."""
+    scale = float(x.max())
+    y = x / scale
+    best = None
+    for start in _starts(n, y):
+        try:
+            res = optimize.least_squares(
+                lambda p: usl_throughput(n, *p) - y,
+                start,
+                jac=lambda p: _jacobian(p, n),
+                bounds=([0.0, 0.0, 0.0], [1.0, np.inf, np.inf]),
+                method="trf",
+                x_scale="jac",
+                ftol=1e-14,
+                xtol=1e-14,
+                gtol=1e-14,
+                max_nfev=2000,
+            )
+        except (ValueError, FloatingPointError):  # pragma: no cover - defensive
+            continue
+        if np.all(np.isfinite(res.x)) and (best is None or res.cost < best.cost):
+            best = res
+    if best is None:  # pragma: no cover - every start failed
+        raise CannotFit("USL least-squares fit did not converge from any starting point")
+    sigma, kappa, gamma = best.x
+    return np.array([sigma, kappa, gamma * scale])
+
+
+class USLModel:
+    """The Universal Scalability Law fitted to throughput against load.
+
+    Fitted attributes (after ``fit``): ``sigma_``, ``kappa_``, ``gamma_`` and their
+    ``*_ci_`` (lo, hi) intervals at ``confidence``; ``stderr_`` (dict); ``covariance_``
+    (3x3, order sigma, kappa, gamma); ``r2_``; ``residual_std_`` (throughput unit);
+    ``dof_``; ``load_``, ``throughput_``, ``fitted_``, ``efficiency_`` per measured
+    point (efficiency = X / (gamma N), 1 = perfectly linear); ``has_peak_`` (kappa is
+    distinguishable from 0 at ``confidence``); ``peak_load_`` (N*, None without a peak)
+    with ``peak_load_ci_``; ``peak_throughput_`` (X at N*, or the Amdahl asymptote
+    gamma / sigma when there is no peak; None when throughput grows without limit);
+    ``asymptote_throughput_`` (gamma / sigma, None when sigma is 0); ``ceiling_kind_``
+    ("peak", "asymptote" or "none").
+    """
+
+    def __init__(self, confidence: float = 0.95) -> None:
+        self.confidence = confidence
+
+    def fit(self, load: ArrayLike, throughput: ArrayLike, source: str = "measurements") -> USLModel:
+        """Fit sigma, kappa and gamma to measured (load, throughput) pairs.
+
+        ``source`` names the data in error messages (a file name, say).
+        """
+        if not 0.0 < self.confidence < 1.0:
+            raise InputError(f"confidence {self.confidence} must be between 0 and 1")
+        n, x = check_measurements(load, throughput, source)
+        p = _solve(n, x)
+        fitted = usl_throughput(n, *p)
+        resid = x - fitted
+        dof = n.size - 3
+        ssr = float(resid @ resid)
+        sst = float(((x - x.mean()) ** 2).sum())
+        rv = ssr / dof if dof > 0 else math.nan
+        jac = _jacobian(p, n)
+        try:
+            cov = np.linalg.inv(jac.T @ jac) * rv
+        except np.linalg.LinAlgError:
+            cov = np.full((3, 3), math.nan)
+        se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+        tq = float(stats.t.ppf(0.5 + self.confidence / 2.0, dof)) if dof > 0 else math.nan
+
+        self.sigma_, self.kappa_, self.gamma_ = (float(v) for v in p)
+        self.covariance_ = cov
+        self.stderr_ = {name: float(s) for name, s in zip(_PARAMS, se, strict=True)}
+        cis = [(float(v - tq * s), float(v + tq * s)) for v, s in zip(p, se, strict=True)]
+        self.sigma_ci_, self.kappa_ci_, self.gamma_ci_ = cis
+        self.dof_ = dof
+        self.r2_ = 1.0 - ssr / sst if sst > 0 else math.nan
+        self.residual_std_ = math.sqrt(rv) if dof > 0 else math.nan
+        order = np.argsort(n, kind="stable")
+        self.load_, self.throughput_ = n[order], x[order]
+        self.fitted_ = fitted[order]
+        self.efficiency_ = self.throughput_ / (self.gamma_ * self.load_)
+        self._derive_ceiling(tq)
+        return self
+
+    def _derive_ceiling(self, tq: float) -> None:
+        sigma, kappa, gamma = self.sigma_, self.kappa_, self.gamma_
+        self.has_peak_ = bool(kappa > 0 and self.kappa_ci_[0] > 0)
+        self.asymptote_throughput_ = gamma / sigma if sigma > 0 else None
+        self.peak_load_ = None
+        self.peak_load_ci_ = None
+        if self.has_peak_:
+            peak = math.sqrt((1.0 - sigma) / kappa)
+            self.peak_load_ = peak
+            self.peak_throughput_ = float(usl_throughput(peak, sigma, kappa, gamma))
+            self.ceiling_kind_ = "peak"
+            # delta method on log N* = (log(1 - sigma) - log kappa) / 2: stays positive
+            grad = np.array([-0.5 / (1.0 - sigma), -0.5 / kappa, 0.0])
+            var = float(grad @ self.covariance_ @ grad)
+            if math.isfinite(var) and math.isfinite(tq):
+                half = tq * math.sqrt(max(var, 0.0))
+                self.peak_load_ci_ = (peak * math.exp(-half), peak * math.exp(half))
+        elif self.asymptote_throughput_ is not None:
+            self.peak_throughput_ = self.asymptote_throughput_
+            self.ceiling_kind_ = "asymptote"
+        else:
+            self.peak_throughput_ = None
+            self.ceiling_kind_ = "none"
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "gamma_"):
+            raise CannotFit("USLModel is not fitted yet; call fit(load, throughput) first")
+
+    def predict(self, load: ArrayLike) -> np.ndarray:
+        """Throughput the fitted law predicts at ``load`` (the unit of the data)."""
+        self._check_fitted()
+        return usl_throughput(load, self.sigma_, self.kappa_, self.gamma_)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the CLI's ``--json`` keys first, then details (additive)."""
+        self._check_fitted()
+        return {
+            "sigma": self.sigma_,
+            "kappa": self.kappa_,
+            "gamma": self.gamma_,
+            "sigma_ci": list(self.sigma_ci_),
+            "kappa_ci": list(self.kappa_ci_),
+            "gamma_ci": list(self.gamma_ci_),
+            "peak_load": self.peak_load_,
+            "peak_throughput": self.peak_throughput_,
+            "r2": self.r2_,
+            "confidence": self.confidence,
+            "ceiling_kind": self.ceiling_kind_,
+            "peak_load_ci": list(self.peak_load_ci_) if self.peak_load_ci_ else None,
+            "asymptote_throughput": self.asymptote_throughput_,
+            "stderr": dict(self.stderr_),
+            "residual_std": self.residual_std_,
+            "dof": self.dof_,
+            "points": [
+                {
+                    "load": float(n),
+                    "throughput": float(x),
+                    "fitted": float(f),
+                    "efficiency": float(e),
+                }
+                for n, x, f, e in zip(
+                    self.load_, self.throughput_, self.fitted_, self.efficiency_, strict=True
+                )
+            ],
+        }
