@@ -14,6 +14,8 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.billing import aws_mapping as M
 from forecaster.billing.parse import (
+    is_map,
+    map_entries,
     null_if_blank,
     parse_money,
     parse_text,
@@ -37,7 +39,8 @@ def is_cur_snake(schema: dict[str, pl.DataType]) -> bool:
 
 def is_cur2(schema: dict[str, pl.DataType]) -> bool:
     return is_cur_snake(schema) and any(
-        m in schema and isinstance(schema[m], pl.List | pl.Struct) for m in CUR2_MARKERS
+        m in schema and (is_map(schema[m]) or isinstance(schema[m], pl.Struct))
+        for m in CUR2_MARKERS
     )
 
 
@@ -54,7 +57,7 @@ def _legacy_tag_key(column: str) -> str:
 def _map_value(column: str, key: str) -> pl.Expr:
     """A value out of a MAP<string,string> column read as a list of key/value structs."""
     return (
-        pl.col(column)
+        map_entries(pl.col(column))
         .list.eval(
             pl.element().filter(pl.element().struct.field("key") == key).struct.field("value")
         )
@@ -116,7 +119,7 @@ def _pricing_category(schema: dict[str, pl.DataType]) -> pl.Expr:
 
 
 def _tags(schema: dict[str, pl.DataType]) -> pl.Expr:
-    if "resource_tags" in schema and isinstance(schema["resource_tags"], pl.List):
+    if "resource_tags" in schema and is_map(schema["resource_tags"]):
         return tags_from_map(pl.col("resource_tags"))
     if "resource_tags" in schema and isinstance(schema["resource_tags"], pl.Struct):
         return pl.col("resource_tags").struct.json_encode()
@@ -152,7 +155,7 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
             if (
                 name in M.PRODUCT_MAP_KEYS
                 and "product" in schema
-                and isinstance(schema["product"], pl.List)
+                and is_map(schema["product"])
             ):
                 columns[name] = null_if_blank(_map_value("product", M.PRODUCT_MAP_KEYS[name]))
             continue
@@ -170,7 +173,7 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
     if (
         source_columns.get(C.SERVICE_NAME) in ("line_item_product_code", "lineItem/ProductCode")
         and "product" in schema
-        and isinstance(schema["product"], pl.List)
+        and is_map(schema["product"])
     ):
         columns[C.SERVICE_NAME] = pl.coalesce(
             null_if_blank(_map_value("product", M.PRODUCT_MAP_KEYS[C.SERVICE_NAME])),

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from forecaster import columns as C
-from forecaster.billing.parse import parse_money, parse_text, parse_utc
+from forecaster.billing.parse import is_map, parse_money, parse_text, parse_utc, tags_from_map
 from forecaster.billing.source import SourceFrame
 from forecaster.errors import InputError
 
@@ -34,9 +34,7 @@ def is_other_focus_dataset(schema: dict[str, pl.DataType]) -> bool:
 
 
 def _tags(name: str, dtype: pl.DataType) -> pl.Expr:
-    if isinstance(dtype, pl.List):
-        from forecaster.billing.parse import tags_from_map
-
+    if is_map(dtype):
         return tags_from_map(pl.col(name))
     if isinstance(dtype, pl.Struct):
         return pl.col(name).struct.json_encode()

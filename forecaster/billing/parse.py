@@ -12,6 +12,20 @@ import polars as pl
 
 from forecaster.columns import UTC_DATETIME
 
+#: Parquet MAP columns: polars 2 reads them as Map, older polars as a list of key/value structs.
+MAP_TYPES: tuple[type, ...] = tuple(t for t in (getattr(pl, "Map", None), pl.List) if t is not None)
+_ENTRY = pl.List(pl.Struct({"key": pl.String, "value": pl.String}))
+
+
+def is_map(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, MAP_TYPES)
+
+
+def map_entries(expr: pl.Expr) -> pl.Expr:
+    """A MAP<string,string> column as a list of {key, value} structs, whatever polars made of it."""
+    return expr.cast(_ENTRY)
+
+
 #: Strings real exports use for "no value".
 NULL_STRINGS = ["", "NULL", "null", "None", "NaN", "nan", "N/A"]
 
@@ -109,15 +123,19 @@ def tags_from_columns(columns: dict[str, str]) -> pl.Expr:
 
 def tags_from_map(expr: pl.Expr) -> pl.Expr:
     """A JSON object text from a Parquet MAP<string,string> (read as a list of key/value structs)."""
-    pairs = expr.list.eval(
-        pl.concat_str(
-            pl.lit('"'),
-            json_escape(pl.element().struct.field("key")),
-            pl.lit('":"'),
-            json_escape(pl.element().struct.field("value").fill_null("")),
-            pl.lit('"'),
+    pairs = (
+        map_entries(expr)
+        .list.eval(
+            pl.concat_str(
+                pl.lit('"'),
+                json_escape(pl.element().struct.field("key")),
+                pl.lit('":"'),
+                json_escape(pl.element().struct.field("value").fill_null("")),
+                pl.lit('"'),
+            )
         )
-    ).list.join(",")
+        .list.join(",")
+    )
     return (
         pl.when(pairs.str.len_chars() > 0)
         .then(pl.concat_str(pl.lit("{"), pairs, pl.lit("}")))

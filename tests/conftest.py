@@ -1,0 +1,43 @@
+"""Shared fixtures: paths to real data, a fresh store, a CLI runner."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def cli():
+    """Run the forecaster CLI in-process; returns (exit code, stdout)."""
+    from forecaster.cli import main
+
+    def run(*argv: str) -> tuple[int, str]:
+        out = io.StringIO()
+        with redirect_stdout(out):
+            code = main(list(argv))
+        return code, out.getvalue()
+
+    return run
+
+
+@pytest.fixture
+def cli_json(cli):
+    def run(*argv: str):
+        code, out = cli(*argv, "--json")
+        assert code == 0, out
+        return json.loads(out)
+
+    return run
