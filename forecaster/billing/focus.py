@@ -26,7 +26,8 @@ OTHER_DATASET_MARKERS = ("ContractCommitmentId",)
 
 
 def looks_like_focus(schema: dict[str, pl.DataType]) -> bool:
-    return C.BILLED_COST in schema and C.CHARGE_PERIOD_START in schema
+    """Most of FOCUS's mandatory columns are there (the reader then names any missing)."""
+    return sum(c in schema for c in C.FOCUS_REQUIRED) >= len(C.FOCUS_REQUIRED) // 2
 
 
 def is_other_focus_dataset(schema: dict[str, pl.DataType]) -> bool:
