@@ -102,7 +102,11 @@ def write_cur2(path: Path, rows: list[dict], tags: dict[str, str] | None = None)
 def write_legacy_parquet(path: Path, rows: list[dict]) -> Path:
     """A legacy CUR Parquet file: flattened product and resource tag columns, no maps."""
     flat = [
-        {**r, "product_product_name": "Amazon Elastic Compute Cloud", "resource_tags_user_team": "search"}
+        {
+            **r,
+            "product_product_name": "Amazon Elastic Compute Cloud",
+            "resource_tags_user_team": "search",
+        }
         for r in rows
     ]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -84,7 +84,9 @@ def test_legacy_parquet_tag_columns_become_focus_tags(tmp_path, store):
 def test_commitment_ids_and_pricing_category(tmp_path, store):
     ingest_billing([write_cur2(tmp_path / "p.parquet", cur_rows())], store)
     charges = _charges(store)
-    covered = charges.filter(pl.col("x_LineItemType") == "SavingsPlanCoveredUsage").row(0, named=True)
+    covered = charges.filter(pl.col("x_LineItemType") == "SavingsPlanCoveredUsage").row(
+        0, named=True
+    )
     assert covered["PricingCategory"] == "Committed"
     assert covered["CommitmentDiscountId"].startswith("arn:aws:savingsplans")
     on_demand = charges.filter(pl.col("x_LineItemType") == "Usage").row(0, named=True)

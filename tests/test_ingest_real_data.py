@@ -52,7 +52,13 @@ def test_legacy_cur_sample_reconciles_to_the_cent(cli, cli_json, store):
 
 
 def test_focus_sample_keeps_ids_as_strings_and_nulls_as_nulls(cli, store):
-    cli("ingest", "billing", str(FIXTURES / "billing" / "focus-1.0-sample.csv"), "--store", str(store))
+    cli(
+        "ingest",
+        "billing",
+        str(FIXTURES / "billing" / "focus-1.0-sample.csv"),
+        "--store",
+        str(store),
+    )
     charges = read_charges(store).collect()
     assert charges.schema["BillingAccountId"] == pl.String
     assert charges["BillingAccountId"].unique().to_list() != []
@@ -61,7 +67,13 @@ def test_focus_sample_keeps_ids_as_strings_and_nulls_as_nulls(cli, store):
 
 
 def test_legacy_cur_maps_line_item_types_to_focus_categories(cli, store):
-    cli("ingest", "billing", str(FIXTURES / "billing" / "aws-legacy-cur-sample.csv"), "--store", str(store))
+    cli(
+        "ingest",
+        "billing",
+        str(FIXTURES / "billing" / "aws-legacy-cur-sample.csv"),
+        "--store",
+        str(store),
+    )
     charges = read_charges(store).collect()
     pairs = set(charges.select("x_LineItemType", "ChargeCategory").unique().iter_rows())
     assert ("Tax", "Tax") in pairs
@@ -106,6 +118,8 @@ def test_focus_toolkit_exports_reconcile(toolkit_dir, provider, version, cli, cl
     for key, totals in expected.items():
         assert stored[key]["rows"] == totals["rows"]
         for column in FOCUS_COSTS:
-            assert_cents_equal(stored[key][column], totals[column], f"{provider} {version} {column}")
+            assert_cents_equal(
+                stored[key][column], totals[column], f"{provider} {version} {column}"
+            )
     if version == "1.3":  # the contract-commitment dataset is recognised and skipped, not failed
         assert "contract" in out.lower() or not list(folder.glob("*contract*"))

@@ -152,11 +152,7 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
     for name, candidates in M.COLUMN_CANDIDATES.items():
         found = next((c for c in candidates if c in schema), None)
         if found is None:
-            if (
-                name in M.PRODUCT_MAP_KEYS
-                and "product" in schema
-                and is_map(schema["product"])
-            ):
+            if name in M.PRODUCT_MAP_KEYS and "product" in schema and is_map(schema["product"]):
                 columns[name] = null_if_blank(_map_value("product", M.PRODUCT_MAP_KEYS[name]))
             continue
         source_columns[name] = original.get(found, found)
