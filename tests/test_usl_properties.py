@@ -30,9 +30,9 @@ def test_noiseless_measurements_recover_the_coefficients_exactly(sigma, log_peak
     kappa = kappa_for(sigma, peak)
     n = design(peak, 8)
     model = USLModel().fit(n, usl_throughput(n, sigma, kappa, gamma))
-    assert model.sigma_ == pytest.approx(sigma, abs=1e-7)
+    assert model.sigma_ == pytest.approx(sigma, abs=1e-6)
     assert model.kappa_ == pytest.approx(kappa, rel=1e-6)
-    assert model.gamma_ == pytest.approx(gamma, rel=1e-7)
+    assert model.gamma_ == pytest.approx(gamma, rel=1e-6)
     assert model.peak_load_ == pytest.approx(peak, rel=1e-6)
     assert model.r2_ == pytest.approx(1.0)
 
@@ -57,7 +57,9 @@ def test_noisy_measurements_recover_sigma_kappa_and_the_peak(sigma, peak, log_ga
     assert model.gamma_ == pytest.approx(gamma, rel=0.07)
     assert model.has_peak_
     assert model.peak_load_ == pytest.approx(peak, rel=0.35)
-    assert model.peak_throughput_ == pytest.approx(usl_throughput(peak, sigma, kappa, gamma), rel=0.04)
+    assert model.peak_throughput_ == pytest.approx(
+        usl_throughput(peak, sigma, kappa, gamma), rel=0.04
+    )
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)

@@ -17,8 +17,12 @@ def _contention(model: USLModel) -> str:
     )
 
 
-def describe(model: USLModel, load_name: str = "load") -> str:
-    """One or two plain sentences on where and why the fitted system stops scaling."""
+def describe(model: USLModel, unit: str = "") -> str:
+    """One or two plain sentences on where and why the fitted system stops scaling.
+
+    ``unit`` names what the load counts ("users", "instances"), if known.
+    """
+    unit = f" {unit}" if unit else ""
     top = float(model.load_.max())
     if model.ceiling_kind_ == "peak" and model.peak_load_ is not None:
         peak = model.peak_load_
@@ -32,29 +36,28 @@ def describe(model: USLModel, load_name: str = "load") -> str:
             "coordination between the parts"
         )
         reach = (
-            f", {peak / top:.1f} times the highest {load_name} measured, so treat it as an "
-            "extrapolation"
+            f", {peak / top:.1f} times the highest load measured, so treat it as an extrapolation"
             if peak > 2 * top
             else ""
         )
         return (
-            f"Throughput peaks at a {load_name} of about {_num(peak)} (throughput "
-            f"{_num(model.peak_throughput_)}){reach} and falls beyond it: {_contention(model)} plus coherency kappa = "
-            f"{model.kappa_:.3g} (crosstalk that grows with the square of the {load_name}) mean "
-            f"that past the peak more {load_name} or capacity makes the system slower. At "
-            f"the peak {culprit}."
+            f"Throughput peaks at a load of about {_num(peak)}{unit} (throughput "
+            f"{_num(model.peak_throughput_)}){reach} and falls beyond it: "
+            f"{_contention(model)} plus coherency kappa = {model.kappa_:.3g} (crosstalk "
+            "that grows with the square of the load) mean that past the peak more load or "
+            f"capacity makes the system slower. At the peak {culprit}."
         )
     if model.ceiling_kind_ == "asymptote":
         gain = model.peak_throughput_ / model.gamma_
         return (
-            f"Coherency is indistinguishable from zero, so throughput does not turn down "
+            "Coherency is indistinguishable from zero, so throughput does not turn down "
             f"within what the data can tell, but {_contention(model)} caps it at about "
             f"{_num(model.peak_throughput_)} (Amdahl's limit gamma/sigma, {gain:.3g} times "
-            f"the throughput at a {load_name} of 1), approached ever more slowly: each "
-            "added unit buys less."
+            "the throughput at a load of 1), approached ever more slowly: each added unit "
+            "buys less."
         )
     return (
-        f"Neither contention nor coherency is measurable: throughput grows about linearly "
-        f"({_num(model.gamma_)} per unit of {load_name}) over the measured range, so the "
-        f"ceiling lies beyond a {load_name} of {_num(top)}; test at higher load to find it."
+        "Neither contention nor coherency is measurable: throughput grows about linearly "
+        f"({_num(model.gamma_)} per unit of load) over the measured range, so the ceiling "
+        f"lies beyond a load of {_num(top)}{unit}; test at higher load to find it."
     )

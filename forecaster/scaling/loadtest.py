@@ -133,7 +133,7 @@ def read_load_tests(
         raise InputError("no load-test files given")
     points = pl.concat(frames, how="vertical").sort("load", maintain_order=True)
     levels = points["load"].n_unique()
-    if k6_files and levels < 4:
+    if k6_files and len(k6_files) == len(frames) and levels < 4:
         raise InputError(
             f"{len(k6_files)} k6 summary file(s) ({', '.join(k6_files[:4])}) give only "
             f"{levels} distinct load(s); each k6 summary is ONE (load, throughput) point: run "

@@ -33,6 +33,7 @@ from scipy import optimize, stats
 from forecaster.errors import CannotFit, InputError
 
 MIN_DISTINCT_LOADS = 4
+_NEGLIGIBLE = 1e-8
 _PARAMS = ("sigma", "kappa", "gamma")
 
 
@@ -169,8 +170,9 @@ class USLModel:
     distinguishable from 0 at ``confidence``); ``peak_load_`` (N*, None without a peak)
     with ``peak_load_ci_``; ``peak_throughput_`` (X at N*, or the Amdahl asymptote
     gamma / sigma when there is no peak; None when throughput grows without limit);
-    ``asymptote_throughput_`` (gamma / sigma, None when sigma is 0); ``ceiling_kind_``
-    ("peak", "asymptote" or "none").
+    ``asymptote_throughput_`` (gamma / sigma, None when sigma is indistinguishable from
+    0); ``ceiling_kind_`` ("peak", "asymptote" or "none"). "Indistinguishable from 0"
+    means the coefficient's interval at ``confidence`` reaches 0.
     """
 
     def __init__(self, confidence: float = 0.95) -> None:
@@ -216,8 +218,13 @@ class USLModel:
 
     def _derive_ceiling(self, tq: float) -> None:
         sigma, kappa, gamma = self.sigma_, self.kappa_, self.gamma_
-        self.has_peak_ = bool(kappa > 0 and self.kappa_ci_[0] > 0)
-        self.asymptote_throughput_ = gamma / sigma if sigma > 0 else None
+        # A coefficient counts when its interval excludes 0 and it moves the denominator
+        # by more than rounding at the highest measured load (noise-free data would
+        # otherwise make a kappa of 1e-21 "significant", with a peak at 1e10).
+        top = float(self.load_.max())
+        self.has_peak_ = bool(self.kappa_ci_[0] > 0 and kappa * top * top > _NEGLIGIBLE)
+        has_contention = bool(self.sigma_ci_[0] > 0 and sigma * top > _NEGLIGIBLE)
+        self.asymptote_throughput_ = gamma / sigma if has_contention else None
         self.peak_load_ = None
         self.peak_load_ci_ = None
         if self.has_peak_:

@@ -1,0 +1,110 @@
+"""Locust stats history: one point per steady user count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from forecaster.errors import InputError
+from forecaster.scaling.locust import read_locust_history, steady_levels
+
+HISTORY = Path(__file__).parent / "fixtures" / "loadtest" / "locust_stats_history.csv"
+HEADER = "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,95%,Total Request Count"
+
+
+def history(path: Path, rows: list[tuple[int, int, str, float]]) -> Path:
+    """rows: (timestamp, users, name, requests/s)."""
+    lines = [HEADER]
+    for t, users, name, rps in rows:
+        kind = "" if name == "Aggregated" else "GET"
+        lines.append(f"{t},{users},{kind},{name},{rps},0,N/A,N/A,0")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def held(start: int, users: int, seconds: int, rps: float, name: str = "Aggregated"):
+    return [(start + i, users, name, rps) for i in range(seconds)]
+
+
+def test_fixture_gives_one_point_per_step():
+    points = read_locust_history(HISTORY)
+    assert points["load"].to_list() == [5, 10, 20, 30, 40, 60, 80, 100]
+    assert points["source"].unique().to_list() == ["locust_stats_history.csv"]
+
+
+def test_fixture_throughput_is_near_the_simulated_law():
+    points = read_locust_history(HISTORY)
+    n = points["load"].to_numpy()
+    truth = 40 * n / (1 + 0.03 * (n - 1) + 0.0004 * n * (n - 1))
+    np.testing.assert_allclose(points["throughput"].to_numpy(), truth, rtol=0.05)
+
+
+def test_ramp_rows_and_settling_rows_are_dropped(tmp_path):
+    rows = held(0, 5, 2, 0.0)  # ramping 0 -> 10 at 5 users/s
+    rows += held(2, 10, 15, 1.0)  # moving average still climbing
+    rows += held(17, 10, 30, 100.0)
+    path = history(tmp_path / "h.csv", rows)
+    points = read_locust_history(path)
+    assert points.to_dicts() == [{"load": 10.0, "throughput": 100.0, "source": "h.csv"}]
+
+
+def test_throughput_is_the_median_of_the_steady_rows(tmp_path):
+    rows = held(0, 10, 20, 0.0) + [
+        (20 + i, 10, "Aggregated", v) for i, v in enumerate([50, 52, 900, 51, 49])
+    ]
+    points = read_locust_history(history(tmp_path / "h.csv", rows), settle_seconds=20)
+    assert points["throughput"].to_list() == [51.0]
+
+
+def test_only_aggregated_rows_count(tmp_path):
+    rows = held(0, 10, 30, 70.0, name="/") + held(0, 10, 30, 100.0)
+    points = read_locust_history(history(tmp_path / "h.csv", rows))
+    assert points["throughput"].to_list() == [100.0]
+
+
+def test_a_level_revisited_later_is_pooled(tmp_path):
+    rows = held(0, 10, 30, 100.0) + held(30, 20, 30, 180.0) + held(60, 10, 30, 110.0)
+    points = read_locust_history(history(tmp_path / "h.csv", rows))
+    assert points["load"].to_list() == [10.0, 20.0]
+    assert points["throughput"].to_list() == [105.0, 180.0]
+
+
+def test_zero_user_rows_are_ignored(tmp_path):
+    rows = held(0, 0, 30, 0.0) + held(30, 10, 30, 100.0)
+    assert read_locust_history(history(tmp_path / "h.csv", rows)).height == 1
+
+
+def test_settle_time_is_configurable():
+    short = read_locust_history(HISTORY, settle_seconds=0)
+    assert short.height > 8  # transient ramp levels now count too
+
+
+def test_a_pure_ramp_never_settles(tmp_path):
+    rows = [(t, 5 * (t + 1), "Aggregated", 10.0 * t) for t in range(40)]
+    with pytest.raises(InputError, match=r"h.csv: no user count was held for 15 s"):
+        read_locust_history(history(tmp_path / "h.csv", rows))
+
+
+def test_missing_column_is_named(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("Timestamp,User Count,Name\n1,10,Aggregated\n")
+    with pytest.raises(InputError, match=r"h.csv: Locust stats history has no 'Requests/s' column"):
+        read_locust_history(path)
+
+
+def test_history_without_aggregated_rows_is_rejected(tmp_path):
+    path = history(tmp_path / "h.csv", held(0, 10, 30, 70.0, name="/"))
+    with pytest.raises(InputError, match="no rows with Name 'Aggregated'"):
+        read_locust_history(path)
+
+
+def test_steady_levels_is_a_lazy_pipeline():
+    rows = pl.LazyFrame(
+        {"timestamp": [0.0, 20.0, 40.0], "users": [4.0, 4.0, 4.0], "rps": [1.0, 2.0, 3.0]}
+    )
+    out = steady_levels(rows, settle_seconds=15)
+    assert isinstance(out, pl.LazyFrame)
+    assert out.collect().to_dicts() == [{"load": 4.0, "throughput": 2.5, "samples": 2}]
