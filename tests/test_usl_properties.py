@@ -164,3 +164,24 @@ def test_higher_confidence_gives_wider_intervals(confidence):
     narrow = USLModel(confidence=confidence - 0.05).fit(n, x)
     wide = USLModel(confidence=confidence).fit(n, x)
     assert wide.sigma_ci_[0] < narrow.sigma_ci_[0] and narrow.sigma_ci_[1] < wide.sigma_ci_[1]
+
+
+def test_repeated_loads_fit_the_same_as_a_per_point_least_squares():
+    """The solver works on per-load means; the minimiser must be the per-point one."""
+    from scipy import optimize
+
+    rng = np.random.default_rng(9)
+    n = rng.integers(1, 100, 2_000).astype(float)
+    x = usl_throughput(n, 0.03, 4e-4, 40.0) * rng.normal(1.0, 0.05, n.size)
+    model = USLModel().fit(n, x)
+    direct = optimize.least_squares(
+        lambda p: usl_throughput(n, *p) - x,
+        [0.03, 4e-4, 40.0],
+        bounds=([0, 0, 0], [1, np.inf, np.inf]),
+        x_scale="jac",
+        xtol=1e-12,
+        ftol=1e-12,
+    )
+    ours = float(((model.predict(n) - x) ** 2).sum())
+    assert ours <= 2 * direct.cost * (1 + 1e-9)
+    assert (model.sigma_, model.kappa_, model.gamma_) == pytest.approx(tuple(direct.x), rel=1e-4)
