@@ -223,3 +223,10 @@ def test_installed_command_runs_end_to_end():
         check=True,
     )
     assert json.loads(result.stdout)["peak_load"] == pytest.approx(96.5, abs=0.1)
+
+
+def test_settle_seconds_reaches_the_locust_reader(capsys):
+    default = run_json(capsys, str(LOADTEST / "locust_stats_history.csv"))
+    longer = run_json(capsys, str(LOADTEST / "locust_stats_history.csv"), "--settle-seconds", "40")
+    assert len(default["points"]) == len(longer["points"]) == 8
+    assert default["points"][0]["throughput"] != longer["points"][0]["throughput"]

@@ -108,3 +108,22 @@ def test_steady_levels_is_a_lazy_pipeline():
     out = steady_levels(rows, settle_seconds=15)
     assert isinstance(out, pl.LazyFrame)
     assert out.collect().to_dicts() == [{"load": 4.0, "throughput": 2.5, "samples": 2}]
+
+
+def test_iso_timestamps_are_read_as_seconds(tmp_path):
+    rows = held(0, 10, 30, 100.0)
+    path = history(tmp_path / "h.csv", rows)
+    text = path.read_text().splitlines()
+    iso = [text[0]] + [
+        f"2024-06-10T12:00:{i:02d}Z" + line[line.index(",") :] for i, line in enumerate(text[1:])
+    ]
+    path.write_text("\n".join(iso) + "\n")
+    points = read_locust_history(path)
+    assert points.to_dicts() == [{"load": 10.0, "throughput": 100.0, "source": "h.csv"}]
+
+
+def test_unreadable_timestamp_is_named(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text(HEADER + "\nyesterday,10,,Aggregated,5,0,N/A,N/A,0\n")
+    with pytest.raises(InputError, match=r"h.csv: column 'Timestamp' row 2 is 'yesterday'"):
+        read_locust_history(path)

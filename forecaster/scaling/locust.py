@@ -52,6 +52,20 @@ def steady_levels(rows: pl.LazyFrame, settle_seconds: float = SETTLE_SECONDS) ->
     )
 
 
+def _seconds(frame: pl.DataFrame, path: Path) -> pl.Series:
+    """The Timestamp column as seconds: Unix seconds as Locust writes them, or ISO text."""
+    try:
+        return numeric_column(frame, TIMESTAMP, path)
+    except InputError as not_a_number:
+        try:
+            parsed = frame.get_column(TIMESTAMP).str.to_datetime(strict=False, time_unit="ms")
+        except pl.exceptions.PolarsError:
+            raise not_a_number from None
+        if parsed.is_null().any():
+            raise
+        return parsed.dt.epoch("ms").cast(pl.Float64) / 1000.0
+
+
 def read_locust_history(
     path: str | Path,
     load_col: str | None = None,
@@ -77,7 +91,7 @@ def read_locust_history(
         raise InputError(f"{path}: no rows with Name 'Aggregated'; expected Locust's history")
     rows = pl.DataFrame(
         {
-            "timestamp": numeric_column(agg, TIMESTAMP, path),
+            "timestamp": _seconds(agg, path),
             "users": numeric_column(agg, load_col, path),
             "rps": numeric_column(agg, throughput_col, path),
         }
