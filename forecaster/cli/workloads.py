@@ -1,0 +1,154 @@
+"""``forecaster workloads``: each workload's cost joined with its load, coverage, and the
+cost no workload claims."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import polars as pl
+
+from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.load import GRAINS
+from forecaster.workloads import (
+    Workload,
+    coverage,
+    load_workloads,
+    unclaimed_cost,
+    workload_series,
+)
+
+PERIOD_FORMAT = {"hour": "%Y-%m-%d %H:00", "day": "%Y-%m-%d", "month": "%Y-%m"}
+
+
+def add_workloads_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workloads",
+        default=None,
+        metavar="FILE",
+        help="workloads TOML (default: $FORECASTER_WORKLOADS, ./workloads.toml, "
+        "or data/sample/workloads.toml)",
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "workloads",
+        help="each workload's cost and load per period, coverage, unclaimed cost",
+        description=(
+            "Join each workload's cost (the billing rows its filters claim, times its share; "
+            "EffectiveCost) with its load driver per period, show where one side is missing, "
+            "and the cost no workload claims (per period and currency)."
+        ),
+    )
+    add_workloads_option(parser)
+    parser.add_argument("--grain", default="day", choices=list(GRAINS))
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=None,
+        metavar="SOURCE",
+        help="only billing from this store source (repeatable), e.g. when Cost Explorer and "
+        "CUR cover the same months",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=12,
+        help="text output: the last N periods per workload (0: all; default 12)",
+    )
+    add_store_option(parser)
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.set_defaults(func=run)
+
+
+def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    out = frame.with_columns(
+        pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        for c, t in frame.schema.items()
+        if isinstance(t, pl.Datetime)
+    )
+    out = out.with_columns(
+        pl.col(c).list.eval(pl.element().dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        for c, t in frame.schema.items()
+        if isinstance(t, pl.List) and isinstance(t.inner, pl.Datetime)
+    )
+    return out.to_dicts()
+
+
+def build_report(store, workloads: list[Workload], grain: str, sources=None) -> dict[str, Any]:
+    """The command's result as plain data (also what ``--json`` prints)."""
+    series = workload_series(store, workloads, grain, sources=sources)
+    cover = {row["workload"]: row for row in _records(coverage(series))}
+    unclaimed = unclaimed_cost(store, workloads, grain, sources=sources)
+    items = []
+    for w in workloads:
+        mine = series.filter(pl.col("workload") == w.name).drop("workload")
+        items.append(
+            {
+                "name": w.name,
+                "description": w.description,
+                "currency": mine["currency"].drop_nulls().first() if mine.height else w.currency,
+                "load": {
+                    "metric": w.load.metric,
+                    "unit": w.load.unit,
+                    "aggregation": w.load.aggregation,
+                },
+                "share": w.cost.share,
+                "coverage": cover.get(w.name, {"periods": 0, "both": 0}),
+                "series": _records(mine),
+            }
+        )
+    return {"grain": grain, "workloads": items, "unclaimed": _records(unclaimed)}
+
+
+def _num(value: float | None, width: int) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width},.2f}"
+
+
+def format_report(report: dict[str, Any], limit: int) -> str:
+    fmt = PERIOD_FORMAT[report["grain"]]
+    lines: list[str] = []
+    for w in report["workloads"]:
+        c, load = w["coverage"], w["load"]
+        lines.append(f"{w['name']}" + (f"  ({w['description']})" if w["description"] else ""))
+        lines.append(
+            f"  cost: EffectiveCost {w['currency'] or '-'} x share {w['share']:g}; load: "
+            f"{load['metric']} ({load['unit'] or 'no unit'}, {load['aggregation']})"
+        )
+        lines.append(
+            f"  coverage: {c['periods']} period(s), {c['both']} with cost and load, "
+            f"{c.get('cost_only', 0)} cost only, {c.get('load_only', 0)} load only"
+        )
+        rows = w["series"][-limit:] if limit > 0 else w["series"]
+        if rows:
+            lines.append(f"  {'period':<16} {'cost':>14} {'load':>18} {'cost per 1k load':>17}")
+        for r in rows:
+            period = pl.Series([r["period_start"]]).str.to_datetime().dt.strftime(fmt)[0]
+            unit_cost = (
+                r["cost"] / r["load"] * 1000 if r["cost"] is not None and r["load"] else None
+            )
+            lines.append(
+                f"  {period:<16} {_num(r['cost'], 14)} {_num(r['load'], 18)} {_num(unit_cost, 17)}"
+            )
+        lines.append("")
+    lines.append("cost no workload claims (EffectiveCost):")
+    lines.append(f"  {'period':<16} {'cur':<4} {'total':>14} {'claimed':>14} {'unclaimed':>14}")
+    rows = report["unclaimed"][-limit:] if limit > 0 else report["unclaimed"]
+    for r in rows:
+        period = pl.Series([r["period_start"]]).str.to_datetime().dt.strftime(fmt)[0]
+        lines.append(
+            f"  {period:<16} {r['currency']:<4} {_num(r['total_cost'], 14)} "
+            f"{_num(r['claimed_cost'], 14)} {_num(r['unclaimed_cost'], 14)}"
+        )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    workloads = load_workloads(args.workloads)
+    report = build_report(store_dir(args), workloads, args.grain, sources=args.source)
+    if args.json:
+        print_json(report)
+    else:
+        print(format_report(report, args.limit))
+    return 0

@@ -1,0 +1,269 @@
+"""The workloads file (TOML): what each workload costs and what drives it.
+
+Format (money is EffectiveCost in the billing currency; a workload claims the cost rows
+matching ALL the filters it gives)::
+
+    [[workload]]
+    name = "checkout-api"
+    description = "Checkout service"      # optional
+    currency = "USD"                       # optional; default: the single currency matched
+
+    [workload.cost]
+    providers = ["AWS"]                    # ProviderName in (optional)
+    services = ["Amazon Elastic Compute Cloud"]   # ServiceName in (optional)
+    sub_accounts = ["111111111111"]        # SubAccountId in (optional)
+    regions = ["us-east-1"]                # RegionId in (optional)
+    tags = { team = "checkout" }           # every key=value present in Tags (optional)
+    share = 1.0                            # share of the matched cost claimed, (0, 1]
+
+    [workload.load]
+    metric = "checkout.requests"           # metric name in the load store
+    unit = "requests"
+    aggregation = "sum"                    # sum | mean | max, to roll samples up to the grain
+    source = "cloudwatch"                  # optional: only this load source
+
+    [workload.load.cloudwatch]             # optional: where `ingest cloudwatch` pulls it from
+    namespace = "AWS/ApplicationELB"
+    metric_name = "RequestCount"
+    dimensions = { LoadBalancer = "app/checkout/123" }
+    statistic = "Sum"
+    period = 300                           # optional: chosen from the time range when absent
+
+Unknown keys are errors (a typo must not silently widen a filter).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from forecaster.errors import InputError
+from forecaster.load.resample import AGGREGATIONS
+
+WORKLOADS_ENV = "FORECASTER_WORKLOADS"
+DEFAULT_PATHS = ("workloads.toml", "data/sample/workloads.toml")
+
+#: CloudWatch statistics GetMetricData accepts (plus percentiles pNN and pNN.NN).
+STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+_PERCENTILE = re.compile(r"^(p|tm|wm|tc|ts)\d{1,2}(\.\d{1,2})?$")
+HIGH_RESOLUTION_PERIODS = (1, 5, 10, 30)
+
+
+@dataclass(frozen=True)
+class CostFilter:
+    """Which cost rows a workload claims, and what share of them."""
+
+    providers: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    sub_accounts: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    share: float = 1.0
+
+
+@dataclass(frozen=True)
+class CloudWatchMetric:
+    """One CloudWatch metric, as GetMetricData's MetricStat names it."""
+
+    namespace: str
+    metric_name: str
+    dimensions: tuple[tuple[str, str], ...] = ()
+    statistic: str = "Sum"
+    period: int | None = None  # seconds; None: chosen from the time range
+
+
+@dataclass(frozen=True)
+class LoadDriver:
+    """The metric that drives a workload's cost, and how samples roll up to a grain."""
+
+    metric: str
+    unit: str | None = None
+    aggregation: str = "sum"
+    source: str | None = None
+    cloudwatch: CloudWatchMetric | None = None
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A named slice of the bill and the load that drives it."""
+
+    name: str
+    cost: CostFilter
+    load: LoadDriver
+    description: str = ""
+    currency: str | None = None
+
+
+def default_workloads_path() -> Path:
+    """$FORECASTER_WORKLOADS, else ./workloads.toml, else the bundled sample's file."""
+    env = os.environ.get(WORKLOADS_ENV)
+    if env:
+        return Path(env)
+    for candidate in DEFAULT_PATHS:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    raise InputError(
+        "no workloads file: pass --workloads FILE, set $FORECASTER_WORKLOADS, or write "
+        "workloads.toml (`forecaster sample` writes an example to data/sample/workloads.toml)"
+    )
+
+
+class _Table:
+    """A TOML table being read: typed getters with messages naming file and key path."""
+
+    def __init__(self, data: Any, where: str):
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: expected a table, got {type(data).__name__}")
+        self.data, self.where, self.used = data, where, set()
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        self.used.add(key)
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise InputError(f"{self.where}.{key}: expected {name}, got {value!r}")
+        return value
+
+    def require(self, key: str, kind: type) -> Any:
+        value = self.get(key, kind)
+        if value is None or value == "":
+            raise InputError(f"{self.where}: {key} is required")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        values = self.get(key, list, [])
+        if not all(isinstance(v, str) and v for v in values):
+            raise InputError(f"{self.where}.{key}: expected a list of non-empty strings")
+        return tuple(values)
+
+    def mapping(self, key: str) -> tuple[tuple[str, str], ...]:
+        values = self.get(key, dict, {})
+        if not all(isinstance(v, str) for v in values.values()):
+            raise InputError(f"{self.where}.{key}: expected string values, got {values!r}")
+        return tuple(sorted(values.items()))
+
+    def table(self, key: str) -> _Table | None:
+        self.used.add(key)
+        return _Table(self.data[key], f"{self.where}.{key}") if key in self.data else None
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise InputError(f"{self.where}: unknown key(s) {', '.join(unknown)}")
+
+
+def _cost(t: _Table) -> CostFilter:
+    share = t.get("share", float, 1.0)
+    if not 0.0 < share <= 1.0:
+        raise InputError(f"{t.where}.share: {share} is outside (0, 1]")
+    f = CostFilter(
+        providers=t.strings("providers"),
+        services=t.strings("services"),
+        sub_accounts=t.strings("sub_accounts"),
+        regions=t.strings("regions"),
+        tags=t.mapping("tags"),
+        share=share,
+    )
+    t.done()
+    return f
+
+
+def _cloudwatch(t: _Table) -> CloudWatchMetric:
+    statistic = t.get("statistic", str, "Sum")
+    if statistic not in STATISTICS and not _PERCENTILE.match(statistic):
+        raise InputError(
+            f"{t.where}.statistic: {statistic!r} is not a CloudWatch statistic "
+            f"({', '.join(STATISTICS)} or a percentile like p99)"
+        )
+    period = t.get("period", int)
+    if period is not None and (
+        period <= 0 or (period not in HIGH_RESOLUTION_PERIODS and period % 60) or period > 86_400
+    ):
+        raise InputError(
+            f"{t.where}.period: {period} s; CloudWatch periods are 1, 5, 10, 30 or a multiple "
+            "of 60 seconds, at most 86400 (daily)"
+        )
+    cw = CloudWatchMetric(
+        namespace=t.require("namespace", str),
+        metric_name=t.require("metric_name", str),
+        dimensions=t.mapping("dimensions"),
+        statistic=statistic,
+        period=period,
+    )
+    t.done()
+    return cw
+
+
+def _load(t: _Table) -> LoadDriver:
+    aggregation = t.get("aggregation", str, "sum")
+    if aggregation not in AGGREGATIONS:
+        raise InputError(
+            f"{t.where}.aggregation: {aggregation!r}; expected one of {', '.join(AGGREGATIONS)}"
+        )
+    cw = t.table("cloudwatch")
+    driver = LoadDriver(
+        metric=t.require("metric", str),
+        unit=t.get("unit", str),
+        aggregation=aggregation,
+        source=t.get("source", str),
+        cloudwatch=_cloudwatch(cw) if cw else None,
+    )
+    t.done()
+    return driver
+
+
+def parse_workloads(data: dict[str, Any], where: str) -> list[Workload]:
+    """Workloads from parsed TOML (``where`` names the file in messages)."""
+    top = _Table(data, where)
+    items = top.get("workload", list, None)
+    top.done()
+    if not items:
+        raise InputError(f"{where}: no [[workload]] tables")
+    workloads: list[Workload] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        t = _Table(item, f"{where}: workload[{i}]")
+        name = t.require("name", str)
+        t.where = f"{where}: workload {name!r}"
+        if name in seen:
+            raise InputError(f"{where}: two workloads are named {name!r}")
+        seen.add(name)
+        cost, load = t.table("cost"), t.table("load")
+        if load is None:
+            raise InputError(f"{t.where}: [workload.load] is required (metric, unit, aggregation)")
+        workloads.append(
+            Workload(
+                name=name,
+                description=t.get("description", str, ""),
+                currency=t.get("currency", str),
+                cost=_cost(cost) if cost else CostFilter(),
+                load=_load(load),
+            )
+        )
+        t.done()
+    return workloads
+
+
+def load_workloads(path: str | Path | None = None) -> list[Workload]:
+    """Read and validate a workloads TOML file (default: :func:`default_workloads_path`).
+
+    Raises InputError naming the file, the workload and the key for anything malformed:
+    TOML syntax, unknown keys, wrong types, a share outside (0, 1], an unknown aggregation
+    or CloudWatch statistic, duplicate names.
+    """
+    path = Path(path) if path is not None else default_workloads_path()
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such workloads file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from exc
+    return parse_workloads(data, str(path))
