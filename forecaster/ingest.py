@@ -240,7 +240,7 @@ def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, stat
     profile = _profile(sf)
     _validate(sf, profile)
     name = source or sf.format
-    canonical = sf.canonical(name)
+    chunks = list(sf.canonical_chunks(name))
     index = len(state.report_files)
     state.report_files.append(
         {
@@ -253,16 +253,16 @@ def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, stat
     )
     for period in sorted(profile["billing_period"].unique().to_list()):
         key = PartitionKey(name, period)
-        out = staging / _key_dir(key) / f"part-{index:05d}.parquet"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            canonical.filter(_period_label(pl.col(C.BILLING_PERIOD_START)) == period).sink_parquet(
-                out, compression="zstd", statistics=True
-            )
-        except pl.exceptions.PolarsError as exc:
-            raise InputError(f"{sf.path}: cannot be read: {exc}") from exc
+        in_period = _period_label(pl.col(C.BILLING_PERIOD_START)) == period
+        for number, chunk in enumerate(chunks):
+            out = staging / _key_dir(key) / f"part-{index:05d}-{number:04d}.parquet"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                chunk.filter(in_period).sink_parquet(out, compression="zstd", statistics=True)
+            except pl.exceptions.PolarsError as exc:
+                raise InputError(f"{sf.path}: cannot be read: {exc}") from exc
+            state.parts[key].append(out)
         period_profile = profile.filter(pl.col("billing_period") == period)
-        state.parts[key].append(out)
         state.profiles[key].append(period_profile)
         state.checked[key] |= set(sf.checks)
         state.files[key].append(

@@ -14,8 +14,9 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.billing import aws_mapping as M
 from forecaster.billing.parse import (
+    DictionaryLookup,
     is_map,
-    map_entries,
+    map_value,
     null_if_blank,
     parse_money,
     parse_text,
@@ -27,6 +28,21 @@ from forecaster.billing.source import SourceFrame
 from forecaster.errors import InputError
 
 CUR2_MARKERS = ("resource_tags", "product", "cost_category", "discount")
+TAGS_HELPER = "_tags_json"
+
+
+PRODUCT_HELPER = "_product_{}"
+
+
+PARQUET_CHUNK_ROWS = 1_000_000
+TAGS_LOOKUP = DictionaryLookup("resource_tags", {TAGS_HELPER: tags_from_map})
+PRODUCT_LOOKUP = DictionaryLookup(
+    "product",
+    {
+        PRODUCT_HELPER.format(key): (lambda expr, key=key: map_value(expr, key))
+        for key in M.PRODUCT_MAP_KEYS.values()
+    },
+)
 
 
 def is_legacy_csv_header(schema: dict[str, pl.DataType]) -> bool:
@@ -52,17 +68,6 @@ def _legacy_tag_key(column: str) -> str:
         if rest.startswith(prefix):
             return prefix[:-1] + ":" + rest[len(prefix) :]
     return rest
-
-
-def _map_value(column: str, key: str) -> pl.Expr:
-    """A value out of a MAP<string,string> column read as a list of key/value structs."""
-    return (
-        map_entries(pl.col(column))
-        .list.eval(
-            pl.element().filter(pl.element().struct.field("key") == key).struct.field("value")
-        )
-        .list.first()
-    )
 
 
 def _col(schema: dict[str, pl.DataType], name: str) -> pl.Expr:
@@ -120,7 +125,7 @@ def _pricing_category(schema: dict[str, pl.DataType]) -> pl.Expr:
 
 def _tags(schema: dict[str, pl.DataType]) -> pl.Expr:
     if "resource_tags" in schema and is_map(schema["resource_tags"]):
-        return tags_from_map(pl.col("resource_tags"))
+        return pl.col(TAGS_HELPER)  # added by TAGS_LOOKUP
     if "resource_tags" in schema and isinstance(schema["resource_tags"], pl.Struct):
         return pl.col("resource_tags").struct.json_encode()
     tag_columns = {
@@ -153,16 +158,18 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
         found = next((c for c in candidates if c in schema), None)
         if found is None:
             if name in M.PRODUCT_MAP_KEYS and "product" in schema and is_map(schema["product"]):
-                columns[name] = null_if_blank(_map_value("product", M.PRODUCT_MAP_KEYS[name]))
+                columns[name] = pl.col(PRODUCT_HELPER.format(M.PRODUCT_MAP_KEYS[name]))
             continue
         source_columns[name] = original.get(found, found)
         src, dtype = pl.col(found), schema[found]
         if name in C.TIMESTAMP_COLUMNS:
             columns[name] = parse_utc(src, dtype)
-            parsed_from[name] = (src, columns[name])
+            if dtype == pl.String:  # typed Parquet columns cannot hold bad values
+                parsed_from[name] = (src, columns[name])
         elif C.CHARGES_SCHEMA[name] == pl.Float64:
             columns[name] = parse_money(src, dtype)
-            parsed_from[name] = (src, columns[name])
+            if dtype == pl.String:  # typed Parquet columns cannot hold bad values
+                parsed_from[name] = (src, columns[name])
         else:
             columns[name] = parse_text(src, dtype)
     # A better service name from the product map, when CUR 2.0 has no top-level name column.
@@ -172,7 +179,7 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
         and is_map(schema["product"])
     ):
         columns[C.SERVICE_NAME] = pl.coalesce(
-            null_if_blank(_map_value("product", M.PRODUCT_MAP_KEYS[C.SERVICE_NAME])),
+            pl.col(PRODUCT_HELPER.format(M.PRODUCT_MAP_KEYS[C.SERVICE_NAME])),
             columns[C.SERVICE_NAME],
         )
 
@@ -207,9 +214,16 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
         checks[C.LIST_COST] = parse_money(
             pl.col("pricing_public_on_demand_cost"), schema["pricing_public_on_demand_cost"]
         )
+    lookups = []
+    if "resource_tags" in schema and is_map(schema["resource_tags"]):
+        lookups.append(TAGS_LOOKUP)
+    if "product" in schema and is_map(schema["product"]):
+        lookups.append(PRODUCT_LOOKUP)
     return SourceFrame(
         path=path,
         format=fmt,
+        lookups=lookups,
+        chunk_rows=PARQUET_CHUNK_ROWS if path.suffix == ".parquet" else None,
         raw=raw,
         columns=columns,
         checks=checks,

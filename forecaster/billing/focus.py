@@ -67,10 +67,12 @@ def read_focus(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) ->
         src, src_type = pl.col(found), schema[found]
         if name in C.TIMESTAMP_COLUMNS:
             columns[name] = parse_utc(src, src_type)
-            parsed_from[name] = (src, columns[name])
+            if src_type == pl.String:  # typed Parquet columns cannot hold bad values
+                parsed_from[name] = (src, columns[name])
         elif dtype == pl.Float64:
             columns[name] = parse_money(src, src_type)
-            parsed_from[name] = (src, columns[name])
+            if src_type == pl.String:  # typed Parquet columns cannot hold bad values
+                parsed_from[name] = (src, columns[name])
         elif name == C.TAGS:
             columns[name] = _tags(found, src_type)
         else:
@@ -81,6 +83,7 @@ def read_focus(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) ->
     return SourceFrame(
         path=path,
         format="focus",
+        chunk_rows=1_000_000 if path.suffix == ".parquet" else None,
         raw=raw,
         columns=columns,
         checks=checks,

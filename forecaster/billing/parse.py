@@ -8,6 +8,9 @@ the matching "bad value" expressions so a reader can name the first unparseable 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import polars as pl
 
 from forecaster.columns import UTC_DATETIME
@@ -30,14 +33,62 @@ def map_entries(expr: pl.Expr) -> pl.Expr:
 NULL_STRINGS = ["", "NULL", "null", "None", "NaN", "nan", "N/A"]
 
 
-def _as_text(expr: pl.Expr) -> pl.Expr:
-    return expr.cast(pl.String).str.strip_chars()
-
-
 def null_if_blank(expr: pl.Expr) -> pl.Expr:
     """Text with the export's null spellings ("NULL", "") turned into real nulls."""
-    text = _as_text(expr)
+    text = expr.cast(pl.String)
     return pl.when(text.is_in(NULL_STRINGS)).then(None).otherwise(text)
+
+
+@dataclass(frozen=True)
+class DictionaryLookup:
+    """Columns computed once per distinct value of a MAP column, then joined back to rows.
+
+    For low-cardinality MAP columns (CUR resource tags and product attributes: millions of
+    rows, a few thousand distinct values) this is several times faster than encoding every
+    row. Rows are matched to the dictionary by a 64-bit hash of the value; if two distinct
+    values ever share a hash, ``apply`` encodes every row instead, so the result is exact.
+    """
+
+    column: str
+    encoders: dict[str, Callable[[pl.Expr], pl.Expr]]
+
+    def build(self, raw: pl.LazyFrame) -> pl.DataFrame | None:
+        """The dictionary (one streaming pass), or None when hashes collide."""
+        key = map_entries(pl.col(self.column))
+        table = (
+            raw.select(key.alias(self.column))
+            .unique()
+            .collect(engine="streaming")
+            .select(
+                pl.col(self.column).hash().alias("_dict_key"),
+                *[enc(pl.col(self.column)).alias(out) for out, enc in self.encoders.items()],
+            )
+        )
+        return table if table["_dict_key"].n_unique() == table.height else None
+
+    def apply(self, raw: pl.LazyFrame, table: pl.DataFrame | None) -> pl.LazyFrame:
+        """``raw`` with the encoded columns added."""
+        if table is None:
+            return raw.with_columns(
+                [enc(pl.col(self.column)).alias(out) for out, enc in self.encoders.items()]
+            )
+        return (
+            raw.with_columns(map_entries(pl.col(self.column)).hash().alias("_dict_key"))
+            .join(table.lazy(), on="_dict_key", how="left")
+            .drop("_dict_key")
+        )
+
+
+def map_value(expr: pl.Expr, key: str) -> pl.Expr:
+    """The value under ``key`` in a MAP<string,string> column (null when absent or blank)."""
+    value = (
+        map_entries(expr)
+        .list.eval(
+            pl.element().filter(pl.element().struct.field("key") == key).struct.field("value")
+        )
+        .list.first()
+    )
+    return null_if_blank(value)
 
 
 def parse_utc(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from forecaster import columns as C
+from forecaster.billing.parse import DictionaryLookup
 
 
 @dataclass
@@ -28,9 +30,13 @@ class SourceFrame:
     checks: dict[str, pl.Expr]
     parsed_from: dict[str, tuple[pl.Expr, pl.Expr]] = field(default_factory=dict)
     source_columns: dict[str, str] = field(default_factory=dict)  # canonical -> source name
+    #: Columns computed once per distinct value of a nested source column (CUR maps).
+    lookups: list[DictionaryLookup] = field(default_factory=list)
+    #: Rows per streamed chunk for Parquet sources (None: one pass). polars' Parquet reader
+    #: reads ahead of a slower Parquet writer, so memory would grow with file size otherwise.
+    chunk_rows: int | None = None
 
-    def canonical(self, source_name: str) -> pl.LazyFrame:
-        """The file in the canonical schema, with lineage columns filled in."""
+    def _exprs(self, source_name: str) -> list[pl.Expr]:
         exprs = []
         for name, dtype in C.CHARGES_SCHEMA.items():
             if name == C.X_SOURCE:
@@ -42,4 +48,20 @@ class SourceFrame:
             else:
                 expr = self.columns.get(name, pl.lit(None))
             exprs.append(expr.cast(dtype).alias(name))
-        return self.raw.select(exprs)
+        return exprs
+
+    def canonical_chunks(self, source_name: str) -> Iterator[pl.LazyFrame]:
+        """The file in the canonical schema, as one or more LazyFrames to stream in turn."""
+        tables = [lookup.build(self.raw) for lookup in self.lookups]
+        exprs = self._exprs(source_name)
+        total = self.raw.select(pl.len()).collect().item() if self.chunk_rows else 0
+        bounds = [(o, self.chunk_rows) for o in range(0, total, self.chunk_rows or 1)] or [None]
+        for bound in bounds:
+            raw = self.raw if bound is None else self.raw.slice(*bound)
+            for lookup, table in zip(self.lookups, tables, strict=True):
+                raw = lookup.apply(raw, table)
+            yield raw.select(exprs)
+
+    def canonical(self, source_name: str) -> pl.LazyFrame:
+        """The whole file in the canonical schema, with lineage columns filled in."""
+        return pl.concat(list(replace(self, chunk_rows=None).canonical_chunks(source_name)))
