@@ -1,0 +1,90 @@
+"""``forecaster curves``: fit cost against load and report the findings.
+
+Store-free mode: ``forecaster curves --cost COST.csv --load LOAD.csv [--json]`` fits one
+workload from two ``timestamp,value`` CSV files. The output is
+``{"workloads": [<fit_workload object>]}`` with ``--json``, a short report otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from forecaster.cli.common import print_json
+from forecaster.curves import fit_workload, join_cost_load, read_series_csv
+from forecaster.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "curves",
+        help="fit cost against load: idle baseline, scaling excess, drift, anomalies",
+        description="Fit each workload's cost against its load (linear, power or capacity-step "
+        "curve, chosen by AICc) and report findings in money per month.",
+    )
+    p.add_argument("--cost", type=Path, help="cost CSV (timestamp,value), one row per period")
+    p.add_argument("--load", type=Path, help="load CSV (timestamp,value), any finer grain")
+    p.add_argument("--name", help="workload name (default: the cost file's stem)")
+    p.add_argument("--grain", choices=("hour", "day", "month"), help="period (default: from cost)")
+    p.add_argument(
+        "--load-agg",
+        choices=("sum", "mean"),
+        default="sum",
+        help="how finer load points add up to a period: sum (counts) or mean (gauges)",
+    )
+    p.add_argument("--model", choices=("auto", "linear", "power", "step"), default="auto")
+    p.add_argument("--loss", choices=("huber", "linear"), default="huber")
+    p.add_argument("--bootstrap", type=int, default=200, metavar="N", help="resamples (200)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.cost is None or args.load is None:
+        raise InputError("curves needs --cost FILE and --load FILE (timestamp,value CSV files)")
+    if args.bootstrap < 0:
+        raise InputError(f"--bootstrap {args.bootstrap}: expected 0 or more resamples")
+    frame, grain = join_cost_load(
+        read_series_csv(args.cost), read_series_csv(args.load), args.grain, args.load_agg
+    )
+    result = fit_workload(
+        frame,
+        name=args.name or args.cost.stem,
+        grain=grain,
+        model=args.model,
+        loss=args.loss,
+        n_boot=args.bootstrap,
+        random_state=args.seed,
+    )
+    doc = {"workloads": [result]}
+    if args.json:
+        print_json(doc)
+    else:
+        for w in doc["workloads"]:
+            print(format_workload(w))
+    return 0
+
+
+def _interval(ci: list[float] | None, fmt: str = ",.2f") -> str:
+    return f" [{ci[0]:{fmt}} .. {ci[1]:{fmt}}]" if ci else ""
+
+
+def format_workload(w: dict) -> str:
+    """A few readable lines for one workload object."""
+    if w["model"] is None:
+        return f"{w['name']}: cannot fit: {w['reason']}"
+    lines = [
+        f"{w['name']}: {w['model']} curve, R^2 {w['r2']:.3f}, {w['n_periods']} {w['grain']}s",
+        f"  fixed cost   {w['fixed_cost_per_day']:,.2f} per day{_interval(w['fixed_cost_ci'])}",
+        f"  marginal     {w['marginal_cost']:.6g} per load unit{_interval(w.get('marginal_cost_ci'), '.6g')}",
+    ]
+    if w["exponent"] is not None:
+        lines.append(f"  exponent     {w['exponent']:.3f}{_interval(w['exponent_ci'], '.3f')}")
+    if w.get("capacity") is not None:
+        lines.append(f"  capacity     {w['capacity']:,.6g} load units per step")
+    for msg in w.get("warnings", []):
+        lines.append(f"  warning: {msg}")
+    for f in w["findings"]:
+        lines.append(f"  - {f['kind']}: {f['usd_per_month']:,.2f} per month: {f['detail']}")
+    return "\n".join(lines)

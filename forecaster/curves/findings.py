@@ -1,0 +1,183 @@
+"""Findings from a fitted ``CostCurve``, each in money per month.
+
+Money per month is money per day times 30.4375 (365.25 / 12); per-period figures are turned
+into per-day figures with the curve's grain (24 periods a day for hourly data, 1/30.4375 for
+monthly). Every finding is a plain dict with ``kind``, ``usd_per_month`` (in the billing
+currency, whatever it is) and a readable ``detail``, plus the figures behind it.
+
+- idle_baseline: the fixed cost F (what the workload costs at zero load), its interval and
+  its share of the current cost.
+- scaling_excess: only when the power model was chosen *and* the exponent's interval lies
+  above 1. The excess is the cost above the linear reference line ``F + m_ref * L`` (m_ref:
+  the variable cost per load unit at the reference load, a low quantile of observed load,
+  i.e. the best unit cost the workload has shown) at current load, 2x and 5x current load.
+- efficiency_drift: the fitted time trend of cost at equal load, when it rises and its
+  bootstrap z-test is significant; reported as what a month now costs more than a month at
+  the start of the window, at equal load.
+- anomaly: one per period whose cost lies outside the curve's prediction interval (default
+  99%) *for the load actually seen*; the money is the unexplained cost of that period.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from forecaster.curves.fit import CostCurve
+from forecaster.curves.inputs import DAYS_PER_MONTH, PERIODS_PER_DAY
+
+ANOMALY_LEVEL = 99.9
+DRIFT_ALPHA = 0.01
+
+
+def per_month(curve: CostCurve, per_period: float | np.ndarray) -> float | np.ndarray:
+    """Money per period -> money per month at the curve's grain."""
+    return per_period * PERIODS_PER_DAY[curve.grain] * DAYS_PER_MONTH
+
+
+def _ci(curve: CostCurve, values: np.ndarray | None) -> list[float] | None:
+    if values is None:
+        return None
+    a = (100 - curve.ci) / 2
+    return [float(q) for q in np.percentile(values, [a, 100 - a])]
+
+
+def idle_baseline(curve: CostCurve) -> dict:
+    """The fixed cost per month, its interval and its share of the current cost."""
+    F = curve.fixed_
+    boot = None if curve.boot_params_ is None else per_month(curve, curve.boot_params_["F"])
+    share = F / curve.current_cost_ if curve.current_cost_ > 0 else float("nan")
+    usd = float(per_month(curve, F))
+    return {
+        "kind": "idle_baseline",
+        "usd_per_month": usd,
+        "ci": _ci(curve, boot),
+        "share_of_cost": float(share),
+        "detail": (
+            f"fixed cost {usd:,.2f} per month at zero load ({share:.0%} of current cost)"
+            + (
+                f"; {curve.ci:g}% interval {_ci(curve, boot)[0]:,.2f} to {_ci(curve, boot)[1]:,.2f}"
+                if boot is not None
+                else ""
+            )
+        ),
+    }
+
+
+def excess_at(curve: CostCurve, load: float, params: dict | None = None) -> float | np.ndarray:
+    """Cost per period above the linear reference line ``F + m_ref * load``."""
+    p = curve.params_ if params is None else params
+    if curve.model_ == "linear":
+        return 0.0 * p["v"]
+    m_ref = curve.reference_marginal(p)
+    if curve.model_ == "power":
+        return p["v"] * load ** p["k"] - m_ref * load
+    return p["v"] * np.ceil(load / p["C"]) - m_ref * load
+
+
+def scaling_excess(curve: CostCurve) -> dict | None:
+    """Cost above linear scaling at current, 2x and 5x load; None unless k is above 1."""
+    if curve.model_ != "power" or "k" not in curve.ci_ or curve.ci_["k"][0] <= 1.0:
+        return None
+    L0 = curve.current_load_
+    now = float(per_month(curve, excess_at(curve, L0)))
+    if now <= 0:
+        return None
+    x2 = float(per_month(curve, excess_at(curve, 2 * L0)))
+    x5 = float(per_month(curve, excess_at(curve, 5 * L0)))
+    boot = per_month(curve, excess_at(curve, L0, curve.boot_params_))
+    k, (klo, khi) = curve.exponent_, curve.ci_["k"]
+    return {
+        "kind": "scaling_excess",
+        "usd_per_month": now,
+        "ci": _ci(curve, boot),
+        "usd_per_month_at_2x": x2,
+        "usd_per_month_at_5x": x5,
+        "exponent": k,
+        "exponent_ci": [klo, khi],
+        "current_load": L0,
+        "reference_load": curve.reference_load_,
+        "detail": (
+            f"cost grows as load^{k:.2f} ({curve.ci:g}% interval {klo:.2f} to {khi:.2f}): "
+            f"{now:,.2f} per month above linear scaling at current load, "
+            f"{x2:,.2f} at 2x load and {x5:,.2f} at 5x"
+        ),
+    }
+
+
+def drift_test(curve: CostCurve) -> tuple[float, float]:
+    """(drift: change of cost per period per day at current load, two-sided p-value).
+
+    The p-value is a z-test of the drift against the spread of its bootstrap replicates
+    (the block bootstrap carries the residuals' autocorrelation into that spread).
+    """
+    if not curve.drift_fitted_:
+        return 0.0, float("nan")
+    d = curve.drift_
+    if curve.boot_drift_ is None:
+        return d, float("nan")
+    sd = float(np.std(curve.boot_drift_, ddof=1))
+    if sd <= 0:
+        return d, 0.0 if d != 0 else 1.0
+    return d, float(2 * stats.norm.sf(abs(d) / sd))
+
+
+def efficiency_drift(curve: CostCurve, alpha: float = DRIFT_ALPHA) -> dict | None:
+    """Rising cost at equal load over the window; None unless rising and significant."""
+    d, p = drift_test(curve)
+    if not (d > 0 and p < alpha) or curve.days_ is None:
+        return None
+    span_days = float(-curve.days_[0])
+    monthly_rise = float(per_month(curve, d * DAYS_PER_MONTH))
+    usd = float(per_month(curve, d * span_days))
+    boot = per_month(curve, curve.boot_drift_ * span_days)
+    return {
+        "kind": "efficiency_drift",
+        "usd_per_month": usd,
+        "ci": _ci(curve, boot),
+        "usd_per_month_per_month": monthly_rise,
+        "p_value": p,
+        "window_days": span_days,
+        "detail": (
+            f"at equal load, cost rises {monthly_rise:,.2f} per month every month "
+            f"(p = {p:.3g}); a month now costs {usd:,.2f} more than at the start of the "
+            f"{span_days:.0f}-day window"
+        ),
+    }
+
+
+def anomalies(curve: CostCurve, level: float = ANOMALY_LEVEL) -> list[dict]:
+    """Periods whose cost lies outside the ``level``% prediction interval for their load."""
+    expected = curve.fitted_
+    days = curve.days_ if curve.drift_fitted_ else None
+    sd = curve.prediction_sd(curve.load_, days)
+    z = float(stats.norm.ppf(0.5 + level / 200))
+    lo, hi = np.maximum(expected - z * sd, 0.0), expected + z * sd
+    out = []
+    for i in np.flatnonzero((curve.cost_ < lo) | (curve.cost_ > hi)):
+        gap = float(curve.cost_[i] - expected[i])
+        when = str(curve.period_start_[i]) if curve.period_start_ is not None else f"#{i}"
+        out.append(
+            {
+                "kind": "anomaly",
+                "usd_per_month": gap,
+                "period_start": when,
+                "cost": float(curve.cost_[i]),
+                "expected": float(expected[i]),
+                "interval": [float(lo[i]), float(hi[i])],
+                "load": float(curve.load_[i]),
+                "detail": (
+                    f"{'spike' if gap > 0 else 'drop'} in period {when}: cost {curve.cost_[i]:,.2f} "
+                    f"where the load seen ({curve.load_[i]:,.6g}) explains {expected[i]:,.2f} "
+                    f"({level:g}% interval {lo[i]:,.2f} to {hi[i]:,.2f}); "
+                    f"{abs(gap):,.2f} {'unexplained' if gap > 0 else 'below expectation'}"
+                ),
+            }
+        )
+    return out
+
+
+def all_findings(curve: CostCurve, anomaly_level: float = ANOMALY_LEVEL) -> list[dict]:
+    """Idle baseline, scaling excess, efficiency drift and anomalies, in that order."""
+    found = [idle_baseline(curve), scaling_excess(curve), efficiency_drift(curve)]
+    return [f for f in found if f is not None] + anomalies(curve, anomaly_level)
