@@ -43,7 +43,9 @@ def _batch(rng: np.random.Generator, n: int, start: int) -> pa.Table:
     line_type = LINE_TYPES[rng.choice(len(LINE_TYPES), n, p=LINE_TYPE_P)]
     product_idx = rng.integers(0, len(PRODUCTS), n)
     unblended = np.round(rng.gamma(0.6, 0.8, n), 10)
-    unblended = np.where(np.isin(line_type, ["Credit", "Refund", "SavingsPlanNegation"]), -unblended, unblended)
+    unblended = np.where(
+        np.isin(line_type, ["Credit", "Refund", "SavingsPlanNegation"]), -unblended, unblended
+    )
     resource = rng.integers(0, 100_000, n)
     account = rng.integers(0, 50, n)
     usage_type = rng.integers(0, 200, n)
@@ -57,19 +59,26 @@ def _batch(rng: np.random.Generator, n: int, start: int) -> pa.Table:
     tags = pa.MapArray.from_arrays(offsets, _arr(tag_keys), _arr(tag_values.astype(str)))
     product_keys = np.tile(np.array(["product_name", "region_code"]), n)
     product_values = np.empty(2 * n, dtype=object)
-    product_values[0::2], product_values[1::2] = NAMES[product_idx], REGIONS[resource % len(REGIONS)]
-    product = pa.MapArray.from_arrays(
-        offsets, _arr(product_keys), _arr(product_values.astype(str))
+    product_values[0::2], product_values[1::2] = (
+        NAMES[product_idx],
+        REGIONS[resource % len(REGIONS)],
     )
+    product = pa.MapArray.from_arrays(offsets, _arr(product_keys), _arr(product_values.astype(str)))
     zeros = np.zeros(n)
     sp = line_type == "SavingsPlanCoveredUsage"
     ri = line_type == "DiscountedUsage"
     columns = {
         "identity_line_item_id": pa.array(np.char.add("li", (start + np.arange(n)).astype(str))),
-        "bill_billing_period_start_date": pa.array(np.full(n, np.datetime64("2026-09-01", "ms")), pa.timestamp("ms")),
-        "bill_billing_period_end_date": pa.array(np.full(n, np.datetime64("2026-10-01", "ms")), pa.timestamp("ms")),
+        "bill_billing_period_start_date": pa.array(
+            np.full(n, np.datetime64("2026-09-01", "ms")), pa.timestamp("ms")
+        ),
+        "bill_billing_period_end_date": pa.array(
+            np.full(n, np.datetime64("2026-10-01", "ms")), pa.timestamp("ms")
+        ),
         "bill_payer_account_id": pa.array(np.full(n, "999999999999")),
-        "line_item_usage_account_id": pa.array(np.char.add("1000000000", np.char.zfill(account.astype(str), 2))),
+        "line_item_usage_account_id": pa.array(
+            np.char.add("1000000000", np.char.zfill(account.astype(str), 2))
+        ),
         "line_item_line_item_type": pa.array(line_type),
         "line_item_usage_start_date": pa.array(usage_start, pa.timestamp("ms")),
         "line_item_usage_end_date": pa.array(usage_end, pa.timestamp("ms")),
@@ -88,7 +97,9 @@ def _batch(rng: np.random.Generator, n: int, start: int) -> pa.Table:
         "savings_plan_savings_plan_effective_cost": pa.array(np.where(sp, unblended * 0.7, zeros)),
         "savings_plan_total_commitment_to_date": pa.array(zeros),
         "savings_plan_used_commitment": pa.array(zeros),
-        "savings_plan_savings_plan_a_r_n": pa.array(np.where(sp, "arn:aws:savingsplans::1:sp/1", "")),
+        "savings_plan_savings_plan_a_r_n": pa.array(
+            np.where(sp, "arn:aws:savingsplans::1:sp/1", "")
+        ),
         "reservation_effective_cost": pa.array(np.where(ri, unblended * 0.6, zeros)),
         "reservation_unused_amortized_upfront_fee_for_billing_period": pa.array(zeros),
         "reservation_unused_recurring_fee": pa.array(zeros),
@@ -123,4 +134,6 @@ if __name__ == "__main__":
     args = parser.parse_args()
     t0 = datetime.now()
     generate(Path(args.out), args.rows)
-    print(f"wrote {args.rows:,} rows to {args.out} in {(datetime.now() - t0).total_seconds():.1f} s")
+    print(
+        f"wrote {args.rows:,} rows to {args.out} in {(datetime.now() - t0).total_seconds():.1f} s"
+    )

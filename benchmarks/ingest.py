@@ -62,7 +62,9 @@ def measure(engine: str, src: Path, work: Path) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--engines", default="ours,duckdb,pandas")
     parser.add_argument("--input", type=Path, help="an existing CUR 2.0 Parquet (skips generation)")
@@ -87,7 +89,9 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\n{'engine':<8} {'seconds':>9} {'peak MB':>9} {'rows':>12} {'BilledCost':>16} {'EffectiveCost':>16}")
+    print(
+        f"\n{'engine':<8} {'seconds':>9} {'peak MB':>9} {'rows':>12} {'BilledCost':>16} {'EffectiveCost':>16}"
+    )
     for r in results:
         if "error" in r:
             print(f"{r['engine']:<8} failed: {r['error']}")

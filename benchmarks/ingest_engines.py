@@ -44,7 +44,9 @@ def run_duckdb(src: Path, out: Path) -> dict:
     con.execute("SET TimeZone = 'UTC'")
     target = out / "duckdb.parquet"
     blank = "NULLIF({}, '')"
-    usage_like = "line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
+    usage_like = (
+        "line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')"
+    )
     category = _sql_case("line_item_line_item_type", M.CHARGE_CATEGORY, "Usage")
     query = f"""
     SELECT
@@ -81,16 +83,16 @@ def run_duckdb(src: Path, out: Path) -> dict:
       {blank.format("line_item_usage_type")} AS x_UsageType,
       line_item_line_item_type AS x_LineItemType
     FROM read_parquet('{src}')
-    """  # noqa: S608 - benchmark SQL over a file we generated
+    """
     con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
     source = con.execute(
         f"SELECT strftime(bill_billing_period_start_date, '%Y-%m'), line_item_currency_code, count(*), "
         f"sum(line_item_unblended_cost), sum(pricing_public_on_demand_cost) FROM read_parquet('{src}') GROUP BY ALL"
-    ).fetchall()  # noqa: S608
+    ).fetchall()
     stored = con.execute(
         f"SELECT strftime(BillingPeriodStart, '%Y-%m'), BillingCurrency, count(*), sum(BilledCost), "
         f"sum(ListCost), sum(EffectiveCost) FROM read_parquet('{target}') GROUP BY ALL"
-    ).fetchall()  # noqa: S608
+    ).fetchall()
     assert source[0][2] == stored[0][2] and abs(source[0][3] - stored[0][3]) < 0.005
     return {"rows": stored[0][2], "billed": stored[0][3], "effective": stored[0][5]}
 
@@ -117,16 +119,27 @@ def run_pandas(src: Path, out: Path) -> dict:
     product_name = pd.Series([dict(p or []).get("product_name") for p in product.to_pylist()])
     frame = pd.DataFrame(
         {
-            "BillingPeriodStart": pd.to_datetime(df["bill_billing_period_start_date"].astype("datetime64[ms]")).dt.tz_localize("UTC"),
-            "ChargePeriodStart": pd.to_datetime(df["line_item_usage_start_date"].astype("datetime64[ms]")).dt.tz_localize("UTC"),
-            "ChargePeriodEnd": pd.to_datetime(df["line_item_usage_end_date"].astype("datetime64[ms]")).dt.tz_localize("UTC"),
+            "BillingPeriodStart": pd.to_datetime(
+                df["bill_billing_period_start_date"].astype("datetime64[ms]")
+            ).dt.tz_localize("UTC"),
+            "ChargePeriodStart": pd.to_datetime(
+                df["line_item_usage_start_date"].astype("datetime64[ms]")
+            ).dt.tz_localize("UTC"),
+            "ChargePeriodEnd": pd.to_datetime(
+                df["line_item_usage_end_date"].astype("datetime64[ms]")
+            ).dt.tz_localize("UTC"),
             "BilledCost": unblended,
             "EffectiveCost": effective,
             "ListCost": df["pricing_public_on_demand_cost"].astype(float).fillna(0.0),
             "BillingCurrency": df["line_item_currency_code"],
             "SubAccountId": df["line_item_usage_account_id"],
-            "ServiceName": product_name.where(product_name.notna(), df["line_item_product_code"].astype(object)),
-            "ServiceCategory": df["line_item_product_code"].astype(object).map(M.SERVICE_CATEGORY).fillna("Other"),
+            "ServiceName": product_name.where(
+                product_name.notna(), df["line_item_product_code"].astype(object)
+            ),
+            "ServiceCategory": df["line_item_product_code"]
+            .astype(object)
+            .map(M.SERVICE_CATEGORY)
+            .fillna("Other"),
             "ChargeCategory": line.map(M.CHARGE_CATEGORY).fillna("Usage"),
             "ResourceId": df["line_item_resource_id"],
             "RegionId": df["product_region_code"],
@@ -138,7 +151,11 @@ def run_pandas(src: Path, out: Path) -> dict:
     frame.to_parquet(out / "pandas.parquet", compression="zstd")
     back = pd.read_parquet(out / "pandas.parquet", columns=["BilledCost", "EffectiveCost"])
     assert abs(back["BilledCost"].sum() - np.sum(unblended)) < 0.005
-    return {"rows": len(back), "billed": float(back["BilledCost"].sum()), "effective": float(back["EffectiveCost"].sum())}
+    return {
+        "rows": len(back),
+        "billed": float(back["BilledCost"].sum()),
+        "effective": float(back["EffectiveCost"].sum()),
+    }
 
 
 ENGINES = {"ours": run_ours, "duckdb": run_duckdb, "pandas": run_pandas}
