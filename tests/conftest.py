@@ -41,3 +41,6 @@ def cli_json(cli):
         return json.loads(out)
 
     return run
+
+
+pytest_plugins = ["tests.conftest_aws"]

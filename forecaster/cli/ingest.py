@@ -14,7 +14,7 @@ from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.ingest import IngestReport, ingest_billing
 
 #: Modules that add an ``ingest <kind>`` sub-command through ``register_kind(kinds)``.
-INGEST_KINDS: tuple[str, ...] = ()
+INGEST_KINDS: tuple[str, ...] = ("forecaster.cli.ingest_traffic", "forecaster.cli.ingest_aws")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "source's to the cent, per billing period and currency."
         ),
     )
-    billing.add_argument("paths", nargs="+", metavar="PATH")
+    billing.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files, directories, globs or s3://bucket/prefix/"
+    )
     billing.add_argument("--format", default="auto", choices=FORMATS)
     billing.add_argument(
         "--source",
@@ -40,12 +42,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_store_option(billing)
     billing.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    from forecaster.cli.ingest_aws import add_aws_options
+
+    add_aws_options(billing)  # for s3:// paths (CUR 2.0 Data Exports)
     billing.set_defaults(func=run_billing)
     for name in INGEST_KINDS:
         importlib.import_module(name).register_kind(kinds)
 
 
 def run_billing(args: argparse.Namespace) -> int:
+    s3 = [p for p in args.paths if str(p).startswith("s3://")]
+    if s3:
+        from forecaster.cli.ingest_aws import run_billing_s3
+
+        return run_billing_s3(args, s3, [p for p in args.paths if p not in s3])
     report = ingest_billing(args.paths, store_dir(args), fmt=args.format, source=args.source)
     if args.json:
         print_json(report.as_dict())

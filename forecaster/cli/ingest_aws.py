@@ -1,0 +1,177 @@
+"""``forecaster ingest cloudwatch`` and ``forecaster ingest cost-explorer``, plus the AWS
+options (--profile, --region) that ``ingest billing s3://...`` shares."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime
+
+from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli.workloads import add_workloads_option
+from forecaster.errors import InputError
+
+
+def add_aws_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile", default=None, help="AWS profile (default: boto3's credential chain)"
+    )
+    parser.add_argument(
+        "--region", default=None, help="AWS region (default: AWS_REGION or the profile's)"
+    )
+
+
+def aws_options(args: argparse.Namespace):
+    """AwsOptions from --profile/--region (boto3 is imported only when AWS is used)."""
+    from forecaster.aws import AwsOptions
+
+    return AwsOptions(profile=getattr(args, "profile", None), region=getattr(args, "region", None))
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _instant(text: str) -> datetime:
+    """YYYY-MM-DD (midnight UTC) or an ISO timestamp (no zone: UTC)."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date YYYY-MM-DD or a timestamp YYYY-MM-DDTHH:MM"
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def register_kind(kinds: argparse._SubParsersAction) -> None:
+    cw = kinds.add_parser(
+        "cloudwatch",
+        help="pull every load metric the workloads file names from CloudWatch",
+        description=(
+            "GetMetricData for each [workload.load.cloudwatch] metric over [--start, --end), "
+            "stored in the load store under the workload's load metric (source cloudwatch). "
+            "Periods are checked against CloudWatch's retention (60 s data for 15 days, 300 s "
+            "for 63 days, 3600 s for 455 days); a missing period is the finest available."
+        ),
+    )
+    add_workloads_option(cw)
+    cw.add_argument("--start", required=True, type=_instant, help="YYYY-MM-DD[THH:MM] (UTC)")
+    cw.add_argument("--end", default=None, type=_instant, help="exclusive (default: now)")
+    add_aws_options(cw)
+    add_store_option(cw)
+    cw.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    cw.set_defaults(func=run_cloudwatch)
+
+    ce = kinds.add_parser(
+        "cost-explorer",
+        help="billing from Cost Explorer GetCostAndUsage (USD 0.01 per request)",
+        description=(
+            "GetCostAndUsage (UnblendedCost, AmortizedCost, NetAmortizedCost) for whole months "
+            "covering [--start, --end), stored as source cost-explorer. Cost Explorer charges "
+            "USD 0.01 per request: the command says how many it will make, reuses final months "
+            "from its cache, and --dry-run stops after saying so."
+        ),
+    )
+    ce.add_argument("--start", required=True, type=_date, help="YYYY-MM-DD")
+    ce.add_argument("--end", required=True, type=_date, help="YYYY-MM-DD (exclusive)")
+    ce.add_argument("--granularity", default="DAILY", type=str.upper, choices=["DAILY", "MONTHLY"])
+    ce.add_argument(
+        "--group-by",
+        default="SERVICE,LINKED_ACCOUNT",
+        help="up to two of SERVICE, LINKED_ACCOUNT, REGION, USAGE_TYPE, RECORD_TYPE, TAG:<key> "
+        "(default SERVICE,LINKED_ACCOUNT)",
+    )
+    ce.add_argument("--no-cache", action="store_true", help="request every month again")
+    ce.add_argument("--dry-run", action="store_true", help="print the plan, request nothing")
+    add_aws_options(ce)
+    add_store_option(ce)
+    ce.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    ce.set_defaults(func=run_cost_explorer)
+
+
+def run_cloudwatch(args: argparse.Namespace) -> int:
+    from forecaster.aws.cloudwatch import ingest_cloudwatch
+    from forecaster.cli.ingest_traffic import format_report
+    from forecaster.workloads import load_workloads
+
+    workloads = load_workloads(args.workloads)
+    end = args.end or datetime.now(UTC)
+    report = ingest_cloudwatch(workloads, store_dir(args), args.start, end, aws_options(args))
+    if args.json:
+        print_json(report.as_dict())
+        return 0
+    print(
+        f"CloudWatch {report.start:%Y-%m-%dT%H:%M}..{report.end:%Y-%m-%dT%H:%M}Z: "
+        f"{len(report.metrics)} metric(s), {report.requests} GetMetricData request(s)"
+    )
+    for m in report.metrics:
+        print(f"  {m['metric']:<28} {m['cloudwatch']:<60} {m['datapoints']:>8,} data points")
+    if report.load:
+        print(format_report(report.load))
+    for note in report.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def run_cost_explorer(args: argparse.Namespace) -> int:
+    from forecaster.aws.cost_explorer import PRICE_PER_REQUEST_USD, ingest_cost_explorer
+    from forecaster.cli.ingest import format_report
+
+    if args.end <= args.start:
+        raise InputError(f"--end {args.end} must be after --start {args.start}")
+    kwargs = dict(
+        store_dir=store_dir(args),
+        start=args.start,
+        end=args.end,
+        granularity=args.granularity,
+        group_by=args.group_by,
+        options=aws_options(args),
+        use_cache=not args.no_cache,
+    )
+    plan = ingest_cost_explorer(**kwargs, dry_run=True)
+    print(f"plan: {plan.plan.describe()}", file=sys.stderr)
+    if args.dry_run:
+        if args.json:
+            print_json(plan.as_dict())
+        return 0
+    report = ingest_cost_explorer(**kwargs)
+    if args.json:
+        print_json(report.as_dict())
+        return 0
+    print(
+        f"made {report.requests} Cost Explorer request(s) "
+        f"(USD {report.requests * PRICE_PER_REQUEST_USD:.2f}); "
+        f"{len(report.plan.cached)} month(s) from the cache"
+    )
+    if report.billing:
+        print(format_report(report.billing))
+    return 0
+
+
+def run_billing_s3(args: argparse.Namespace, uris: list[str], local: list[str]) -> int:
+    """``ingest billing s3://bucket/prefix/``: CUR 2.0 Data Exports, by manifest."""
+    from forecaster.aws.s3_cur import ingest_s3
+    from forecaster.cli.ingest import format_report
+
+    if local:
+        raise InputError(
+            f"mix of S3 and local paths ({local[0]}); ingest them in separate commands"
+        )
+    reports = [
+        ingest_s3(
+            uri, store_dir(args), fmt=args.format, source=args.source, options=aws_options(args)
+        )
+        for uri in uris
+    ]
+    if args.json:
+        print_json(reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports])
+        return 0
+    for report in reports:
+        for m in report.manifests:
+            print(f"{m['period']}  {m['files']} file(s)  {m['action']}  ({m['manifest']})")
+        if report.billing:
+            print(format_report(report.billing))
+    return 0
