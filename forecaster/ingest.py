@@ -23,14 +23,20 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.billing import SourceFrame, read_billing_file
 from forecaster.billing.files import OpenedFile, expand_paths, sha256_file
-from forecaster.billing.parse import bad_values
-from forecaster.errors import InputError, ReconciliationError
+from forecaster.errors import InputError
+from forecaster.reconcile import (
+    find_restatement,
+    period_label,
+    period_status,
+    profile_source,
+    reconcile,
+    stored_totals,
+    sum_profiles,
+    validate_source,
+)
 from forecaster.store import BillingStore, PartitionKey, store_lock
 
 log = logging.getLogger(__name__)
-
-CENT = 0.005  # two totals "equal to the cent" differ by less than half a cent
-RESTATEMENT_THRESHOLD = 0.01  # a closed month shrinking by more than 1% is flagged
 
 _MONEY_KEYS = {
     C.BILLED_COST: "billed_cost",
@@ -79,146 +85,6 @@ class IngestReport:
         }
 
 
-def _period_label(expr: pl.Expr) -> pl.Expr:
-    return expr.dt.strftime("%Y-%m")
-
-
-def _profile(sf: SourceFrame) -> pl.DataFrame:
-    """Rows, source cost sums and unparseable-value counts per billing period and currency."""
-    period = sf.columns[C.BILLING_PERIOD_START]
-    currency = sf.columns.get(C.BILLING_CURRENCY, pl.lit(None, dtype=pl.String))
-    aggs = [pl.len().alias("rows")]
-    aggs += [expr.sum().alias(f"src_{name}") for name, expr in sf.checks.items()]
-    aggs += [
-        bad_values(raw, parsed).sum().alias(f"bad_{name}")
-        for name, (raw, parsed) in sf.parsed_from.items()
-    ]
-    aggs.append(period.min().alias("_any_period"))
-    frame = sf.raw.with_columns(
-        period.alias("_period_start"), currency.alias("_currency")
-    ).group_by(_period_label(pl.col("_period_start")).alias("billing_period"), "_currency")
-    try:
-        return frame.agg(aggs).collect(engine="streaming")
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{sf.path}: cannot be read: {exc}") from exc
-
-
-def _first_bad_value(sf: SourceFrame, name: str) -> str:
-    raw, parsed = sf.parsed_from[name]
-    row = (
-        sf.raw.with_row_index("_row")
-        .filter(bad_values(raw, parsed))
-        .select("_row", raw.cast(pl.String).alias("_value"))
-        .head(1)
-        .collect()
-    )
-    if row.is_empty():
-        return ""
-    return f"{row['_value'][0]!r} on data row {row['_row'][0] + 1}"
-
-
-def _validate(sf: SourceFrame, profile: pl.DataFrame) -> None:
-    for name in sf.parsed_from:
-        count = int(profile[f"bad_{name}"].sum())
-        if count:
-            kind = "a timestamp" if name in C.TIMESTAMP_COLUMNS else "a number"
-            column = sf.source_columns.get(name, name)
-            raise InputError(
-                f"{sf.path}: column {column}: {count} value(s) are not {kind}, "
-                f"first {_first_bad_value(sf, name)}"
-            )
-    if profile.filter(pl.col("billing_period").is_null()).height:
-        column = sf.source_columns.get(C.BILLING_PERIOD_START, C.BILLING_PERIOD_START)
-        raise InputError(
-            f"{sf.path}: column {column} is empty on some rows; every charge needs its billing period"
-        )
-    if profile.filter(pl.col("_currency").is_null()).height:
-        column = sf.source_columns.get(C.BILLING_CURRENCY, C.BILLING_CURRENCY)
-        raise InputError(
-            f"{sf.path}: column {column} is empty on some rows; every charge needs its currency"
-        )
-    if int(profile["rows"].sum()) == 0:
-        raise InputError(f"{sf.path}: the file has a header but no rows")
-
-
-def _stored_totals(files: list[Path]) -> pl.DataFrame:
-    money = [pl.col(c).sum().alias(c) for c in C.MONEY_COLUMNS]
-    return (
-        pl.scan_parquet(files)
-        .group_by(C.BILLING_CURRENCY)
-        .agg(pl.len().alias("rows"), *money)
-        .collect()
-    )
-
-
-def _reconcile(
-    key: PartitionKey, stored: pl.DataFrame, source: pl.DataFrame, checked: set[str]
-) -> dict[str, dict[str, dict[str, float]]]:
-    """Per currency: {column: {source, stored}}; raises when any differs by a cent or more."""
-    result: dict[str, dict[str, dict[str, float]]] = {}
-    src = {row["_currency"]: row for row in source.iter_rows(named=True)}
-    for row in stored.iter_rows(named=True):
-        currency = row[C.BILLING_CURRENCY]
-        expected = src.get(currency)
-        if expected is None or expected["rows"] != row["rows"]:
-            raise ReconciliationError(
-                f"{key.id} {currency}: stored {row['rows']} rows but the source has "
-                f"{0 if expected is None else expected['rows']}"
-            )
-        result[currency] = {}
-        for column in sorted(checked):
-            source_total = float(expected.get(f"src_{column}") or 0.0)
-            stored_total = float(row[column] or 0.0)
-            if abs(source_total - stored_total) >= CENT:
-                raise ReconciliationError(
-                    f"{key.id} {currency}: stored {column} {stored_total:.2f} differs from the "
-                    f"source's {source_total:.2f}"
-                )
-            result[currency][column] = {"source": source_total, "stored": stored_total}
-    return result
-
-
-def _status(period: str, now: datetime) -> str:
-    """'open' while the billing month has not ended (UTC), else 'closed'."""
-    year, month = map(int, period.split("-"))
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
-    return "open" if now < end else "closed"
-
-
-def _restatement(old: dict[str, Any] | None, totals: dict[str, dict[str, float]], status: str):
-    if old is None:
-        return None
-    changes = {}
-    for currency, new in totals.items():
-        before = old["totals"].get(currency, {}).get("billed_cost", 0.0)
-        after = new["billed_cost"]
-        if abs(after - before) < CENT:
-            continue
-        shrink = (before - after) / abs(before) if before else 0.0
-        changes[currency] = {
-            "before": before,
-            "after": after,
-            "change": after - before,
-            "flagged": old["status"] == "closed" and shrink > RESTATEMENT_THRESHOLD,
-        }
-    for currency, before_totals in old["totals"].items():
-        if currency not in totals:
-            changes[currency] = {
-                "before": before_totals["billed_cost"],
-                "after": 0.0,
-                "change": -before_totals["billed_cost"],
-                "flagged": old["status"] == "closed",
-            }
-    if not changes:
-        return None
-    return {
-        "changes": changes,
-        "flagged": any(c["flagged"] for c in changes.values()),
-        "previous_status": old["status"],
-        "status": status,
-    }
-
-
 @dataclass
 class _Staged:
     """Partitions written to staging so far, with what the sources said about them."""
@@ -237,8 +103,8 @@ class _Staged:
 
 def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, state: _Staged) -> None:
     """Validate one source and write its canonical rows to staging, one file per period."""
-    profile = _profile(sf)
-    _validate(sf, profile)
+    profile = profile_source(sf)
+    validate_source(sf, profile)
     name = source or sf.format
     chunks = list(sf.canonical_chunks(name))
     index = len(state.report_files)
@@ -253,7 +119,7 @@ def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, stat
     )
     for period in sorted(profile["billing_period"].unique().to_list()):
         key = PartitionKey(name, period)
-        in_period = _period_label(pl.col(C.BILLING_PERIOD_START)) == period
+        in_period = period_label(pl.col(C.BILLING_PERIOD_START)) == period
         for number, chunk in enumerate(chunks):
             out = staging / _key_dir(key) / f"part-{index:05d}-{number:04d}.parquet"
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -350,8 +216,8 @@ def _reconcile_and_commit(
     to_commit: dict[PartitionKey, tuple[Path, dict[str, Any]]] = {}
     restatements: list[dict[str, Any]] = []
     for key in sorted(state.parts, key=lambda k: (k.source, k.billing_period)):
-        stored = _stored_totals(state.parts[key])
-        recon = _reconcile(key, stored, _sum_profiles(state.profiles[key]), state.checked[key])
+        stored = stored_totals(state.parts[key])
+        recon = reconcile(key, stored, sum_profiles(state.profiles[key]), state.checked[key])
         totals = {
             row[C.BILLING_CURRENCY]: {
                 "rows": row["rows"],
@@ -359,14 +225,16 @@ def _reconcile_and_commit(
             }
             for row in stored.iter_rows(named=True)
         }
-        status = "open" if key.billing_period in open_periods else _status(key.billing_period, now)
+        status = (
+            "open" if key.billing_period in open_periods else period_status(key.billing_period, now)
+        )
         old = store.manifest(key)
         digests = sorted(f["sha256"] for f in state.files[key])
         same = old is not None and sorted(f["sha256"] for f in old["files"]) == digests
         if same and old["status"] != status:
             same = False  # an estimated month that became final is re-stored as closed
         action = "unchanged" if same else ("replaced" if old else "new")
-        restatement = None if same else _restatement(old, totals, status)
+        restatement = None if same else find_restatement(old, totals, status)
         if not same:
             manifest = {
                 "source": key.source,
@@ -414,9 +282,3 @@ def _reconcile_and_commit(
 
 def _key_dir(key: PartitionKey) -> str:
     return f"{key.source.replace('/', '_')}__{key.billing_period}"
-
-
-def _sum_profiles(profiles: list[pl.DataFrame]) -> pl.DataFrame:
-    frame = pl.concat(profiles, how="diagonal_relaxed")
-    value_cols = [c for c in frame.columns if c.startswith("src_") or c == "rows"]
-    return frame.group_by("_currency").agg(pl.col(value_cols).sum())

@@ -140,13 +140,13 @@ def test_killed_ingest_leaves_the_previous_state(tmp_path, store, stored):
 def test_reconciliation_failure_stores_nothing(tmp_path, store, stored, monkeypatch):
     import forecaster.ingest as ingest_module
 
-    real = ingest_module._stored_totals
+    real = ingest_module.stored_totals
 
     def off_by_a_cent(files):
         frame = real(files)
         return frame.with_columns(frame["BilledCost"] + 0.01)
 
-    monkeypatch.setattr(ingest_module, "_stored_totals", off_by_a_cent)
+    monkeypatch.setattr(ingest_module, "stored_totals", off_by_a_cent)
     with pytest.raises(Exception, match="differs from the source"):
         ingest_billing([write_focus(tmp_path / "n.csv", [focus_row(cost=5)])], store, now=NOW)
     assert snapshot(store) == stored

@@ -1,0 +1,169 @@
+"""Checks that make ingestion trustworthy: parse validation, reconciliation to the cent,
+open/closed status and restatement detection.
+
+Each check works on small aggregates (per billing period and currency), never on rows, so it
+costs one streaming pass over a source and one over what was written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from forecaster import columns as C
+from forecaster.billing import SourceFrame
+from forecaster.billing.parse import bad_values
+from forecaster.errors import InputError, ReconciliationError
+from forecaster.store import PartitionKey
+
+CENT = 0.005  # two totals "equal to the cent" differ by less than half a cent
+RESTATEMENT_THRESHOLD = 0.01  # a closed month shrinking by more than 1% is flagged
+
+
+def period_label(expr: pl.Expr) -> pl.Expr:
+    return expr.dt.strftime("%Y-%m")
+
+
+def profile_source(sf: SourceFrame) -> pl.DataFrame:
+    """Rows, source cost sums and unparseable-value counts per billing period and currency."""
+    period = sf.columns[C.BILLING_PERIOD_START]
+    currency = sf.columns.get(C.BILLING_CURRENCY, pl.lit(None, dtype=pl.String))
+    aggs = [pl.len().alias("rows")]
+    aggs += [expr.sum().alias(f"src_{name}") for name, expr in sf.checks.items()]
+    aggs += [
+        bad_values(raw, parsed).sum().alias(f"bad_{name}")
+        for name, (raw, parsed) in sf.parsed_from.items()
+    ]
+    aggs.append(period.min().alias("_any_period"))
+    frame = sf.raw.with_columns(
+        period.alias("_period_start"), currency.alias("_currency")
+    ).group_by(period_label(pl.col("_period_start")).alias("billing_period"), "_currency")
+    try:
+        return frame.agg(aggs).collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"{sf.path}: cannot be read: {exc}") from exc
+
+
+def first_bad_value(sf: SourceFrame, name: str) -> str:
+    raw, parsed = sf.parsed_from[name]
+    row = (
+        sf.raw.with_row_index("_row")
+        .filter(bad_values(raw, parsed))
+        .select("_row", raw.cast(pl.String).alias("_value"))
+        .head(1)
+        .collect()
+    )
+    if row.is_empty():
+        return ""
+    return f"{row['_value'][0]!r} on data row {row['_row'][0] + 1}"
+
+
+def validate_source(sf: SourceFrame, profile: pl.DataFrame) -> None:
+    for name in sf.parsed_from:
+        count = int(profile[f"bad_{name}"].sum())
+        if count:
+            kind = "a timestamp" if name in C.TIMESTAMP_COLUMNS else "a number"
+            column = sf.source_columns.get(name, name)
+            raise InputError(
+                f"{sf.path}: column {column}: {count} value(s) are not {kind}, "
+                f"first {first_bad_value(sf, name)}"
+            )
+    if profile.filter(pl.col("billing_period").is_null()).height:
+        column = sf.source_columns.get(C.BILLING_PERIOD_START, C.BILLING_PERIOD_START)
+        raise InputError(
+            f"{sf.path}: column {column} is empty on some rows; every charge needs its billing period"
+        )
+    if profile.filter(pl.col("_currency").is_null()).height:
+        column = sf.source_columns.get(C.BILLING_CURRENCY, C.BILLING_CURRENCY)
+        raise InputError(
+            f"{sf.path}: column {column} is empty on some rows; every charge needs its currency"
+        )
+    if int(profile["rows"].sum()) == 0:
+        raise InputError(f"{sf.path}: the file has a header but no rows")
+
+
+def stored_totals(files: list[Path]) -> pl.DataFrame:
+    money = [pl.col(c).sum().alias(c) for c in C.MONEY_COLUMNS]
+    return (
+        pl.scan_parquet(files)
+        .group_by(C.BILLING_CURRENCY)
+        .agg(pl.len().alias("rows"), *money)
+        .collect()
+    )
+
+
+def reconcile(
+    key: PartitionKey, stored: pl.DataFrame, source: pl.DataFrame, checked: set[str]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per currency: {column: {source, stored}}; raises when any differs by a cent or more."""
+    result: dict[str, dict[str, dict[str, float]]] = {}
+    src = {row["_currency"]: row for row in source.iter_rows(named=True)}
+    for row in stored.iter_rows(named=True):
+        currency = row[C.BILLING_CURRENCY]
+        expected = src.get(currency)
+        if expected is None or expected["rows"] != row["rows"]:
+            raise ReconciliationError(
+                f"{key.id} {currency}: stored {row['rows']} rows but the source has "
+                f"{0 if expected is None else expected['rows']}"
+            )
+        result[currency] = {}
+        for column in sorted(checked):
+            source_total = float(expected.get(f"src_{column}") or 0.0)
+            stored_total = float(row[column] or 0.0)
+            if abs(source_total - stored_total) >= CENT:
+                raise ReconciliationError(
+                    f"{key.id} {currency}: stored {column} {stored_total:.2f} differs from the "
+                    f"source's {source_total:.2f}"
+                )
+            result[currency][column] = {"source": source_total, "stored": stored_total}
+    return result
+
+
+def period_status(period: str, now: datetime) -> str:
+    """'open' while the billing month has not ended (UTC), else 'closed'."""
+    year, month = map(int, period.split("-"))
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    return "open" if now < end else "closed"
+
+
+def find_restatement(old: dict[str, Any] | None, totals: dict[str, dict[str, float]], status: str):
+    if old is None:
+        return None
+    changes = {}
+    for currency, new in totals.items():
+        before = old["totals"].get(currency, {}).get("billed_cost", 0.0)
+        after = new["billed_cost"]
+        if abs(after - before) < CENT:
+            continue
+        shrink = (before - after) / abs(before) if before else 0.0
+        changes[currency] = {
+            "before": before,
+            "after": after,
+            "change": after - before,
+            "flagged": old["status"] == "closed" and shrink > RESTATEMENT_THRESHOLD,
+        }
+    for currency, before_totals in old["totals"].items():
+        if currency not in totals:
+            changes[currency] = {
+                "before": before_totals["billed_cost"],
+                "after": 0.0,
+                "change": -before_totals["billed_cost"],
+                "flagged": old["status"] == "closed",
+            }
+    if not changes:
+        return None
+    return {
+        "changes": changes,
+        "flagged": any(c["flagged"] for c in changes.values()),
+        "previous_status": old["status"],
+        "status": status,
+    }
+
+
+def sum_profiles(profiles: list[pl.DataFrame]) -> pl.DataFrame:
+    frame = pl.concat(profiles, how="diagonal_relaxed")
+    value_cols = [c for c in frame.columns if c.startswith("src_") or c == "rows"]
+    return frame.group_by("_currency").agg(pl.col(value_cols).sum())
