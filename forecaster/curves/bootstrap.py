@@ -50,8 +50,11 @@ def block_counts(n: int, n_boot: int, block: int, rng: np.random.Generator) -> n
 
 
 def _boot_grid(fit: PointFit, x: np.ndarray, k_bounds: tuple[float, float]) -> np.ndarray:
+    theta = float(fit.solution.theta[0])
+    if fit.solution.model == "step":
+        return np.union1d(np.geomspace(theta / C_WINDOW, theta * C_WINDOW, 81), [theta])
     grid = models.theta_grid(fit.solution.model, x, k_bounds)
-    return window(fit.solution.model, grid, float(fit.solution.theta[0]), K_WINDOW, C_WINDOW)
+    return window(fit.solution.model, grid, theta, K_WINDOW, C_WINDOW)
 
 
 def bootstrap(

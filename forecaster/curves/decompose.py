@@ -17,8 +17,9 @@ moved over time (efficiency drift) therefore sits in the residual, and the extra
 the residual, not a fifth addend).
 
 Bridge (``month_bridge``): the change in cost from one month to the next split into volume
-(organic growth), scaling excess change, fixed change, rate/price change, new services,
-retired services and residual. Rate/price compares EffectiveCost with ListCost: with
+(organic growth), scaling excess change, fixed change, efficiency (the change in the fitted
+drift, taken out of the residual), rate/price change, new services, retired services and
+residual. Rate/price compares EffectiveCost with ListCost: with
 rho = effective / list, a continuing item's rate effect is ``list_now * (rho_now -
 rho_before)``, split into the negotiated discount (ContractedCost / ListCost) and the
 commitment discount (EffectiveCost / ContractedCost) when ContractedCost is given. The
@@ -42,6 +43,7 @@ STEPS = (
     "volume",
     "scaling_excess",
     "fixed",
+    "efficiency",
     "rate_price",
     "new_services",
     "retired_services",
@@ -75,14 +77,18 @@ def decompose(curve: CostCurve) -> pl.DataFrame:
 def monthly_components(periods: pl.DataFrame | pl.LazyFrame, item: str) -> pl.DataFrame:
     """Sum a per-period frame by calendar month (UTC) into bridge rows for ``item``.
 
-    Sums ``cost`` and whichever of the four parts, ``load``, ``list_cost`` and
+    Sums ``cost`` and whichever of the four parts, ``drift``, ``load``, ``list_cost`` and
     ``contracted_cost`` are present; ``month`` is "YYYY-MM".
     """
     lf = periods.lazy()
     names = lf.collect_schema().names()
     if "period_start" not in names or "cost" not in names:
         raise InputError("monthly_components needs period_start and cost columns")
-    sums = [c for c in ("cost", "load", *COMPONENTS, "list_cost", "contracted_cost") if c in names]
+    sums = [
+        c
+        for c in ("cost", "load", *COMPONENTS, "drift", "list_cost", "contracted_cost")
+        if c in names
+    ]
     return (
         lf.group_by(pl.col("period_start").dt.strftime("%Y-%m").alias("month"))
         .agg([pl.col(c).sum() for c in sums])
@@ -124,7 +130,8 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
 
     ``rows``: one row per item (workload or service) and month, columns ``item``, ``month``
     and ``cost`` (EffectiveCost), optionally the four parts (null for items without a curve),
-    ``list_cost`` and ``contracted_cost``. Returns the two totals, the change, the steps in
+    ``drift`` (the part of the residual the fitted drift explains), ``list_cost`` and
+    ``contracted_cost``. Returns the two totals, the change, the steps in
     ``STEPS`` order (each ``{"kind", "usd"}``; rate_price adds its negotiated/commitment
     split, new/retired services list their items) and a per-item breakdown. All money is
     rounded to the cent; the steps sum exactly to ``total_change``.
@@ -137,7 +144,8 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
         previous = f"{y - (m == 1)}-{12 if m == 1 else m - 1:02d}"
     frame = rows.with_columns(_month_key(pl.col("month"), rows.schema["month"]).alias("month"))
     frame = frame.filter(pl.col("month").is_in([previous, month]))
-    num = [c for c in ("cost", *COMPONENTS, "list_cost", "contracted_cost") if c in frame.columns]
+    extra = ("drift", "list_cost", "contracted_cost")
+    num = [c for c in ("cost", *COMPONENTS, *extra) if c in frame.columns]
     agg = frame.group_by("item", "month").agg(
         [
             pl.when(pl.col(c).is_null().all()).then(None).otherwise(pl.col(c).sum()).alias(c)
@@ -170,6 +178,10 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
             if all(a.get(c) is not None and b.get(c) is not None for c in COMPONENTS):
                 for comp in COMPONENTS:
                     line[_STEP_OF[comp]] += _cents(f * b[comp] - a[comp])
+                if a.get("drift") is not None and b.get("drift") is not None:
+                    eff = _cents(f * b["drift"] - a["drift"])
+                    line["efficiency"] += eff
+                    line["residual"] -= eff
         line["residual"] += (cb - ca) - sum(line.values())
         for k in STEPS:
             steps[k] += line[k]

@@ -7,8 +7,8 @@ currency, whatever it is) and a readable ``detail``, plus the figures behind it.
 
 - idle_baseline: the fixed cost F (what the workload costs at zero load), its interval and
   its share of the current cost.
-- scaling_excess: only when the power model was chosen *and* the exponent's interval lies
-  above 1. The excess is the cost above the linear reference line ``F + m_ref * L`` (m_ref:
+- scaling_excess: only when the power model was chosen, the exponent's interval lies above
+  1 and the excess at current load is at least 2% of the current cost. The excess is the cost above the linear reference line ``F + m_ref * L`` (m_ref:
   the variable cost per load unit at the reference load, a low quantile of observed load,
   i.e. the best unit cost the workload has shown) at current load, 2x and 5x current load.
 - efficiency_drift: the fitted time trend of cost at equal load, when it rises and its
@@ -28,6 +28,7 @@ from forecaster.curves.inputs import DAYS_PER_MONTH, PERIODS_PER_DAY
 
 ANOMALY_LEVEL = 99.9
 DRIFT_ALPHA = 0.01
+EXCESS_MIN_SHARE = 0.02
 
 
 def per_month(curve: CostCurve, per_period: float | np.ndarray) -> float | np.ndarray:
@@ -75,13 +76,18 @@ def excess_at(curve: CostCurve, load: float, params: dict | None = None) -> floa
     return p["v"] * np.ceil(load / p["C"]) - m_ref * load
 
 
-def scaling_excess(curve: CostCurve) -> dict | None:
-    """Cost above linear scaling at current, 2x and 5x load; None unless k is above 1."""
+def scaling_excess(curve: CostCurve, min_share: float = EXCESS_MIN_SHARE) -> dict | None:
+    """Cost above linear scaling at current, 2x and 5x load.
+
+    None unless the power model was chosen, the exponent's interval lies above 1 and the
+    excess at current load is at least ``min_share`` of the current cost (a material
+    finding, not a rounding-level curvature).
+    """
     if curve.model_ != "power" or "k" not in curve.ci_ or curve.ci_["k"][0] <= 1.0:
         return None
     L0 = curve.current_load_
     now = float(per_month(curve, excess_at(curve, L0)))
-    if now <= 0:
+    if now <= min_share * float(per_month(curve, curve.current_cost_)):
         return None
     x2 = float(per_month(curve, excess_at(curve, 2 * L0)))
     x5 = float(per_month(curve, excess_at(curve, 5 * L0)))
@@ -128,9 +134,12 @@ def efficiency_drift(curve: CostCurve, alpha: float = DRIFT_ALPHA) -> dict | Non
     if not (d > 0 and p < alpha) or curve.days_ is None:
         return None
     span_days = float(-curve.days_[0])
-    monthly_rise = float(per_month(curve, d * DAYS_PER_MONTH))
-    usd = float(per_month(curve, d * span_days))
-    boot = per_month(curve, curve.boot_drift_ * span_days)
+    at = np.array([curve.current_load_])
+    now = float(curve.curve(at)[0])
+    usd = float(per_month(curve, now - float(curve.curve(at, -span_days)[0])))
+    monthly_rise = float(per_month(curve, now - float(curve.curve(at, -DAYS_PER_MONTH)[0])))
+    boot_now = curve.bootstrap_curves(at, 0.0)
+    boot = per_month(curve, (boot_now - curve.bootstrap_curves(at, -span_days))[:, 0])
     return {
         "kind": "efficiency_drift",
         "usd_per_month": usd,
@@ -139,7 +148,7 @@ def efficiency_drift(curve: CostCurve, alpha: float = DRIFT_ALPHA) -> dict | Non
         "p_value": p,
         "window_days": span_days,
         "detail": (
-            f"at equal load, cost rises {monthly_rise:,.2f} per month every month "
+            f"at equal load, cost rose {monthly_rise:,.2f} per month over the last month "
             f"(p = {p:.3g}); a month now costs {usd:,.2f} more than at the start of the "
             f"{span_days:.0f}-day window"
         ),

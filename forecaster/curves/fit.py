@@ -334,6 +334,17 @@ class CostCurve:
         )
         return self._curves(L, self._point.solution, days)[0]
 
+    def bootstrap_curves(self, load: object, days_ahead: object = None) -> np.ndarray | None:
+        """(n_boot, len(load)) cost per period of every bootstrap curve; None without one."""
+        self._check_fitted()
+        if self._boot is None:
+            return None
+        L = np.atleast_1d(np.asarray(load, dtype=float))
+        days = (
+            None if days_ahead is None else np.broadcast_to(np.asarray(days_ahead, float), L.shape)
+        )
+        return self._curves(L, self._boot, days)
+
     def prediction_sd(self, load: object, days_ahead: object = None) -> np.ndarray:
         """Predictive standard deviation (currency per period): the noise at that cost level
         (``noise_sd``) combined with the bootstrap spread of the curve."""

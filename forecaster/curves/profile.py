@@ -186,6 +186,24 @@ def window(
     return out if out.size else np.array([theta])
 
 
+def step_breakpoint_grid(x: np.ndarray, theta: float, factor: float = 1.05) -> np.ndarray:
+    """Capacities between consecutive breakpoints near ``theta``.
+
+    The step fit only changes where a load crosses a multiple of the capacity, i.e. at
+    C = x_i / m; the midpoints between consecutive such breakpoints within ``factor`` of
+    ``theta`` are every distinct fit there is.
+    """
+    m = np.arange(1, models.MAX_STEP_LEVELS + 2)
+    bp = (np.unique(x)[:, None] / m[None, :]).ravel()
+    bp = np.unique(bp[(bp >= theta / factor) & (bp <= theta * factor)])
+    if bp.size < 2:
+        return np.array([])
+    mids = 0.5 * (bp[1:] + bp[:-1])
+    if mids.size > 2000:
+        mids = mids[np.linspace(0, mids.size - 1, 2000).astype(int)]
+    return mids
+
+
 def point_fit(
     model: str,
     x: np.ndarray,
@@ -248,6 +266,12 @@ def point_fit(
         if new_grid is not grid or not g_done:
             g0 = g_new
             grid, design = make(new_grid, g0)
+    if model == "step":
+        fine = step_breakpoint_grid(x, float(sol.theta[0]))
+        if fine.size:
+            cand = profile(model, x, y, tau, drift, (hw * prec)[None, :], fine, g0=g0)
+            if cand.rss[0] < sol.rss[0]:
+                sol = cand
     if model == "power":
         cutoff = c * sigma if loss == "huber" else 0.0
         polished = _polish_power(x, y, tau, sol, loss, cutoff, k_bounds, root)

@@ -35,20 +35,10 @@ def read_series_csv(path: str | Path) -> pl.DataFrame:
     else:
         raise InputError(f"{path}: columns {raw.columns}; expected timestamp,value")
     ts = raw["timestamp"].str.strip_chars()
-    parsed = None
-    for fmt in (None, "%Y-%m-%d"):
-        try:
-            parsed = ts.str.to_datetime(format=fmt, time_unit="us", strict=True)
-            break
-        except pl.exceptions.PolarsError:
-            continue
-    if parsed is None:
-        bad = (
-            ts.filter(ts.str.to_datetime(time_unit="us", strict=False).is_null()).head(1).to_list()
-        )
-        raise InputError(
-            f"{path}: timestamp {bad[0] if bad else ts[0]!r} is not a date or date-time"
-        )
+    parsed = _parse_timestamps(ts)
+    if parsed is None or parsed.null_count() > ts.null_count():
+        bad = ts[0] if parsed is None else ts.filter(parsed.is_null() & ts.is_not_null())[0]
+        raise InputError(f"{path}: timestamp {bad!r} is not a date or date-time")
     parsed = (
         parsed.dt.convert_time_zone("UTC")
         if parsed.dtype.time_zone  # type: ignore[union-attr]
@@ -59,6 +49,34 @@ def read_series_csv(path: str | Path) -> pl.DataFrame:
     if bad.len():
         raise InputError(f"{path}: value {bad[0]!r} is not a number")
     return pl.DataFrame({"timestamp": parsed, "value": value}).sort("timestamp")
+
+
+_FORMATS = (
+    None,
+    "%Y-%m-%dT%H:%M:%S%.fZ",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d",
+)
+
+
+def _parse_timestamps(ts: pl.Series) -> pl.Series | None:
+    """Datetimes from the first format that reads every value, else from the first format
+    that reads the first value (nulls mark the bad ones), else None."""
+    partial = None
+    for fmt in _FORMATS:
+        try:
+            out = ts.str.to_datetime(format=fmt, time_unit="us", strict=False)
+        except pl.exceptions.PolarsError:
+            continue
+        if out.null_count() == ts.null_count():
+            return out
+        if partial is None and out.len() and out[0] is not None:
+            partial = out
+    return partial
 
 
 def join_cost_load(
