@@ -26,6 +26,7 @@ object of ``forecaster curves --json``: ``name``, ``model`` ("linear" | "power" 
 Per-month money is per-day money times 30.4375 (365.25 / 12).
 
 Public API: ``CostCurve`` (fit / predict / sample_predictions), ``fit_workload``,
+``fit_workloads`` (many workloads, optionally in parallel processes),
 ``curve_from_frame``, ``summarize``, ``all_findings``, ``decompose``,
 ``monthly_components``, ``month_bridge``, ``read_series_csv``, ``join_cost_load``.
 """
@@ -34,7 +35,13 @@ from forecaster.curves.decompose import decompose, month_bridge, monthly_compone
 from forecaster.curves.findings import all_findings
 from forecaster.curves.fit import CostCurve
 from forecaster.curves.series import join_cost_load, read_series_csv
-from forecaster.curves.workload import curve_from_frame, fit_workload, infer_grain, summarize
+from forecaster.curves.workload import (
+    curve_from_frame,
+    fit_workload,
+    fit_workloads,
+    infer_grain,
+    summarize,
+)
 
 __all__ = [
     "CostCurve",
@@ -42,6 +49,7 @@ __all__ = [
     "curve_from_frame",
     "decompose",
     "fit_workload",
+    "fit_workloads",
     "infer_grain",
     "join_cost_load",
     "month_bridge",

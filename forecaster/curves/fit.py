@@ -137,7 +137,10 @@ class CostCurve:
 
     def _noise_precision(self, x: np.ndarray, y: np.ndarray, tau: np.ndarray | None):
         """(preliminary linear fit, precision weights) for the chosen noise model."""
-        lin = point_fit("linear", x, y, tau, self._drift, self.loss, self.k_bounds)
+        quick = self.variance != "constant"  # a rough fit is enough to size the noise
+        lin = point_fit(
+            "linear", x, y, tau, self._drift, self.loss, self.k_bounds, max_iter=4 if quick else 50
+        )
         fitted = y - lin.residuals
         if self.variance == "constant":
             g = 0.0
@@ -149,7 +152,7 @@ class CostCurve:
         f = np.maximum(fitted, 1e-3 * float(np.mean(np.abs(y))))
         self._fref = float(np.mean(f))
         if g == 0:
-            return lin, None
+            return (None if quick else lin), None
         return None, (f / self._fref) ** (-2 * g)
 
     def _select(self, x: np.ndarray, y: np.ndarray, tau: np.ndarray | None) -> None:

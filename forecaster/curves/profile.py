@@ -249,12 +249,12 @@ def point_fit(
         rs = (y - sol.fitted(x, tau)[0]) * root
         sigma = mad_scale(rs)
         g_new = float(np.clip(sol.with_growth().g[0], *G_BOUNDS)) if drift == "unit" else 0.0
-        g_done = abs(g_new - g0) < 1e-7
+        g_done = abs(g_new - g0) < 1e-5
         if loss != "huber" or sigma <= 1e-12 * max(float(np.mean(np.abs(y))), 1e-300):
             w_done = True
         else:
             hw_new = huber_weights(rs, c * sigma)
-            w_done = float(np.max(np.abs(hw_new - hw))) < 1e-6
+            w_done = float(np.max(np.abs(hw_new - hw))) < 1e-4
             hw = hw_new
         if w_done and g_done:
             break
