@@ -152,9 +152,9 @@ def _polish_power(
         f_scale=cutoff if use_huber else 1.0,
         method="trf",
         x_scale="jac",
-        xtol=1e-10,
-        ftol=1e-12,
-        gtol=1e-12,
+        xtol=1e-8,
+        ftol=1e-10,
+        gtol=1e-10,
         max_nfev=200,
     )
     p = res.x
