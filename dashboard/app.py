@@ -1,4 +1,9 @@
-"""The Dash app: pages under dashboard/pages, callbacks thin over ``forecaster``."""
+"""The Dash app: one module per page under dashboard/pages, callbacks thin over ``forecaster``.
+
+``create_app`` configures the one data loader (``dashboard.data``) and builds the app; the
+caller decides how to run it (``forecaster serve``: Flask's server on loopback, or gunicorn
+with ``--prod``; debug is never switched on here).
+"""
 
 from __future__ import annotations
 
@@ -9,33 +14,57 @@ from dash import Dash, dcc, html
 
 from dashboard import data
 
+HERE = Path(__file__).parent
 
-def create_app(store: Path | str, workloads: Path | str | None = None) -> Dash:
-    """A Dash app serving the given store. Debug mode is set by the caller's ``run``."""
-    data.configure(store, workloads)
+
+def create_app(
+    store: Path | str,
+    workloads: Path | str | None = None,
+    loadtests: list[Path | str] | Path | str | None = None,
+    warm: bool = True,
+) -> Dash:
+    """A Dash app over ``store`` (and the workloads file and load tests, when given).
+
+    ``warm`` starts computing the first pages' data (spend, workload fits) in a background
+    thread, so the first visitor does not wait for every cost curve to be fitted.
+    """
+    data.configure(store, workloads, loadtests)
     app = Dash(
         __name__,
         use_pages=True,
-        pages_folder=str(Path(__file__).parent / "pages"),
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
         title="Cloud cost forecaster",
         suppress_callback_exceptions=True,
+        update_title=None,
     )
-    app.layout = html.Div(
+    app.layout = layout
+    if warm:
+        data.warm_in_background()
+    return app
+
+
+def layout() -> html.Div:
+    pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
+    return html.Div(
         [
             html.Header(
                 [
                     html.H1("Cloud cost and scaling forecaster"),
-                    html.P("Cost against load, not only time."),
+                    html.P("Cost against load, not only time.", className="tagline"),
                     html.Nav(
                         [
-                            dcc.Link(page["name"], href=page["relative_path"], className="nav")
-                            for page in dash.page_registry.values()
+                            dcc.Link(
+                                p["name"],
+                                href=p["relative_path"],
+                                id=f"nav-{p['module'].split('.')[-1]}",
+                            )
+                            for p in pages
                         ]
                     ),
-                ]
+                ],
+                className="top",
             ),
-            dash.page_container,
-        ],
-        style={"fontFamily": "system-ui, sans-serif", "margin": "0 2rem"},
+            html.Main(dash.page_container, className="page"),
+        ]
     )
-    return app

@@ -1,39 +1,293 @@
-"""The dashboard's one data loader: where the store is, and cached reads from it."""
+"""The dashboard's one data loader: where the data is, and cached reads over ``forecaster``.
+
+Every page reads through the functions here; each result is cached under a *stamp* made of
+the modification times of the billing catalog, the load catalog, the workloads file and the
+load-test files, so an ingest (which rewrites a catalog atomically) refreshes the dashboard
+without a restart, and nothing is recomputed while the data stands still. Concurrent
+requests for the same missing entry wait for one computation instead of repeating it.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
 from pathlib import Path
+from typing import Any, TypeVar
 
 import polars as pl
 
+from forecaster.errors import ForecasterError
+from forecaster.load import LoadStore
+from forecaster.scaling import USLModel
+from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
+from forecaster.views import overview as overview_views
+from forecaster.views import review as review_views
+from forecaster.views import scaling as scaling_views
+from forecaster.views.workloads import WorkloadFit, fit_one, fit_workloads
+from forecaster.workloads import Workload, coverage, load_workloads, unclaimed_cost
+from forecaster.workloads import workload_series as _workload_series
 
-_config: dict[str, Path | None] = {"store": None, "workloads": None}
+T = TypeVar("T")
+CACHE_SIZE = 128
 
 
-def configure(store: Path | str, workloads: Path | str | None) -> None:
-    _config["store"] = Path(store)
-    _config["workloads"] = Path(workloads) if workloads else None
-    monthly_spend.cache_clear()
+@dataclass
+class Config:
+    store: Path | None = None
+    workloads: Path | None = None
+    loadtests: list[Path] = field(default_factory=list)
+
+
+_config = Config()
+_cache: OrderedDict[tuple, Any] = OrderedDict()
+_cache_lock = threading.Lock()
+_key_locks: dict[tuple, threading.Lock] = {}
+
+
+def configure(
+    store: Path | str,
+    workloads: Path | str | None = None,
+    loadtests: list[Path | str] | Path | str | None = None,
+) -> None:
+    """Point the loader at a store, a workloads file and load-test files or directories.
+
+    Without ``loadtests``, a ``loadtest/`` directory beside the workloads file is used when
+    present (the bundled sample keeps its load test there).
+    """
+    _config.store = Path(store)
+    _config.workloads = Path(workloads) if workloads else None
+    if isinstance(loadtests, str | Path):
+        loadtests = [loadtests]
+    paths = [Path(p) for p in loadtests or []]
+    if not paths and _config.workloads is not None:
+        beside = _config.workloads.parent / "loadtest"
+        if beside.is_dir():
+            paths = [beside]
+    _config.loadtests = paths
+    clear()
+
+
+def clear() -> None:
+    with _cache_lock:
+        _cache.clear()
+        _key_locks.clear()
 
 
 def store_dir() -> Path:
-    if _config["store"] is None:
+    if _config.store is None:
         raise RuntimeError("dashboard.data.configure() was not called")
-    return _config["store"]
+    return _config.store
 
 
-def _catalog_stamp() -> str:
-    """Changes whenever an ingest commits, so cached reads refresh."""
-    return str(BillingStore(store_dir()).catalog().get("updated_at"))
+def _mtime(path: Path | None) -> int:
+    try:
+        return path.stat().st_mtime_ns if path is not None else 0
+    except OSError:
+        return 0
 
 
+def stamp() -> tuple[int, ...]:
+    """Changes whenever an ingest commits or an input file changes."""
+    root = store_dir()
+    files = [root / "billing" / "catalog.json", root / "load" / "catalog.json", _config.workloads]
+    return tuple(_mtime(p) for p in [*files, *_config.loadtests])
+
+
+def cached(fn: Callable[..., T]) -> Callable[..., T]:
+    """Memoize ``fn`` per (arguments, data stamp); one computation per missing entry."""
+
+    @wraps(fn)
+    def wrapper(*args: Any) -> T:
+        key = (fn.__name__, args, stamp())
+        with _cache_lock:
+            if key in _cache:
+                _cache.move_to_end(key)
+                return _cache[key]
+            lock = _key_locks.setdefault(key, threading.Lock())
+        with lock:
+            with _cache_lock:
+                if key in _cache:
+                    return _cache[key]
+            value = fn(*args)
+            with _cache_lock:
+                _cache[key] = value
+                _key_locks.pop(key, None)
+                while len(_cache) > CACHE_SIZE:
+                    _cache.popitem(last=False)
+            return value
+
+    return wrapper
+
+
+# ------------------------------------------------------------------------------- billing
+@cached
 def spend(by: str | None = None) -> pl.DataFrame:
-    return monthly_spend(by, _catalog_stamp())
-
-
-@lru_cache(maxsize=32)
-def monthly_spend(by: str | None, stamp: str) -> pl.DataFrame:
+    """Monthly BilledCost, EffectiveCost, ListCost per currency (and ``by``)."""
     return store_monthly_spend(store_dir(), by)
+
+
+@cached
+def spend_by_tag(key: str) -> pl.DataFrame:
+    """Monthly spend per currency and value of tag ``key`` (column ``tag``)."""
+    return overview_views.monthly_spend_by_tag(BillingStore(store_dir()).scan(), key)
+
+
+@cached
+def tag_keys() -> list[str]:
+    return overview_views.tag_keys(BillingStore(store_dir()).scan())
+
+
+def currencies() -> list[str]:
+    """Billing currencies, the one with the most spend first."""
+    frame = spend(None)
+    if frame.height == 0:
+        return []
+    totals = frame.group_by("currency").agg(pl.col("effective_cost").sum())
+    return totals.sort(["effective_cost", "currency"], descending=[True, False])[
+        "currency"
+    ].to_list()
+
+
+@cached
+def catalog() -> dict[str, Any]:
+    return BillingStore(store_dir()).catalog()
+
+
+def partitions() -> list[dict[str, Any]]:
+    parts = catalog()["partitions"]
+    return [parts[k] for k in sorted(parts)]
+
+
+@cached
+def load_partitions() -> list[dict[str, Any]]:
+    return LoadStore(store_dir()).partitions()
+
+
+# ----------------------------------------------------------------------------- workloads
+def workloads_path() -> Path | None:
+    return _config.workloads
+
+
+@cached
+def workloads() -> list[Workload]:
+    """The configured workloads; [] when none is configured. Raises on a bad file."""
+    if _config.workloads is None:
+        return []
+    return load_workloads(_config.workloads)
+
+
+def workloads_problem() -> str | None:
+    """Why workload views are empty (no file, or the file's error message), else None."""
+    if _config.workloads is None:
+        return "no workloads file: start the dashboard with --workloads FILE"
+    try:
+        workloads()
+        series()
+    except ForecasterError as exc:
+        return str(exc)
+    return None
+
+
+@cached
+def series() -> pl.DataFrame:
+    """Daily cost x load per workload (``workload_series`` at day grain)."""
+    return _workload_series(store_dir(), workloads(), "day")
+
+
+@cached
+def fits(start: str | None = None, end: str | None = None) -> dict[str, WorkloadFit]:
+    """Every workload's cost curve over the months start..end (all data when None)."""
+    return fit_workloads(series(), "day", start, end)
+
+
+@cached
+def fit(name: str, start: str | None = None, end: str | None = None) -> WorkloadFit | None:
+    """One workload's cost curve over the months start..end; None for an unknown name."""
+    if not start and not end:
+        return fits().get(name)
+    frame = series().filter(pl.col("workload") == name).drop("workload")
+    if frame.height == 0:
+        return None
+    return fit_one(frame, name, "day", start, end)
+
+
+@cached
+def months() -> list[str]:
+    """The months the workload series covers, oldest first."""
+    frame = series()
+    if frame.height == 0:
+        return []
+    return frame["period_start"].dt.strftime("%Y-%m").unique().sort().to_list()
+
+
+@cached
+def unclaimed() -> pl.DataFrame:
+    """Cost no workload claims, per month and currency."""
+    return unclaimed_cost(store_dir(), workloads(), "month")
+
+
+@cached
+def workload_coverage() -> pl.DataFrame:
+    return coverage(series())
+
+
+@cached
+def bridge_rows(currency: str) -> pl.DataFrame:
+    """Monthly bridge rows (workloads and unclaimed services) in one currency."""
+    charges = BillingStore(store_dir()).scan()
+    return review_views.bridge_rows(fits(), series(), charges, workloads(), currency)
+
+
+# ------------------------------------------------------------------------------- scaling
+def loadtest_files() -> dict[str, Path]:
+    """Load-test files found under the configured paths, by file name."""
+    try:
+        files = expand_paths(_config.loadtests)
+    except ForecasterError:
+        return {}
+    return {f.name: f for f in files}
+
+
+@cached
+def usl(name: str) -> tuple[pl.DataFrame, USLModel]:
+    """The measured points of one load-test file and the USL fitted to them."""
+    path = loadtest_files()[name]
+    points = read_load_tests([path])
+    model = USLModel().fit(points["load"].to_numpy(), points["throughput"].to_numpy(), name)
+    return points, model
+
+
+@cached
+def load_forecast(name: str, horizon_days: int) -> pl.DataFrame | None:
+    """A daily load forecast for one workload (None when its load cannot be forecast)."""
+    frame = series().filter(pl.col("workload") == name)
+    if frame.height == 0:
+        return None
+    try:
+        return scaling_views.load_forecast(frame, horizon_days)
+    except ForecasterError:
+        return None
+
+
+def warm() -> None:
+    """Compute what the first pages need, so the first visitor does not wait for the fits."""
+    try:
+        spend(None)
+        spend("provider")
+        catalog()
+        if _config.workloads is not None:
+            fits()
+            unclaimed()
+    except ForecasterError:
+        pass  # the pages show the problem
+
+
+def warm_in_background() -> threading.Thread:
+    thread = threading.Thread(target=warm, name="dashboard-warm", daemon=True)
+    thread.start()
+    return thread

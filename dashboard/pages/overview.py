@@ -1,55 +1,160 @@
-"""Overview: spend by month per currency, by provider, service or account."""
+"""Overview: spend by month (provider, service, account, category), organic versus waste,
+open versus closed periods, and the cost forecast once the forecast engine is in."""
 
 from __future__ import annotations
 
 import dash
+import polars as pl
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import data, figures
+from dashboard import components as ui
+from dashboard import data, figures, state, tables
+from forecaster.views.overview import headline, monthly_split, period_status
+from forecaster.views.workloads import findings_table
 
-dash.register_page(__name__, path="/", name="Overview")
+dash.register_page(__name__, path="/", name="Overview", order=0)
+
+DIMENSIONS = ["provider", "service", "account", "category", "tag"]
 
 
-def layout(**_query: str) -> html.Div:
-    spend = data.spend()
-    currencies = spend["currency"].unique().sort().to_list() if spend.height else []
+def layout(
+    currency: str | None = None, by: str | None = None, tag: str | None = None, **_: str
+) -> html.Div:
+    currencies = data.currencies()
+    chosen = state.choice(currency, currencies, currencies[0] if currencies else None)
+    keys = data.tag_keys()
     return html.Div(
         [
+            dcc.Location(id="overview-url", refresh=False),
             html.H2("Overview"),
-            html.Div(
-                [
-                    html.Label("Currency"),
+            ui.problem(
+                None
+                if currencies
+                else "No billing data in the store yet: run `forecaster ingest billing PATH`."
+            ),
+            ui.controls(
+                ui.field(
+                    "Currency",
                     dcc.Dropdown(
                         id="overview-currency",
                         options=currencies,
-                        value=currencies[0] if currencies else None,
+                        value=chosen,
                         clearable=False,
                     ),
-                    html.Label("Split by"),
+                ),
+                ui.field(
+                    "Split spend by",
                     dcc.RadioItems(
                         id="overview-by",
-                        options=["provider", "service", "account", "category"],
-                        value="provider",
+                        options=DIMENSIONS,
+                        value=state.choice(by, DIMENSIONS, "provider"),
                         inline=True,
+                        inputStyle={"marginRight": "0.3rem", "marginLeft": "0.8rem"},
                     ),
-                ],
-                style={"maxWidth": "40rem"},
+                ),
+                ui.field(
+                    "Tag key (split by tag)",
+                    dcc.Dropdown(
+                        id="overview-tag",
+                        options=keys,
+                        value=state.choice(tag, keys, keys[0] if keys else None),
+                        clearable=False,
+                    ),
+                ),
             ),
-            dcc.Loading(dcc.Graph(id="overview-spend")),
-            html.P(
-                "No billing data in the store yet: run `forecaster ingest billing PATH`."
-                if not currencies
-                else "",
-                id="overview-empty",
+            dcc.Loading(html.Div(id="overview-kpis", className="kpis")),
+            ui.section("Spend by month", ui.graph("overview-spend")),
+            ui.section(
+                "Organic versus waste",
+                ui.graph("overview-split"),
+                note="Each workload's cost split by its fitted cost curve: organic growth "
+                "follows load at the reference marginal cost; the idle baseline, the scaling "
+                "excess and a rising unit cost (efficiency drift) are the waste candidates.",
             ),
+            ui.section(
+                "Cost forecast",
+                ui.coming(
+                    "The cost forecast with 80% and 95% bands appears here once the forecast "
+                    "engine (load forecast pushed through the cost curves) is part of this "
+                    "build."
+                ),
+            ),
+            ui.section("Open and closed billing periods", html.Div(id="overview-periods")),
         ]
     )
 
 
 @callback(
     Output("overview-spend", "figure"),
+    Output("overview-split", "figure"),
+    Output("overview-kpis", "children"),
+    Output("overview-periods", "children"),
+    Output("overview-url", "search"),
     Input("overview-currency", "value"),
     Input("overview-by", "value"),
+    Input("overview-tag", "value"),
 )
-def update_spend(currency: str | None, by: str):
-    return figures.spend_by_month(data.spend(by), currency or "USD", by)
+def update(currency: str | None, by: str, tag: str | None):
+    currency = currency or "USD"
+    status = period_status(data.partitions())
+    open_months = status.filter(pl.col("status") == "open")["month"].to_list()
+    spend = data.spend_by_tag(tag) if by == "tag" and tag else data.spend(by)
+    spend_fig = figures.spend_by_month(spend, currency, by, open_months, tag)
+    fits, findings = _fits()
+    split = monthly_split(fits, data.series(), data.unclaimed(), currency) if fits else None
+    split_fig = (
+        figures.organic_waste(split, currency)
+        if split is not None
+        else figures.empty(data.workloads_problem() or "No workloads", "Organic versus waste")
+    )
+    heads = headline(data.spend(None), status, findings, currency)
+    return (
+        spend_fig,
+        split_fig,
+        kpis(heads),
+        periods(status.filter(pl.col("currency") == currency)),
+        state.encode({"currency": currency, "by": by, "tag": tag if by == "tag" else None}),
+    )
+
+
+def _fits():
+    if data.workloads_problem():
+        return {}, findings_table({})
+    fits = data.fits()
+    return fits, findings_table(fits)
+
+
+def kpis(h: dict) -> list[html.Div]:
+    """Headline cards from ``forecaster.views.overview.headline``."""
+    cur = h["currency"]
+    change = h["change"]
+    pct = (
+        f"{change / h['previous_cost']:+.1%} on the month before"
+        if change is not None and h["previous_cost"]
+        else ""
+    )
+    return [
+        ui.kpi(
+            f"Last closed month {h['last_closed_month'] or ''}",
+            ui.money(h["last_closed_cost"], cur),
+            pct,
+        ),
+        ui.kpi(
+            "Open months so far",
+            ui.money(h["open_cost"], cur) if h["open_months"] else "none open",
+            ", ".join(h["open_months"]),
+        ),
+        ui.kpi(
+            "Waste candidates per month",
+            ui.money(h["waste_per_month"], cur),
+            "idle baseline + scaling excess + efficiency drift",
+        ),
+    ]
+
+
+def periods(status: pl.DataFrame):
+    return tables.grid(
+        "overview-periods-grid",
+        status,
+        headers={"effective_cost": "EffectiveCost"},
+    )

@@ -1,0 +1,59 @@
+"""Small layout pieces the pages share. Everything renders data as text (Dash sets text
+content, never inner HTML), so values from billing data cannot inject markup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+
+def money(value: float | None, currency: str = "") -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.2f} {currency}".strip()
+
+
+def kpi(label: str, value: str, note: str = "", id: str | None = None) -> html.Div:
+    """A headline figure: label, big value, small note."""
+    props = {"id": id} if id else {}
+    return html.Div(
+        [html.Div(label, className="kpi-label"), html.Div(value, className="kpi-value"),
+         html.Div(note, className="kpi-note")],
+        className="kpi",
+        **props,
+    )  # fmt: skip
+
+
+def problem(message: str | None) -> html.Div | None:
+    """A visible notice for data that is missing or wrong (None when there is nothing)."""
+    return html.Div(message, className="problem") if message else None
+
+
+def coming(what: str) -> html.Div:
+    """A notice for a view whose engine part is not in this build yet (no made-up numbers)."""
+    return html.Div(what, className="coming")
+
+
+def section(title: str, *children: Any, note: str | None = None) -> html.Section:
+    parts: list[Any] = [html.H3(title)]
+    if note:
+        parts.append(html.P(note, className="note"))
+    parts.extend(c for c in children if c is not None)
+    return html.Section(parts, className="section")
+
+
+def graph(id: str, height: int = 420) -> dcc.Loading:
+    """A graph with a loading state; the figure comes from a callback."""
+    return dcc.Loading(
+        dcc.Graph(id=id, style={"height": f"{height}px"}, config={"displaylogo": False}),
+        type="default",
+    )
+
+
+def controls(*children: Any) -> html.Div:
+    return html.Div(list(children), className="controls")
+
+
+def field(label: str, control: Any) -> html.Div:
+    return html.Div([html.Label(label), control], className="field")

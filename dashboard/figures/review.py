@@ -1,0 +1,84 @@
+"""Review figures: the month-over-month bridge as a waterfall finance can read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from dashboard.figures.common import COLORS, esc, style
+
+STEP_LABELS = {
+    "volume": "volume (organic growth)",
+    "scaling_excess": "scaling excess",
+    "fixed": "fixed cost",
+    "efficiency": "efficiency (drift)",
+    "rate_price": "rate / price",
+    "new_services": "new services",
+    "retired_services": "retired services",
+    "residual": "residual",
+}
+
+
+def _hover(step: dict[str, Any]) -> str:
+    if step["kind"] == "rate_price":
+        return (
+            f"negotiated {step.get('negotiated', 0):,.2f}<br>"
+            f"commitment {step.get('commitment', 0):,.2f}"
+        )
+    items = step.get("items") or []
+    if items:
+        shown = "<br>".join(f"{esc(i['item'])}: {i['usd']:,.2f}" for i in items[:8])
+        more = f"<br>... and {len(items) - 8} more" if len(items) > 8 else ""
+        return shown + more
+    return ""
+
+
+def bridge_waterfall(bridge: dict[str, Any], currency: str) -> go.Figure:
+    """Previous month's total, one bar per bridge step, this month's total."""
+    steps = bridge["steps"]
+    x = [f"{bridge['previous_month']} total"]
+    x += [STEP_LABELS.get(s["kind"], esc(s["kind"])) for s in steps]
+    x += [f"{bridge['month']} total"]
+    y = [bridge["previous_cost"], *[s["usd"] for s in steps], bridge["cost"]]
+    measure = ["absolute", *["relative"] * len(steps), "total"]
+    hover = ["", *[_hover(s) for s in steps], ""]
+    fig = go.Figure(
+        go.Waterfall(
+            x=x,
+            y=y,
+            measure=measure,
+            customdata=hover,
+            text=[
+                f"{v:+,.0f}" if m == "relative" else f"{v:,.0f}"
+                for v, m in zip(y, measure, strict=True)
+            ],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,.2f}<br>%{customdata}<extra></extra>",
+            increasing={"marker": {"color": COLORS["positive"]}},
+            decreasing={"marker": {"color": COLORS["negative"]}},
+            totals={"marker": {"color": COLORS["total"]}},
+            connector={"line": {"color": "#ced4da"}},
+        )
+    )
+    change = bridge["total_change"]
+    return style(
+        fig,
+        f"Bridge {bridge['previous_month']} to {bridge['month']}: {change:+,.2f} {esc(currency)}",
+        yaxis_title=f"{esc(currency)} per month",
+        yaxis_range=value_range(bridge),
+        showlegend=False,
+    )
+
+
+def value_range(bridge: dict[str, Any]) -> list[float]:
+    """A y range around the running totals, so steps of a few percent stay visible (the
+    axis does not start at 0: the totals' bars are cut, as in any bridge chart)."""
+    level = bridge["previous_cost"]
+    levels = [level]
+    for s in bridge["steps"]:
+        level += s["usd"]
+        levels.append(level)
+    lo, hi = min(levels), max(levels)
+    pad = max(0.6 * (hi - lo), 0.02 * max(abs(hi), abs(lo)), 1.0)
+    return [max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad]

@@ -1,0 +1,163 @@
+"""Workload figures: cost against load with the fitted curve and its band, cost over time,
+and waste per month by workload. Long daily series are drawn with WebGL (``Scattergl``)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.figures.common import COLORS, LABELS, empty, esc, style
+from forecaster.views.workloads import WASTE_KINDS, WorkloadFit
+
+
+def _unit(fit: WorkloadFit) -> str:
+    return esc(fit.load_unit or "load units")
+
+
+def _date_ticks(days: pl.Series, n: int = 5) -> tuple[list[float], list[str]]:
+    """Colorbar ticks for a time colour scale: n evenly spaced dates."""
+    if days.len() == 0:
+        return [], []
+    lo, hi = float(days.min()), float(days.max())
+    values = [lo + (hi - lo) * i / (n - 1) for i in range(n)] if hi > lo else [lo]
+    return values, [str(pl.Series([int(v)]).cast(pl.Date)[0]) for v in values]
+
+
+def cost_vs_load(fit: WorkloadFit, band: pl.DataFrame, anomalies: pl.DataFrame) -> go.Figure:
+    """Each period's cost against its load (colour = date), the fitted curve as of the last
+    period with its 95% prediction band, and the periods flagged as anomalies."""
+    name, currency = esc(fit.name), esc(fit.currency or "")
+    title = f"{name}: cost against load"
+    if fit.frame.height == 0:
+        return empty(f"{fit.name}: no periods with both cost and load in this window", title)
+    days = fit.frame["period_start"].cast(pl.Date).cast(pl.Int32)
+    tickvals, ticktext = _date_ticks(days)
+    fig = go.Figure()
+    if band.height:
+        fig.add_scatter(
+            x=band["load"].to_list(),
+            y=band["hi"].to_list(),
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        fig.add_scatter(
+            x=band["load"].to_list(),
+            y=band["lo"].to_list(),
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=COLORS["band"],
+            name="95% prediction band",
+            hoverinfo="skip",
+        )
+    fig.add_scattergl(
+        x=fit.frame["load"].to_list(),
+        y=fit.frame["cost"].to_list(),
+        mode="markers",
+        name="periods",
+        marker={
+            "size": 5,
+            "color": days.to_list(),
+            "colorscale": "Viridis",
+            "colorbar": {"title": "date", "tickvals": tickvals, "ticktext": ticktext},
+        },
+        customdata=fit.frame["period_start"].dt.strftime("%Y-%m-%d").to_list(),
+        hovertemplate="%{customdata}<br>load %{x:,.0f}<br>cost %{y:,.2f}<extra></extra>",
+    )
+    if band.height:
+        model = esc(fit.summary.get("model"))
+        fig.add_scatter(
+            x=band["load"].to_list(),
+            y=band["mean"].to_list(),
+            mode="lines",
+            name=f"fitted curve ({model}, as of the last period)",
+            line={"color": COLORS["fitted"], "width": 2},
+        )
+    if anomalies.height:
+        fig.add_scattergl(
+            x=anomalies["load"].to_list(),
+            y=anomalies["cost"].to_list(),
+            mode="markers",
+            name="anomaly",
+            marker={"symbol": "x", "size": 11, "color": COLORS["anomaly"]},
+            customdata=anomalies["period_start"].dt.strftime("%Y-%m-%d").to_list(),
+            hovertemplate="anomaly %{customdata}<br>cost %{y:,.2f}<extra></extra>",
+        )
+    return style(
+        fig,
+        title,
+        xaxis_title=f"load per day ({_unit(fit)})",
+        yaxis_title=f"{currency} per day",
+        xaxis_rangemode="tozero",
+        yaxis_rangemode="tozero",
+    )
+
+
+def cost_over_time(fit: WorkloadFit, anomalies: pl.DataFrame) -> go.Figure:
+    """Actual cost per period and what the curve expects for the load seen (drift included)."""
+    title = f"{esc(fit.name)}: cost over time"
+    if fit.frame.height == 0:
+        return empty(f"{fit.name}: no data in this window", title)
+    fig = go.Figure()
+    fig.add_scattergl(
+        x=fit.frame["period_start"].to_list(),
+        y=fit.frame["cost"].to_list(),
+        mode="lines",
+        name="actual cost",
+        line={"color": COLORS["actual"], "width": 1},
+    )
+    if fit.decomposition is not None:
+        d = fit.decomposition
+        expected = d["cost"] - d["residual"] + d["drift"]
+        fig.add_scattergl(
+            x=d["period_start"].to_list(),
+            y=expected.to_list(),
+            mode="lines",
+            name="expected for the load seen",
+            line={"color": COLORS["fitted"], "width": 1},
+            opacity=0.6,
+        )
+    if anomalies.height:
+        fig.add_scattergl(
+            x=anomalies["period_start"].to_list(),
+            y=anomalies["cost"].to_list(),
+            mode="markers",
+            name="anomaly",
+            marker={"symbol": "x", "size": 10, "color": COLORS["anomaly"]},
+        )
+    return style(fig, title, yaxis_title=f"{esc(fit.currency or '')} per day")
+
+
+def waste_by_workload(findings: pl.DataFrame) -> go.Figure:
+    """Money per month of the idle baseline, scaling excess and efficiency drift findings,
+    one horizontal bar per workload (currencies are labelled, never summed)."""
+    title = "Waste candidates by workload (money per month, workload's currency)"
+    waste = findings.filter(pl.col("kind").is_in(list(WASTE_KINDS)))
+    if waste.height == 0:
+        return empty("No waste findings", title)
+    label = pl.format("{} ({})", pl.col("workload"), pl.col("currency").fill_null("?"))
+    waste = waste.with_columns(label.alias("label"))
+    order = waste.group_by("label").agg(pl.col("amount").sum()).sort("amount")["label"].to_list()
+    fig = go.Figure()
+    for kind in WASTE_KINDS:
+        part = waste.filter(pl.col("kind") == kind)
+        by = dict(zip(part["label"].to_list(), part["amount"].to_list(), strict=True))
+        if not by:
+            continue
+        fig.add_bar(
+            y=[esc(x) for x in order],
+            x=[by.get(x, 0.0) for x in order],
+            orientation="h",
+            name=LABELS[kind],
+            marker_color=COLORS[kind],
+            hovertemplate="%{y}: %{x:,.2f} per month<extra>%{fullData.name}</extra>",
+        )
+    return style(
+        fig,
+        title,
+        barmode="stack",
+        height=max(260, 110 + 36 * len(order)),
+        margin={"l": 180, "r": 16, "t": 48, "b": 48},
+    )

@@ -1,0 +1,126 @@
+"""Review: one month against the month before: the bridge waterfall, the findings, and the
+review pack to download."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import components as ui
+from dashboard import data, figures, state, tables
+from forecaster.views import review as views
+from forecaster.views.export import review_pack, safe_filename
+from forecaster.views.workloads import findings_table
+
+dash.register_page(__name__, path="/review", name="Review", order=4)
+
+
+def layout(currency: str | None = None, month: str | None = None, **_: str) -> html.Div:
+    problem = data.workloads_problem()
+    currencies = data.currencies()
+    if problem or not currencies:
+        return html.Div([html.H2("Review"), ui.problem(problem or "No billing data yet.")])
+    chosen = state.choice(currency, currencies, "USD" if "USD" in currencies else currencies[0])
+    months = views.months(data.bridge_rows(chosen))[1:]
+    return html.Div(
+        [
+            dcc.Location(id="review-url", refresh=False),
+            html.H2("Monthly review"),
+            ui.controls(
+                ui.field(
+                    "Currency",
+                    dcc.Dropdown(
+                        id="review-currency", options=currencies, value=chosen, clearable=False
+                    ),
+                ),
+                ui.field(
+                    "Month",
+                    dcc.Dropdown(
+                        id="review-month",
+                        options=months[::-1],
+                        value=state.month(month, months, months[-1] if months else None),
+                        clearable=False,
+                    ),
+                ),
+                html.Div(
+                    [
+                        html.Button("Download review pack (CSV, zip)", id="review-download-button"),
+                        dcc.Download(id="review-download"),
+                    ],
+                    className="field",
+                ),
+            ),
+            ui.section(
+                "Bridge",
+                ui.graph("review-waterfall", 440),
+                note="The change from the month before, split into volume (organic growth), "
+                "scaling excess, fixed cost, efficiency, rate/price, new and retired services "
+                "and residual; the steps add up to the change to the cent.",
+            ),
+            html.Div(
+                [
+                    ui.section("Bridge steps", dcc.Loading(html.Div(id="review-steps"))),
+                    ui.section("By workload and service", dcc.Loading(html.Div(id="review-items"))),
+                ],
+                className="two",
+            ),
+            ui.section("Findings", dcc.Loading(html.Div(id="review-findings"))),
+        ]
+    )
+
+
+@callback(
+    Output("review-month", "options"),
+    Output("review-month", "value"),
+    Input("review-currency", "value"),
+    State("review-month", "value"),
+    prevent_initial_call=True,
+)
+def months_for(currency: str, month: str | None):
+    months = views.months(data.bridge_rows(currency))[1:]
+    return months[::-1], state.month(month, months, months[-1] if months else None)
+
+
+@callback(
+    Output("review-waterfall", "figure"),
+    Output("review-steps", "children"),
+    Output("review-items", "children"),
+    Output("review-findings", "children"),
+    Output("review-url", "search"),
+    Input("review-currency", "value"),
+    Input("review-month", "value"),
+)
+def update(currency: str, month: str | None):
+    search = state.encode({"currency": currency, "month": month})
+    if not month:
+        return figures.empty("No month with a month before it"), None, None, None, search
+    steps, items, findings, bridge = tables_for(currency, month)
+    return (
+        figures.bridge_waterfall(bridge, currency),
+        tables.grid("review-steps-grid", steps, wide=["items"], height=380),
+        tables.grid("review-items-grid", items, height=380),
+        tables.grid("review-findings-grid", findings, wide=["detail"], height=360),
+        search,
+    )
+
+
+@callback(
+    Output("review-download", "data"),
+    Input("review-download-button", "n_clicks"),
+    State("review-currency", "value"),
+    State("review-month", "value"),
+    prevent_initial_call=True,
+)
+def download(_clicks: int, currency: str, month: str | None):
+    if not month:
+        return None
+    steps, items, findings, _ = tables_for(currency, month)
+    pack = review_pack(month, currency, steps, items, findings)
+    return dcc.send_bytes(pack, safe_filename("review", month, currency, suffix=".zip"))
+
+
+def tables_for(currency: str, month: str):
+    """(steps, items, findings, bridge) for one month: the data behind page and download."""
+    bridge = views.review_bridge(data.bridge_rows(currency), month)
+    findings = views.month_findings(findings_table(data.fits()), month, currency)
+    return views.steps_table(bridge), views.items_table(bridge), findings, bridge

@@ -1,0 +1,178 @@
+"""Scaling: the Universal Scalability Law fitted to a load test, its peak and ceiling, and
+when a workload's forecast load reaches it."""
+
+from __future__ import annotations
+
+import dash
+import polars as pl
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import components as ui
+from dashboard import data, figures, state, tables
+from dashboard.figures.scaling import ceiling_forecast
+from forecaster.errors import ForecasterError
+from forecaster.scaling.explain import describe
+from forecaster.views import scaling as views
+
+dash.register_page(__name__, path="/scaling", name="Scaling", order=2)
+
+HORIZONS = [12, 24, 36]
+
+
+def layout(
+    test: str | None = None,
+    workload: str | None = None,
+    share: str | None = None,
+    months: str | None = None,
+    **_: str,
+) -> html.Div:
+    tests = list(data.loadtest_files())
+    if not tests:
+        return html.Div(
+            [
+                html.H2("Scaling"),
+                ui.problem(
+                    "No load tests: start the dashboard with --loadtests PATH (CSV, k6 or "
+                    "Locust results), or keep them in a loadtest/ directory beside the "
+                    "workloads file."
+                ),
+            ]
+        )
+    names = [] if data.workloads_problem() else [w.name for w in data.workloads()]
+    default_workload = next((n for n in names if tests[0].startswith(n)), None)
+    return html.Div(
+        [
+            dcc.Location(id="scaling-url", refresh=False),
+            html.H2("Scaling"),
+            ui.controls(
+                ui.field(
+                    "Load test",
+                    dcc.Dropdown(
+                        id="scaling-test",
+                        options=tests,
+                        value=state.choice(test, tests, tests[0]),
+                        clearable=False,
+                    ),
+                ),
+                ui.field(
+                    "Workload whose load forecast to compare",
+                    dcc.Dropdown(
+                        id="scaling-workload",
+                        options=names,
+                        value=state.choice(workload, names, default_workload),
+                    ),
+                ),
+                ui.field(
+                    "Share of the ceiling",
+                    dcc.Slider(
+                        id="scaling-share",
+                        min=0.5,
+                        max=1.0,
+                        step=0.05,
+                        value=state.number(share, 0.5, 1.0, 0.8),
+                        marks={0.5: "50%", 0.8: "80%", 1.0: "100%"},
+                    ),
+                ),
+                ui.field(
+                    "Horizon (months)",
+                    dcc.RadioItems(
+                        id="scaling-months",
+                        options=HORIZONS,
+                        value=state.choice(months, HORIZONS, 36),
+                        inline=True,
+                    ),
+                ),
+            ),
+            html.Div(
+                [
+                    ui.section("Throughput against load", ui.graph("scaling-usl", 460)),
+                    ui.section(
+                        "What the fit says",
+                        dcc.Loading(html.Div(id="scaling-describe", className="describe")),
+                        html.Div(id="scaling-coefficients"),
+                    ),
+                ],
+                className="two",
+            ),
+            ui.section("Ceiling date", dcc.Loading(html.Div(id="scaling-ceiling"))),
+        ]
+    )
+
+
+@callback(
+    Output("scaling-usl", "figure"),
+    Output("scaling-describe", "children"),
+    Output("scaling-coefficients", "children"),
+    Output("scaling-ceiling", "children"),
+    Output("scaling-url", "search"),
+    Input("scaling-test", "value"),
+    Input("scaling-workload", "value"),
+    Input("scaling-share", "value"),
+    Input("scaling-months", "value"),
+)
+def update(test: str, workload: str | None, share: float, months: int):
+    search = state.encode({"test": test, "workload": workload, "share": share, "months": months})
+    try:
+        points, model = data.usl(test)
+    except (ForecasterError, KeyError) as exc:
+        message = f"{test}: {exc}"
+        return figures.empty(message), ui.problem(message), None, None, search
+    coefficients = tables.grid(
+        "scaling-coefficients-grid",
+        views.coefficients_table(model),
+        formats={"estimate": "precise", "low": "precise", "high": "precise"},
+        height=280,
+    )
+    return (
+        figures.usl_curve(points, model, test),
+        html.P(describe(model)),
+        coefficients,
+        ceiling(model, workload, share, months),
+        search,
+    )
+
+
+def ceiling(model, workload: str | None, share: float, months: int):
+    """The ceiling-date section: a sentence and the forecast against the threshold."""
+    if not views.forecast_available():
+        return ui.coming("The ceiling date needs the load forecast engine, not in this build yet.")
+    if model.peak_throughput_ is None:
+        return html.P("Throughput grows without a measurable limit: there is no ceiling date.")
+    if not workload:
+        return html.P("Choose a workload to compare its forecast load with the ceiling.")
+    forecast = data.load_forecast(workload, months * 30)
+    if forecast is None:
+        return ui.problem(f"{workload}: too little load data to forecast")
+    reach = views.ceiling_reach(model, forecast, share)
+    when = reach["ceiling_date"]
+    lo, hi = reach["ceiling_date_80"]
+    sentence = (
+        f"{workload}'s average load per second reaches {share:.0%} of the ceiling "
+        f"({reach['ceiling_threshold']:,.1f}) on {when[:10]}"
+        + (
+            f" (80% interval {(lo or '?')[:10]} to {(hi or 'after the horizon')[:10]})."
+            if lo
+            else "."
+        )
+        if when
+        else f"{workload}'s average load per second stays below {share:.0%} of the ceiling "
+        f"({reach['ceiling_threshold']:,.1f}) for the next {months} months."
+    )
+    unit = f"{workload} load per second (daily average)"
+    return [
+        html.P(sentence),
+        html.P(
+            "The load test and the workload must measure the same thing (requests per "
+            "second); the daily peak runs above the daily average, so the date is a late bound.",
+            className="note",
+        ),
+        dcc.Graph(
+            figure=ceiling_forecast(
+                forecast.filter(pl.col("mean").is_not_null()),
+                reach["ceiling_threshold"],
+                1.0 / views.SECONDS_PER_DAY,
+                unit,
+            ),
+            config={"displaylogo": False},
+        ),
+    ]

@@ -1,0 +1,103 @@
+"""Data: what the store holds (sources, billing periods, restatements, load series), what is
+wrong with it, and the cost no workload claims."""
+
+from __future__ import annotations
+
+import dash
+import polars as pl
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import components as ui
+from dashboard import data, figures, state, tables
+from forecaster.views import store as views
+
+dash.register_page(__name__, path="/data", name="Data", order=5)
+
+
+def layout(currency: str | None = None, **_: str) -> html.Div:
+    partitions = data.partitions()
+    currencies = data.currencies()
+    workloads_problem = data.workloads_problem()
+    return html.Div(
+        [
+            dcc.Location(id="data-url", refresh=False),
+            html.H2("Data"),
+            ui.section(
+                "Sources",
+                tables.grid("data-sources", views.sources_table(partitions)),
+                note=f"Store: {data.store_dir()}",
+            ),
+            ui.section(
+                "Problems",
+                html.Ul([html.Li(p) for p in problems(workloads_problem)], className="plain"),
+                note="Ingest refuses files that do not reconcile to the cent, so failed ingests "
+                "leave the store unchanged; their errors are printed by `forecaster ingest`.",
+            ),
+            ui.section(
+                "Billing periods",
+                tables.grid(
+                    "data-periods",
+                    views.periods_table(partitions),
+                    wide=["files"],
+                ),
+            ),
+            ui.section(
+                "Restatements",
+                tables.grid("data-restatements", views.restatements_table(data.catalog())),
+                note="A billing period delivered again replaces the stored one; a closed month "
+                "shrinking by more than 1% is flagged.",
+            ),
+            ui.section(
+                "Load series",
+                tables.grid("data-load", views.load_table(data.load_partitions())),
+            ),
+            ui.section(
+                "Unclaimed cost",
+                ui.controls(
+                    ui.field(
+                        "Currency",
+                        dcc.Dropdown(
+                            id="data-currency",
+                            options=currencies,
+                            value=state.choice(
+                                currency, currencies, currencies[0] if currencies else None
+                            ),
+                            clearable=False,
+                        ),
+                    )
+                ),
+                ui.graph("data-unclaimed", 380),
+                note="EffectiveCost no workload's filters claim: shared services, support, tax, "
+                "credits, untagged resources.",
+            ),
+        ]
+    )
+
+
+def problems(workloads_problem: str | None) -> list[str]:
+    """What is missing or inconsistent in the store, as sentences."""
+    found = views.reconciliation_problems(data.partitions())
+    if workloads_problem:
+        found.append(workloads_problem)
+    else:
+        found += views.coverage_problems(data.workload_coverage())
+    if not data.partitions():
+        found.append("No billing data: run `forecaster ingest billing PATH`.")
+    if not data.load_partitions():
+        found.append("No load data: run `forecaster ingest traffic PATH`.")
+    return found or ["None found."]
+
+
+@callback(
+    Output("data-unclaimed", "figure"),
+    Output("data-url", "search"),
+    Input("data-currency", "value"),
+)
+def update(currency: str | None):
+    search = state.encode({"currency": currency})
+    if data.workloads_problem() or not currency:
+        return figures.empty(data.workloads_problem() or "No billing data"), search
+    unclaimed = data.unclaimed()
+    return figures.unclaimed_by_month(
+        unclaimed.filter(pl.col("currency") == currency), currency
+    ), search

@@ -1,0 +1,176 @@
+"""Workloads: every workload's cost curve and findings; drill into one over a time window."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, dcc, html, no_update
+
+from dashboard import components as ui
+from dashboard import data, figures, state, tables
+from forecaster.views.workloads import (
+    WorkloadFit,
+    anomaly_periods,
+    curve_band,
+    findings_table,
+    summary_table,
+)
+
+dash.register_page(__name__, path="/workloads", name="Workloads", order=1)
+
+SUMMARY_FORMATS = {"marginal_cost": "precise", "exponent": "ratio", "r2": "ratio"}
+
+
+def layout(
+    workload: str | None = None, start: str | None = None, end: str | None = None, **_: str
+) -> html.Div:
+    problem = data.workloads_problem()
+    if problem:
+        return html.Div([html.H2("Workloads"), ui.problem(problem)])
+    fits = data.fits()
+    names = list(fits)
+    months = data.months()
+    first, last = (months[0], months[-1]) if months else (None, None)
+    return html.Div(
+        [
+            dcc.Location(id="workloads-url", refresh=False),
+            html.H2("Workloads"),
+            ui.section(
+                "All workloads (fitted on all data)",
+                tables.grid(
+                    "workloads-summary",
+                    summary_table(fits),
+                    formats=SUMMARY_FORMATS,
+                    wide=["note"],
+                    dashGridOptions={"rowSelection": {"mode": "singleRow"}},
+                ),
+                dcc.Graph(
+                    id="workloads-waste",
+                    figure=figures.waste_by_workload(findings_table(fits)),
+                    config={"displaylogo": False},
+                ),
+                note="Money per month in each workload's billing currency. Select a row to "
+                "drill into that workload.",
+            ),
+            ui.controls(
+                ui.field(
+                    "Workload",
+                    dcc.Dropdown(
+                        id="workloads-name",
+                        options=names,
+                        value=state.choice(workload, names, names[0] if names else None),
+                        clearable=False,
+                    ),
+                ),
+                ui.field(
+                    "From month",
+                    dcc.Dropdown(
+                        id="workloads-start",
+                        options=months,
+                        value=state.month(start, months, first),
+                        clearable=False,
+                    ),
+                ),
+                ui.field(
+                    "To month",
+                    dcc.Dropdown(
+                        id="workloads-end",
+                        options=months,
+                        value=state.month(end, months, last),
+                        clearable=False,
+                    ),
+                ),
+            ),
+            dcc.Loading(html.Div(id="workloads-detail", className="describe")),
+            html.Div(
+                [
+                    ui.section("Cost against load", ui.graph("workloads-scatter", 460)),
+                    ui.section("Cost over time", ui.graph("workloads-time", 460)),
+                ],
+                className="two",
+            ),
+            ui.section(
+                "Findings",
+                dcc.Loading(html.Div(id="workloads-findings")),
+                note="Idle baseline, scaling excess and efficiency drift are money per month; "
+                "an anomaly is one period's cost the load seen does not explain.",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output("workloads-name", "value"),
+    Input("workloads-summary", "selectedRows"),
+    prevent_initial_call=True,
+)
+def select_row(rows: list[dict] | None):
+    """A row selected in the summary table drills into that workload."""
+    return rows[0]["workload"] if rows else no_update
+
+
+@callback(
+    Output("workloads-scatter", "figure"),
+    Output("workloads-time", "figure"),
+    Output("workloads-detail", "children"),
+    Output("workloads-findings", "children"),
+    Output("workloads-url", "search"),
+    Input("workloads-name", "value"),
+    Input("workloads-start", "value"),
+    Input("workloads-end", "value"),
+)
+def update(name: str | None, start: str | None, end: str | None):
+    window = full_window(start, end, data.months())
+    fit = data.fit(name, *window) if name else None
+    search = state.encode({"workload": name, "start": window[0], "end": window[1]})
+    if fit is None:
+        blank = figures.empty("Choose a workload")
+        return blank, blank, "", None, search
+    anomalies = anomaly_periods(fit)
+    return (
+        figures.cost_vs_load(fit, curve_band(fit), anomalies),
+        figures.cost_over_time(fit, anomalies),
+        describe(fit),
+        tables.grid(
+            "workloads-findings-grid",
+            findings_table({fit.name: fit}),
+            wide=["detail"],
+            height=320,
+        ),
+        search,
+    )
+
+
+def full_window(start: str | None, end: str | None, months: list[str]) -> tuple:
+    """(start, end) in order, None where the window reaches the data's first or last month
+    (so the full window reuses the fits computed at start-up and keeps URLs short)."""
+    if start and end and start > end:
+        start, end = end, start
+    if months and start == months[0]:
+        start = None
+    if months and end == months[-1]:
+        end = None
+    return start, end
+
+
+def describe(fit: WorkloadFit) -> list:
+    """The fit in a few sentences (text only)."""
+    s = fit.summary
+    if s.get("model") is None:
+        return [html.P(f"{fit.name}: no cost curve: {s.get('reason', '')}")]
+    cur, unit = fit.currency or "", fit.load_unit or "load unit"
+    ci = s.get("fixed_cost_ci")
+    lines = [
+        f"{fit.name}: {s['model']} curve over {s['n_periods']} days, R² {s['r2']:.3f}.",
+        f"Idle baseline {s['fixed_cost_per_month']:,.2f} {cur} per month"
+        + (f" (interval {ci[0] * 30.4375:,.0f} to {ci[1] * 30.4375:,.0f})" if ci else "")
+        + f"; marginal cost {s['marginal_cost']:.4g} {cur} per {unit}"
+        + (f"; exponent k = {s['exponent']:.3f}" if s.get("exponent") is not None else "")
+        + (
+            f" (interval {s['exponent_ci'][0]:.3f} to {s['exponent_ci'][1]:.3f})"
+            if s.get("exponent_ci") and s.get("model") == "power"
+            else ""
+        )
+        + ".",
+    ]
+    lines += [f"Warning: {w}" for w in s.get("warnings", [])]
+    return [html.P(line) for line in lines]

@@ -1,0 +1,202 @@
+"""The Overview's tables: where each month's money went (organic versus waste) and which
+billing periods are still open."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+
+from forecaster import columns as C
+from forecaster.views.workloads import WorkloadFit
+
+UNTAGGED = "(untagged)"
+
+SPLIT_PARTS = (
+    "organic",
+    "idle_baseline",
+    "scaling_excess",
+    "efficiency_drift",
+    "residual",
+    "unmodelled",
+    "unclaimed",
+)
+"""Columns of ``monthly_split`` after ``month``, in stacking order."""
+
+_DECOMPOSITION = {
+    "organic": "organic",
+    "fixed": "idle_baseline",
+    "scaling_excess": "scaling_excess",
+}
+
+
+def _month(col: str = "period_start") -> pl.Expr:
+    return pl.col(col).dt.strftime("%Y-%m").alias("month")
+
+
+def monthly_split(
+    fits: dict[str, WorkloadFit],
+    series: pl.DataFrame,
+    unclaimed: pl.DataFrame,
+    currency: str,
+) -> pl.DataFrame:
+    """Per month, the ``currency``'s EffectiveCost split into the curve decomposition's parts.
+
+    - organic: load times the reference marginal cost (growth that follows traffic);
+    - idle_baseline: the fixed cost F (paid at zero load);
+    - scaling_excess: what the curve adds above linear scaling;
+    - efficiency_drift: the part of the residual the fitted time trend explains; the
+      decomposition prices load at the *last* period's unit cost, so with a unit cost that
+      crept up this is negative in earlier months (they were cheaper than today's rates);
+    - residual: what the curve does not explain otherwise (noise, anomalies);
+    - unmodelled: workload cost without a fit (no curve, or periods without load);
+    - unclaimed: cost no workload claims (``unclaimed_cost`` at month grain).
+
+    The parts add up to the month's total cost in that currency (to rounding).
+    """
+    parts = []
+    mine = [f for f in fits.values() if f.currency == currency]
+    for fit in mine:
+        if fit.decomposition is not None and "period_start" in fit.decomposition.columns:
+            parts.append(
+                fit.decomposition.select(
+                    _month(),
+                    *[pl.col(src).alias(dst) for src, dst in _DECOMPOSITION.items()],
+                    pl.col("drift").alias("efficiency_drift"),
+                    (pl.col("residual") - pl.col("drift")).alias("residual"),
+                    (-pl.col("cost")).alias("unmodelled"),
+                )
+            )
+    names = [f.name for f in mine]
+    claimed = series.filter(pl.col("workload").is_in(names) & (pl.col("currency") == currency))
+    parts.append(claimed.select(_month(), pl.col("cost").fill_null(0.0).alias("unmodelled")))
+    if unclaimed.height:
+        parts.append(
+            unclaimed.filter(pl.col("currency") == currency).select(
+                _month(), pl.col("unclaimed_cost").alias("unclaimed")
+            )
+        )
+    if not parts:
+        return pl.DataFrame(schema={"month": pl.String, **dict.fromkeys(SPLIT_PARTS, pl.Float64)})
+    frame = pl.concat(parts, how="diagonal_relaxed")
+    return (
+        frame.group_by("month")
+        .agg([pl.col(c).fill_null(0.0).sum() for c in SPLIT_PARTS if c in frame.columns])
+        .with_columns([pl.lit(0.0).alias(c) for c in SPLIT_PARTS if c not in frame.columns])
+        .with_columns(
+            # periods fitted cancel out of "unmodelled"; clip float dust to exact zero
+            pl.when(pl.col("unmodelled").abs() < 0.005)
+            .then(0.0)
+            .otherwise(pl.col("unmodelled"))
+            .alias("unmodelled")
+        )
+        .select("month", *SPLIT_PARTS)
+        .sort("month")
+    )
+
+
+def period_status(partitions: list[dict[str, Any]]) -> pl.DataFrame:
+    """One row per billing month and currency: ``status`` "open" when any source still has
+    that month open (its billing period has not ended, or the source says estimated), else
+    "closed"; ``sources`` the store sources delivering it; ``effective_cost`` their total."""
+    rows = [
+        {
+            "month": p["billing_period"],
+            "currency": currency,
+            "source": p["source"],
+            "open": p["status"] != "closed",
+            "effective_cost": totals["effective_cost"],
+        }
+        for p in partitions
+        for currency, totals in p.get("totals", {}).items()
+    ]
+    schema = {
+        "month": pl.String,
+        "currency": pl.String,
+        "source": pl.String,
+        "open": pl.Boolean,
+        "effective_cost": pl.Float64,
+    }
+    frame = pl.DataFrame(rows, schema=schema)
+    return (
+        frame.group_by("month", "currency")
+        .agg(
+            pl.when(pl.col("open").any())
+            .then(pl.lit("open"))
+            .otherwise(pl.lit("closed"))
+            .first()
+            .alias("status"),
+            pl.col("source").unique().sort().str.join(", ").alias("sources"),
+            pl.col("effective_cost").sum(),
+        )
+        .sort("month", "currency")
+    )
+
+
+def headline(
+    spend: pl.DataFrame, status: pl.DataFrame, findings: pl.DataFrame, currency: str
+) -> dict[str, Any]:
+    """The Overview's headline figures in one currency: the last closed month and its
+    change on the month before, the open month's cost so far, and the waste candidates per
+    month (idle baseline + scaling excess + efficiency drift findings)."""
+    mine = (
+        spend.filter(pl.col("currency") == currency)
+        .group_by("month")
+        .agg(pl.col("effective_cost").sum())
+    )
+    states = status.filter(pl.col("currency") == currency)
+    closed = set(states.filter(pl.col("status") == "closed")["month"].to_list())
+    opened = sorted(set(states["month"].to_list()) - closed)
+    by_month = dict(zip(mine["month"].to_list(), mine["effective_cost"].to_list(), strict=True))
+    done = sorted(m for m in by_month if m in closed)
+    last = done[-1] if done else None
+    before = done[-2] if len(done) > 1 else None
+    waste = findings.filter((pl.col("currency") == currency) & (pl.col("per") == "month"))[
+        "amount"
+    ].sum()
+    return {
+        "currency": currency,
+        "last_closed_month": last,
+        "last_closed_cost": by_month.get(last) if last else None,
+        "previous_cost": by_month.get(before) if before else None,
+        "change": by_month[last] - by_month[before] if last and before else None,
+        "open_months": opened,
+        "open_cost": sum(by_month.get(m, 0.0) for m in opened),
+        "waste_per_month": float(waste or 0.0),
+    }
+
+
+def tag_keys(charges: pl.LazyFrame, limit: int = 10_000) -> list[str]:
+    """The tag keys used in the billing data (from up to ``limit`` distinct Tags values)."""
+    distinct = charges.select(pl.col(C.TAGS).unique().head(limit)).collect()[C.TAGS]
+    keys: set[str] = set()
+    for text in distinct.drop_nulls().to_list():
+        try:
+            value = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            keys.update(str(k) for k in value)
+    return sorted(keys)
+
+
+def monthly_spend_by_tag(charges: pl.LazyFrame, key: str) -> pl.DataFrame:
+    """EffectiveCost (and BilledCost, ListCost) per billing month, currency and value of
+    tag ``key``; rows without the tag count under "(untagged)". Column ``tag`` holds the
+    value, so the frame has the shape of ``monthly_spend(charges, by)``."""
+    value = pl.col(C.TAGS).str.json_path_match(f"$[{json.dumps(key)}]")
+    return (
+        charges.group_by(
+            pl.col(C.BILLING_PERIOD_START).dt.strftime("%Y-%m").alias("month"),
+            pl.col(C.BILLING_CURRENCY).alias("currency"),
+            value.fill_null(UNTAGGED).alias("tag"),
+        )
+        .agg(
+            pl.col(C.BILLED_COST).sum().alias("billed_cost"),
+            pl.col(C.EFFECTIVE_COST).sum().alias("effective_cost"),
+            pl.col(C.LIST_COST).sum().alias("list_cost"),
+        )
+        .sort("month", "currency", "tag")
+        .collect()
+    )

@@ -1,0 +1,212 @@
+"""Every workload's cost curve over a time window, as tables and bands.
+
+A ``WorkloadFit`` keeps what the views need together: the fitted periods (cost and load both
+present), the ``fit_workload``-shaped summary, the fitted ``CostCurve`` and its per-period
+decomposition. Money is in the workload's billing currency; periods are UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from forecaster.curves import CostCurve, curve_from_frame, decompose, summarize
+from forecaster.errors import CannotFit, InputError
+
+WASTE_KINDS = ("idle_baseline", "scaling_excess", "efficiency_drift")
+"""Findings that are money per month every month (anomalies are one period's money)."""
+
+FINDINGS_SCHEMA: dict[str, pl.DataType] = {
+    "workload": pl.String(),
+    "kind": pl.String(),
+    "amount": pl.Float64(),
+    "per": pl.String(),
+    "currency": pl.String(),
+    "period_start": pl.String(),
+    "detail": pl.String(),
+}
+
+SUMMARY_SCHEMA: dict[str, pl.DataType] = {
+    "workload": pl.String(),
+    "currency": pl.String(),
+    "model": pl.String(),
+    "periods": pl.Int64(),
+    "fixed_cost_per_month": pl.Float64(),
+    "marginal_cost": pl.Float64(),
+    "exponent": pl.Float64(),
+    "r2": pl.Float64(),
+    "current_cost_per_month": pl.Float64(),
+    "waste_per_month": pl.Float64(),
+    "anomalies": pl.Int64(),
+    "note": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class WorkloadFit:
+    """One workload's fit over a window; ``curve`` and ``decomposition`` are None when it
+    could not be fitted (``summary["reason"]`` says why)."""
+
+    name: str
+    currency: str | None
+    load_unit: str | None
+    frame: pl.DataFrame
+    summary: dict[str, Any]
+    curve: CostCurve | None
+    decomposition: pl.DataFrame | None
+
+
+def month_start(month: str) -> datetime:
+    """'YYYY-MM' -> the first instant of that month, UTC."""
+    try:
+        year, mon = (int(p) for p in month.split("-"))
+        return datetime(year, mon, 1, tzinfo=UTC)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"month {month!r}: expected YYYY-MM") from exc
+
+
+def next_month(month: str) -> str:
+    """'YYYY-MM' -> the month after it."""
+    start = month_start(month)
+    return f"{start.year + start.month // 12}-{start.month % 12 + 1:02d}"
+
+
+def window(frame: pl.DataFrame, start: str | None, end: str | None) -> pl.DataFrame:
+    """Rows whose period_start lies in the months ``start``..``end`` (inclusive, YYYY-MM)."""
+    out = frame
+    if start:
+        out = out.filter(pl.col("period_start") >= month_start(start))
+    if end:
+        out = out.filter(pl.col("period_start") < month_start(next_month(end)))
+    return out
+
+
+def fit_one(
+    frame: pl.DataFrame,
+    name: str,
+    grain: str = "day",
+    start: str | None = None,
+    end: str | None = None,
+    **params: Any,
+) -> WorkloadFit:
+    """Fit one workload's series (``workload_frames`` shape) over the window [start, end].
+
+    Periods missing cost or load are left out of the fit (``coverage`` reports them).
+    ``params`` go to ``CostCurve``.
+    """
+    currency = frame["currency"].drop_nulls().first() if "currency" in frame.columns else None
+    unit = frame["load_unit"].drop_nulls().first() if "load_unit" in frame.columns else None
+    fitted = window(frame, start, end).drop_nulls(["cost", "load"]).sort("period_start")
+    try:
+        curve = curve_from_frame(fitted, grain, **params)
+    except (CannotFit, InputError) as exc:
+        summary = {"name": name, "model": None, "reason": str(exc)}
+        return WorkloadFit(name, currency, unit, fitted, summary, None, None)
+    return WorkloadFit(
+        name, currency, unit, fitted, summarize(curve, name), curve, decompose(curve)
+    )
+
+
+def fit_workloads(
+    series: pl.DataFrame,
+    grain: str = "day",
+    start: str | None = None,
+    end: str | None = None,
+    **params: Any,
+) -> dict[str, WorkloadFit]:
+    """``fit_one`` for every workload of a ``workload_series`` frame, by name (sorted)."""
+    out: dict[str, WorkloadFit] = {}
+    for name in sorted(series["workload"].unique().to_list()):
+        frame = series.filter(pl.col("workload") == name).drop("workload")
+        out[name] = fit_one(frame, name, grain, start, end, **params)
+    return out
+
+
+def _when(value: Any) -> str:
+    """A finding's period start as text: the date for whole days, else date and hour."""
+    text = str(value or "").replace("T", " ")
+    return text[:10] if text[11:19] in ("", "00:00:00") else text[:16]
+
+
+def _waste(summary: dict[str, Any]) -> float:
+    return float(
+        sum(f["usd_per_month"] for f in summary.get("findings", []) if f["kind"] in WASTE_KINDS)
+    )
+
+
+def summary_table(fits: dict[str, WorkloadFit]) -> pl.DataFrame:
+    """One row per workload: model, fixed cost per month, marginal cost (currency per load
+    unit), exponent, R^2, current cost per month, waste per month (idle baseline + scaling
+    excess + efficiency drift findings) and the number of anomalous periods."""
+    rows = []
+    for fit in fits.values():
+        s = fit.summary
+        ok = s.get("model") is not None
+        findings = s.get("findings", [])
+        rows.append(
+            {
+                "workload": fit.name,
+                "currency": fit.currency,
+                "model": s.get("model"),
+                "periods": fit.frame.height,
+                "fixed_cost_per_month": s.get("fixed_cost_per_month"),
+                "marginal_cost": s.get("marginal_cost"),
+                "exponent": s.get("exponent"),
+                "r2": s.get("r2"),
+                "current_cost_per_month": s.get("current_cost_per_month"),
+                "waste_per_month": _waste(s) if ok else None,
+                "anomalies": sum(f["kind"] == "anomaly" for f in findings),
+                "note": "; ".join(s.get("warnings", [])) if ok else s.get("reason", ""),
+            }
+        )
+    return pl.DataFrame(rows, schema=SUMMARY_SCHEMA)
+
+
+def findings_table(fits: dict[str, WorkloadFit]) -> pl.DataFrame:
+    """Every finding of every workload: ``amount`` is money per month (``per`` "month") or,
+    for an anomaly, the period's unexplained money (``per`` "period", with its start)."""
+    rows = []
+    for fit in fits.values():
+        for f in fit.summary.get("findings", []):
+            anomaly = f["kind"] == "anomaly"
+            rows.append(
+                {
+                    "workload": fit.name,
+                    "kind": f["kind"],
+                    "amount": float(f["usd_per_month"]),
+                    "per": "period" if anomaly else "month",
+                    "currency": fit.currency,
+                    "period_start": _when(f.get("period_start")) if anomaly else "",
+                    "detail": f["detail"],
+                }
+            )
+    return pl.DataFrame(rows, schema=FINDINGS_SCHEMA)
+
+
+def curve_band(fit: WorkloadFit, points: int = 80, level: int = 95) -> pl.DataFrame:
+    """The fitted curve (as of the last period) over a load grid from 0 to 1.1x the highest
+    load seen: columns ``load``, ``mean``, ``lo``, ``hi`` (the ``level``% prediction band).
+    Empty when the workload has no fit."""
+    if fit.curve is None or fit.frame.height == 0:
+        return pl.DataFrame(schema={c: pl.Float64 for c in ("load", "mean", "lo", "hi")})
+    top = float(fit.frame["load"].max()) * 1.1
+    grid = np.linspace(top / points, top, points)
+    pred = fit.curve.predict(grid, level=(level,))
+    return pred.select(
+        "load", "mean", pl.col(f"lo_{level}").alias("lo"), pl.col(f"hi_{level}").alias("hi")
+    )
+
+
+def anomaly_periods(fit: WorkloadFit) -> pl.DataFrame:
+    """period_start, load, cost of the periods flagged as anomalies."""
+    keys = [
+        str(f["period_start"])[:19]
+        for f in fit.summary.get("findings", [])
+        if f["kind"] == "anomaly"
+    ]
+    stamp = pl.col("period_start").dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return fit.frame.filter(stamp.is_in(keys)).select("period_start", "load", "cost")

@@ -1,0 +1,97 @@
+"""Shared set-up for the dashboard tests: one sample store per test process (the bundled
+sample plus a hostile billing file), one Dash app over it, and its page modules.
+
+Dash imports page modules itself (as ``pages.<name>``) each time an app is created and hands
+``@callback`` registrations to the next app that serves a request, so the whole test process
+uses a single app: unit tests and the browser tests share it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import threading
+from pathlib import Path
+from types import ModuleType
+
+EVIL = "<img src=x onerror=alert(1)>"
+"""A value billing data may carry (service name, tag value); it must show as text."""
+
+EVIL_SERVICE = EVIL
+EVIL_MONTHS = ("2026-09", "2026-10")
+FOCUS_HEADER = [
+    "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart",
+    "ChargePeriodEnd", "BilledCost", "EffectiveCost", "ListCost", "ContractedCost",
+    "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "ServiceCategory",
+    "ChargeCategory", "ChargeClass", "ResourceId", "RegionId", "Tags",
+]  # fmt: skip
+
+_lock = threading.Lock()
+_built: dict[str, object] = {}
+
+
+def write_evil_billing(path: Path) -> Path:
+    """A FOCUS CSV with one daily charge on 1 and 2 of each EVIL_MONTHS month whose service
+    name and ``team`` tag are markup (12.34 USD a day, claimed by no workload)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(FOCUS_HEADER)
+        for month in EVIL_MONTHS:
+            y, m = (int(p) for p in month.split("-"))
+            end = f"{y + m // 12}-{m % 12 + 1:02d}-01T00:00:00Z"
+            for day in (1, 2):
+                writer.writerow(
+                    [
+                        "999999999999", f"{month}-01T00:00:00Z", end,
+                        f"{month}-{day:02d}T00:00:00Z", f"{month}-{day + 1:02d}T00:00:00Z",
+                        "12.34", "12.34", "12.34", "12.34", "USD", "AWS", "999999999999",
+                        EVIL_SERVICE, "Other", "Usage", "", "", "us-east-1",
+                        json.dumps({"team": EVIL}),
+                    ]
+                )  # fmt: skip
+    return path
+
+
+def sample_paths(root: Path) -> dict[str, Path]:
+    """Write the bundled sample and the hostile file under ``root`` and ingest them (once
+    per process; later calls return the first paths)."""
+    with _lock:
+        if "paths" not in _built:
+            from forecaster.ingest import ingest_billing
+            from forecaster.sample import write_sample
+
+            sample, store = root / "sample", root / "store"
+            write_sample(sample, store)
+            ingest_billing([write_evil_billing(root / "evil" / "evil.csv")], store, source="evil")
+            _built["paths"] = {
+                "root": root,
+                "sample": sample,
+                "store": store,
+                "workloads": sample / "workloads.toml",
+                "loadtests": sample / "loadtest",
+            }
+        return _built["paths"]  # type: ignore[return-value]
+
+
+def app_for(paths: dict[str, Path]):
+    """The one Dash app of this test process, over the sample store."""
+    with _lock:
+        if "app" not in _built:
+            from dashboard.app import create_app
+
+            _built["app"] = create_app(paths["store"], paths["workloads"], warm=False)
+        return _built["app"]
+
+
+def configure(paths: dict[str, Path]) -> None:
+    """Point the data loader back at the sample store (after a test pointed it elsewhere)."""
+    from dashboard import data
+
+    data.configure(paths["store"], paths["workloads"])
+
+
+def page(name: str) -> ModuleType:
+    """A page module as Dash imported it (``dashboard/pages/<name>.py``)."""
+    return sys.modules[f"pages.{name}"]

@@ -1,0 +1,31 @@
+"""Every page of the dashboard in headless Chromium: it loads, the console stays clean, and a
+screenshot is kept as a test artifact."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.browser import console_errors, screenshot, settle, wait_for
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "overview": ("/", "#overview-spend .js-plotly-plot"),
+    "workloads": ("/workloads", "#workloads-scatter .js-plotly-plot"),
+    "scaling": ("/scaling", "#scaling-usl .js-plotly-plot"),
+    "forecast": ("/forecast", "#_pages_content h2"),
+    "review": ("/review", "#review-waterfall .js-plotly-plot"),
+    "data": ("/data", "#data-unclaimed .js-plotly-plot"),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_loads_without_console_errors(browser, server, name):
+    path, ready = PAGES[name]
+    console_errors(browser)  # drain what earlier tests left
+    browser.get(server + path)
+    wait_for(browser, ready)
+    settle(browser)
+    screenshot(browser, ARTIFACTS / f"{name}.png")
+    assert console_errors(browser) == []
