@@ -6,7 +6,7 @@ STORE  ?= data/store
 SAMPLE ?= data/sample
 PORT   ?= 8050
 
-.PHONY: run test lint format install install-test sample clean bench
+.PHONY: run test lint format install install-test sample clean bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,12 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format forecaster dashboard tests benchmarks
 	$(BIN)/ruff check --fix forecaster dashboard tests benchmarks
 
-test: $(VENV)/.installed-test lint
+# pdftotext (Debian's poppler-utils) checks the review pack's PDF pages in the tests.
+$(VENV)/.poppler: | $(BIN)/python
+	command -v pdftotext >/dev/null || (apt-get update && apt-get install -y poppler-utils)
+	touch $@
+
+test: $(VENV)/.installed-test $(VENV)/.poppler lint
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test

@@ -1,0 +1,123 @@
+"""``forecaster review``: the monthly cost review pack (XLSX, CSV, HTML, PDF)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+
+from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.errors import InputError
+from forecaster.review import FORMATS, build_review, parse_formats, write_review
+from forecaster.workloads import default_workloads_path
+
+DEFAULT_OUT = "reviews"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "review",
+        help="monthly cost review pack: totals, breakdowns, bridge, findings (xlsx/csv/html/pdf)",
+        description=(
+            "Build the month's cost review: headline totals against the previous month, the "
+            "same month last year and the budget; cost by provider, service, account and "
+            "workload with unit cost; the month-over-month bridge; findings ranked by money; "
+            "scaling ceilings; data-quality notes. Files are written all or nothing."
+        ),
+    )
+    p.add_argument("--month", required=True, metavar="YYYY-MM", help="billing month to review")
+    add_store_option(p)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path(DEFAULT_OUT),
+        metavar="DIR",
+        help=f"output directory (default: {DEFAULT_OUT}); files are review-YYYY-MM.*",
+    )
+    p.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help=f"comma-separated subset of {','.join(FORMATS)} (default: all)",
+    )
+    p.add_argument(
+        "--budget", type=Path, metavar="FILE", help="budget CSV: month,currency,amount[,measure]"
+    )
+    p.add_argument(
+        "--workloads",
+        metavar="FILE",
+        help="workloads TOML (default: $FORECASTER_WORKLOADS, ./workloads.toml or "
+        "data/sample/workloads.toml when present; without one, no workload sections)",
+    )
+    p.add_argument(
+        "--loadtests",
+        type=Path,
+        metavar="DIR",
+        help="directory of load tests named <workload>*.csv|json (default: loadtest/ next to "
+        "the workloads file)",
+    )
+    p.add_argument(
+        "--since",
+        metavar="ISO",
+        help="list restatements recorded from this time on (default: the start of --month)",
+    )
+    p.add_argument(
+        "--source",
+        action="append",
+        metavar="SOURCE",
+        help="only billing from this store source (repeatable)",
+    )
+    p.add_argument("--json", action="store_true", help="print the files and headline as JSON")
+    p.set_defaults(func=run)
+
+
+def _workloads(arg: str | None) -> Path | None:
+    if arg:
+        return Path(arg)
+    try:
+        return default_workloads_path()
+    except InputError:
+        return None
+
+
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"--since {text!r}: expected an ISO date or time, e.g. 2026-10-01"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.formats)
+    pack = build_review(
+        store_dir(args),
+        args.month,
+        workloads_path=_workloads(args.workloads),
+        budget_path=args.budget,
+        loadtest_dir=args.loadtests,
+        since=_since(args.since),
+        sources=args.source,
+    )
+    files = write_review(pack, args.out, formats)
+    if args.json:
+        print_json({**pack.summary(), "files": [str(f) for f in files]})
+        return 0
+    print(f"cost review {pack.month}: {len(files)} file(s) in {args.out}")
+    for row in pack.tables["headline"].frame.iter_rows(named=True):
+        if row["measure"] != "EffectiveCost":
+            continue
+        change = (
+            "" if row["change"] is None else f", {row['change']:+,.2f} vs {pack.previous_month}"
+        )
+        print(f"  effective cost {row['this_month']:,.2f} {row['currency']}{change}")
+    for section, reason in pack.unavailable.items():
+        print(f"  {section}: not available: {reason}")
+    for f in files:
+        print(f"  {f}")
+    return 0

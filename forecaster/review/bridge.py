@@ -1,0 +1,160 @@
+"""The month-over-month bridge, per currency, as finance reads it: a waterfall from last
+month's effective cost to this month's.
+
+Items are the workloads (with their cost-curve decomposition: fixed, organic, scaling
+excess, drift) and the cost no workload claims, one item per provider and service (without
+a decomposition, so their change is residual, or new/retired service). The arithmetic is
+``forecaster.curves.month_bridge``: every step is in cents and the steps add up exactly to
+the change, whose ends are the headline totals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from forecaster.curves import month_bridge, monthly_components
+from forecaster.curves.decompose import STEPS
+from forecaster.review.pack import Table
+from forecaster.review.workloads import WorkloadFit
+
+PARTS = ("fixed", "organic", "scaling_excess", "drift")
+STEP_MEANING = {
+    "volume": "organic growth: load change at the reference marginal cost",
+    "scaling_excess": "change of the cost above linear scaling",
+    "fixed": "change of the idle baseline",
+    "efficiency": "cost change at equal load explained by the fitted drift",
+    "rate_price": "effective versus list cost (discounts, commitments, price changes)",
+    "new_services": "items with cost this month and none last month",
+    "retired_services": "items with cost last month and none this month",
+    "residual": "what the curves do not explain, incl. unclaimed cost changes",
+}
+
+
+def bridge_rows(items: pl.DataFrame, fits: dict[str, WorkloadFit], currency: str) -> pl.DataFrame:
+    """Rows for ``month_bridge``: item, month, cost, list_cost, contracted_cost and, for
+    fitted workloads, the monthly parts (residual = cost minus the modelled parts)."""
+    rows = items.filter(pl.col("currency") == currency).select(
+        "item",
+        "month",
+        "kind",
+        pl.col("effective_cost").alias("cost"),
+        "list_cost",
+        "contracted_cost",
+    )
+    parts = [
+        monthly_components(fit.decomposition, fit.name).select("item", "month", *PARTS)
+        for fit in fits.values()
+        if fit.decomposition is not None
+        and fit.currency == currency
+        and "period_start" in fit.decomposition.columns
+    ]
+    if parts:
+        rows = rows.join(pl.concat(parts), on=["item", "month"], how="left")
+    else:
+        rows = rows.with_columns([pl.lit(None, dtype=pl.Float64).alias(p) for p in PARTS])
+    workload = pl.col("kind") == "workload"
+    rows = rows.with_columns(
+        [pl.when(workload).then(pl.col(p)).alias(p) for p in PARTS]
+    ).with_columns(
+        (pl.col("cost") - pl.col("fixed") - pl.col("organic") - pl.col("scaling_excess")).alias(
+            "residual"
+        )
+    )
+    return rows.drop("kind").sort("item", "month")
+
+
+def bridges(
+    items: pl.DataFrame, fits: dict[str, WorkloadFit], month: str, previous: str
+) -> dict[str, dict[str, Any]]:
+    """``month_bridge`` result per currency (currencies in alphabetical order)."""
+    out = {}
+    for currency in sorted(set(items["currency"].to_list())):
+        rows = bridge_rows(items, fits, currency)
+        out[currency] = month_bridge(rows, month, previous)
+    return out
+
+
+def _detail(step: dict[str, Any]) -> str:
+    kind = step["kind"]
+    text = STEP_MEANING[kind]
+    if kind == "rate_price":
+        text += f" (negotiated {step['negotiated']:,.2f}, commitment {step['commitment']:,.2f})"
+    names = [i["item"] for i in step.get("items", [])]
+    if names:
+        text += ": " + ", ".join(names)
+    return text
+
+
+def bridge_table(results: dict[str, dict[str, Any]], month: str, previous: str) -> Table:
+    """The waterfall: per currency the previous total, one row per step, this total."""
+    rows = []
+    for currency, b in results.items():
+        rows.append(
+            {
+                "currency": currency,
+                "step": "previous_month",
+                "amount": b["previous_cost"],
+                "detail": f"effective cost of {previous}",
+            }
+        )
+        for s in b["steps"]:
+            rows.append(
+                {"currency": currency, "step": s["kind"], "amount": s["usd"], "detail": _detail(s)}
+            )
+        rows.append(
+            {
+                "currency": currency,
+                "step": "this_month",
+                "amount": b["cost"],
+                "detail": f"effective cost of {month}",
+            }
+        )
+    schema = {"currency": pl.String, "step": pl.String, "amount": pl.Float64, "detail": pl.String}
+    return Table(
+        name="bridge",
+        title=f"Bridge {previous} to {month}",
+        frame=pl.DataFrame(rows, schema=schema),
+        kinds={"amount": "money"},
+        description=(
+            f"Effective cost of {previous}, the steps of the change and the effective cost of "
+            f"{month}, per currency; steps add up exactly (to the cent) to the change. Steps: "
+            + "; ".join(f"{k}: {v}" for k, v in STEP_MEANING.items())
+            + "."
+        ),
+    )
+
+
+def bridge_items_table(results: dict[str, dict[str, Any]], month: str, previous: str) -> Table:
+    """The bridge per item (workload or unclaimed service), biggest change first."""
+    rows = []
+    for currency, b in results.items():
+        for item in b["by_item"]:
+            rows.append(
+                {
+                    "currency": currency,
+                    "item": item["item"],
+                    "previous_cost": item["previous_cost"],
+                    "cost": item["cost"],
+                    "change": round(item["cost"] - item["previous_cost"], 2),
+                    **{k: item[k] for k in STEPS},
+                }
+            )
+    schema: dict[str, pl.DataType] = {"currency": pl.String(), "item": pl.String()}
+    money = ["previous_cost", "cost", "change", *STEPS]
+    schema.update({c: pl.Float64() for c in money})
+    frame = pl.DataFrame(rows, schema=schema)
+    frame = frame.with_columns(pl.col("change").abs().alias("_abs")).sort(
+        ["currency", "_abs", "item"], descending=[False, True, False]
+    )
+    return Table(
+        name="bridge_by_item",
+        title="Bridge by item",
+        frame=frame.drop("_abs"),
+        kinds={c: "money" for c in money},
+        description=(
+            f"The bridge from {previous} to {month} per workload and unclaimed service "
+            "(effective cost), largest change first; each row's steps add up to its change."
+        ),
+    )

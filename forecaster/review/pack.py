@@ -1,0 +1,138 @@
+"""The review pack as plain data: named tables (polars DataFrames with a kind per column)
+and the metadata the renderers need. Every format (XLSX, CSV, HTML, PDF) is drawn from this
+one object, so they cannot disagree.
+
+Money columns are in the row's ``currency`` (currencies are never summed together);
+``unit_money`` is money per 1,000 load units; ``ratio`` is a fraction (0.053 = 5.3%).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+from forecaster.errors import InputError
+
+KINDS = ("text", "money", "unit_money", "number", "integer", "ratio")
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the pack.
+
+    ``name`` is the file and sheet id (``headline``, ``by_service``...), ``title`` the
+    heading, ``kinds`` maps columns to one of KINDS (text by default), ``description`` says
+    what the table shows and in which units, ``note`` carries a caveat such as why a section
+    is not available.
+    """
+
+    name: str
+    title: str
+    frame: pl.DataFrame
+    kinds: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    note: str | None = None
+
+    def kind(self, column: str) -> str:
+        """The column's kind: as declared, else integer/number for numeric columns, else text."""
+        if column in self.kinds:
+            return self.kinds[column]
+        dtype = self.frame.schema[column]
+        if dtype.is_integer():
+            return "integer"
+        return "number" if dtype.is_numeric() else "text"
+
+    @property
+    def has_currency(self) -> bool:
+        return "currency" in self.frame.columns
+
+
+@dataclass
+class ReviewPack:
+    """Everything the monthly cost review shows, for one month.
+
+    ``tables`` is ordered as the pack reads; ``unavailable`` maps a section to the reason it
+    has no figures (never fake numbers); ``charts`` holds chart-only series (e.g. the load
+    forecast behind a ceiling date); ``meta`` names the inputs (store, workloads, budget).
+    """
+
+    month: str
+    previous_month: str
+    year_ago_month: str
+    currencies: list[str]
+    tables: dict[str, Table]
+    unavailable: dict[str, str] = field(default_factory=dict)
+    charts: dict[str, pl.DataFrame] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, name: str) -> Table:
+        return self.tables[name]
+
+    @property
+    def stem(self) -> str:
+        """File name stem of every file of the pack: ``review-YYYY-MM``."""
+        return f"review-{self.month}"
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready overview: months, currencies, headline rows, tables and their sizes."""
+        return {
+            "month": self.month,
+            "previous_month": self.previous_month,
+            "year_ago_month": self.year_ago_month,
+            "currencies": list(self.currencies),
+            "headline": self.tables["headline"].frame.to_dicts(),
+            "tables": {name: t.frame.height for name, t in self.tables.items()},
+            "unavailable": dict(self.unavailable),
+            "meta": {k: (str(v) if v is not None else None) for k, v in self.meta.items()},
+        }
+
+
+def check_month(month: str) -> str:
+    """``month`` if it is "YYYY-MM", else InputError."""
+    if not isinstance(month, str) or not MONTH_RE.match(month):
+        raise InputError(f"month {month!r}: expected YYYY-MM, e.g. 2026-10")
+    return month
+
+
+def shift_month(month: str, months: int) -> str:
+    """``month`` moved by ``months`` (negative: earlier), "YYYY-MM"."""
+    year, mon = (int(p) for p in check_month(month).split("-"))
+    index = year * 12 + (mon - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_start(month: str) -> datetime:
+    """The first instant of ``month`` (UTC)."""
+    year, mon = (int(p) for p in check_month(month).split("-"))
+    return datetime(year, mon, 1, tzinfo=UTC)
+
+
+def cents(value: float) -> int:
+    """Money to whole cents (round half to even on the float, as the bridge does)."""
+    return int(round(value * 100))
+
+
+def apportion(values: list[float], total: float) -> list[float]:
+    """``values`` rounded to the cent so that they add up exactly to ``total`` in cents.
+
+    Largest-remainder rounding: every value is rounded down to the cent, then the cents
+    still missing go to the values with the largest remainders (ties: first come). A table
+    of rounded parts then sums to its rounded total, which is what a reader checks.
+    """
+    if not values:
+        return []
+    raw = [v * 100 for v in values]
+    floors = [int(x // 1) for x in raw]
+    missing = cents(total) - sum(floors)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
+    step = 1 if missing >= 0 else -1
+    if step < 0:
+        order = order[::-1]
+    for j in range(abs(missing)):
+        floors[order[j % len(order)]] += step
+    return [f / 100 for f in floors]
