@@ -46,7 +46,11 @@ $(VENV)/.poppler: | $(BIN)/python
 	command -v pdftotext >/dev/null || (apt-get update && apt-get install -y poppler-utils)
 	touch $@
 
-test: $(VENV)/.installed-test $(VENV)/.poppler lint
+# Headless Chromium and its driver for the browser tests (tests/e2e): Debian's packages.
+browser:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || (apt-get update && apt-get install -y chromium chromium-driver)
+
+test: $(VENV)/.installed-test $(VENV)/.poppler lint browser
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test
