@@ -221,3 +221,13 @@ def test_the_command_says_how_many_requests_it_will_make(
     out = capsys.readouterr().out
     assert "made 1 Cost Explorer request(s) (USD 0.01)" in out
     assert "cost-explorer" in out and "2024-01" in out
+
+
+def test_a_month_without_results_is_reported_and_not_cached(aws_env, tmp_path):
+    report = ingest_cost_explorer(tmp_path / "s", date(2024, 1, 1), date(2024, 2, 1), now=NOW)
+    assert report.billing is None
+    assert report.months[0]["note"] == "Cost Explorer returned no cost for this month"
+    again = ingest_cost_explorer(
+        tmp_path / "s", date(2024, 1, 1), date(2024, 2, 1), now=NOW, dry_run=True
+    )
+    assert again.plan.cached == [] and again.plan.requests == 1

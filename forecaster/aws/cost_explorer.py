@@ -104,7 +104,7 @@ class CostExplorerPlan:
 
 class ResponseCache:
     """GetCostAndUsage results per month under ``<store>/cache/cost-explorer``; only months
-    with no Estimated day are reused (their figures are final)."""
+    with results and no Estimated day are reused (their figures are final)."""
 
     def __init__(self, store_dir: Path, granularity: str, group_by: list[dict[str, str]]):
         self.dir = Path(store_dir) / "cache" / SOURCE
@@ -116,7 +116,8 @@ class ResponseCache:
 
     def get(self, month: str) -> dict[str, Any] | None:
         entry = read_json(self.path(month), None)
-        return entry if entry and not entry.get("estimated") else None
+        final = entry and entry.get("results") and not entry.get("estimated")
+        return entry if final else None
 
     def put(self, month: str, entry: dict[str, Any]) -> None:
         atomic_write_json(self.path(month), {**entry, "request": self.request})
@@ -361,6 +362,7 @@ def ingest_cost_explorer(
             }
         )
         if sf is None:
+            months_out[-1]["note"] = "Cost Explorer returned no cost for this month"
             continue
         frames.append((sf, _digest(entry)))
         if entry["estimated"]:
@@ -371,7 +373,8 @@ def ingest_cost_explorer(
         else None
     )
     for month, entry in fetched.items():
-        cache.put(month, entry)
+        if entry["results"] and not entry["estimated"]:
+            cache.put(month, entry)
     return CostExplorerReport(
         plan=p,
         requests=aws.requests["ce.GetCostAndUsage"],

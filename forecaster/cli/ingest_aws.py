@@ -148,6 +148,9 @@ def run_cost_explorer(args: argparse.Namespace) -> int:
     )
     if report.billing:
         print(format_report(report.billing))
+    for m in report.months:
+        if m.get("note"):
+            print(f"{m['month']}: {m['note']}")
     return 0
 
 
