@@ -30,6 +30,7 @@ VALUE_NAMES = ("value", "y")
 METRIC_NAMES = ("metric", "metric_name")
 UNIT_NAMES = ("unit",)
 DIMENSION_NAMES = ("dimensions",)
+PARSED_TS = "__forecaster_timestamp"
 
 
 def _find(columns: dict[str, str], names: tuple[str, ...]) -> str | None:
@@ -51,6 +52,45 @@ def _timestamp(name: str, dtype: pl.DataType) -> pl.Expr:
         .cast(C.UTC_DATETIME)
     )
     return pl.coalesce(parse_utc(src, dtype), epoch)
+
+
+#: Formats tried on a sample of a text column before the general parser (which tries every
+#: spelling on every row and is ~15x slower on millions of rows).
+FAST_FORMATS = (
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%.fZ",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+)
+
+
+def parse_timestamps(column: pl.Series, dtype: pl.DataType) -> pl.Series:
+    """A timestamp column as Datetime(us, UTC), nulls where a value does not parse.
+
+    Text is parsed with the first FAST_FORMATS entry that fits a sample of the column; only
+    the rows it cannot parse go through the general parser (offsets, dates, epoch seconds).
+    """
+    if dtype != pl.String:
+        return column.to_frame("t").select(_timestamp("t", dtype)).to_series()
+    text = column.str.strip_chars()
+    sample = text.drop_nulls().head(200)
+    fast = None
+    for fmt in FAST_FORMATS:
+        try:
+            sample.str.to_datetime(fmt, strict=True, time_unit="us")
+        except pl.exceptions.PolarsError:
+            continue
+        fast = text.str.to_datetime(fmt, strict=False, time_unit="us").dt.replace_time_zone("UTC")
+        break
+    if fast is None:
+        return column.to_frame("t").select(_timestamp("t", dtype)).to_series()
+    todo = fast.is_null() & text.is_not_null()
+    if not todo.any():
+        return fast
+    slow = text.filter(todo).to_frame("t").select(_timestamp("t", dtype)).to_series()
+    return fast.scatter(todo.arg_true(), slow)
 
 
 def _first_bad(raw: pl.LazyFrame, cell: pl.Expr, parsed: pl.Expr) -> str:
@@ -130,10 +170,14 @@ def read_traffic_file(
         if not schema:
             raise InputError(f"{path}: the file has no columns")
         layout, found, values = _layout(path, schema, metric)
-        raw = opened.scan()
         ts_col = found["timestamp"]
         assert ts_col is not None
-        ts = _timestamp(ts_col, schema[ts_col])
+        used = [c for c in schema if c == ts_col or c in values or c in found.values()]
+        # Read the file once; every check below works on memory, not on the file again.
+        data = opened.scan().select(used).collect()
+        parsed_ts = parse_timestamps(data[ts_col], schema[ts_col])
+        raw = data.with_columns(parsed_ts.alias(PARSED_TS)).lazy()
+        ts = pl.col(PARSED_TS)
         _check_parsed(path, raw, ts_col, ts, "a timestamp (ISO 8601, a date or epoch seconds)")
         for column in values:
             _check_parsed(
@@ -145,7 +189,7 @@ def read_traffic_file(
     if frame.is_empty():
         raise InputError(f"{path}: the file has no rows with a value")
     frame = validate_load(frame, str(path))
-    series = resolutions(frame)
+    series = resolutions(frame, is_sorted=True)
     info = {
         "file": str(path),
         "layout": layout,

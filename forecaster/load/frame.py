@@ -32,6 +32,7 @@ MIN_RESOLUTION_S = 60
 MAX_RESOLUTION_S = 86_400
 
 SERIES_KEYS = [C.LOAD_METRIC, C.LOAD_DIMENSIONS]
+SORT_KEYS = [C.LOAD_SOURCE, *SERIES_KEYS, C.LOAD_TIMESTAMP]
 
 
 def empty_load() -> pl.DataFrame:
@@ -95,44 +96,64 @@ def check_units(frame: pl.DataFrame, what: str) -> None:
         )
 
 
-def check_duplicates(frame: pl.DataFrame, what: str) -> None:
-    """One value per metric, dimension set and timestamp."""
-    dups = (
-        frame.group_by([*SERIES_KEYS, C.LOAD_TIMESTAMP])
-        .len()
-        .filter(pl.col("len") > 1)
-        .sort(C.LOAD_TIMESTAMP)
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(SORT_KEYS)
+
+
+def _same_series_as_previous() -> pl.Expr:
+    """On a frame sorted by SORT_KEYS: True where a row continues the previous row's series."""
+    same = pl.lit(True)
+    for key in [C.LOAD_SOURCE, *SERIES_KEYS]:
+        col = pl.col(key).fill_null("")
+        same = same & (col == col.shift(1))
+    return same.fill_null(False)
+
+
+def check_duplicates(frame: pl.DataFrame, what: str, is_sorted: bool = False) -> None:
+    """One value per source, metric, dimension set and timestamp."""
+    frame = frame if is_sorted else _sorted(frame)
+    dup = _same_series_as_previous() & (
+        pl.col(C.LOAD_TIMESTAMP) == pl.col(C.LOAD_TIMESTAMP).shift(1)
     )
-    if dups.height:
-        row = dups.row(0, named=True)
-        dims = "" if row[C.LOAD_DIMENSIONS] == "{}" else f" {row[C.LOAD_DIMENSIONS]}"
+    flagged = frame.with_columns(dup.fill_null(False).alias("_dup"))
+    count = int(flagged["_dup"].sum())
+    if count:
+        row = flagged.filter(pl.col("_dup")).sort(C.LOAD_TIMESTAMP).row(0, named=True)
+        same = flagged.filter(
+            (pl.col(C.LOAD_METRIC) == row[C.LOAD_METRIC])
+            & (pl.col(C.LOAD_DIMENSIONS).fill_null("") == (row[C.LOAD_DIMENSIONS] or ""))
+            & (pl.col(C.LOAD_TIMESTAMP) == row[C.LOAD_TIMESTAMP])
+        ).height
+        dims = "" if row[C.LOAD_DIMENSIONS] in ("{}", None) else f" {row[C.LOAD_DIMENSIONS]}"
         raise InputError(
-            f"{what}: metric {row[C.LOAD_METRIC]!r}{dims} has {row['len']} values at "
-            f"{_fmt_ts(row[C.LOAD_TIMESTAMP])} ({dups.height} duplicated timestamp(s)); "
+            f"{what}: metric {row[C.LOAD_METRIC]!r}{dims} has {same} values at "
+            f"{_fmt_ts(row[C.LOAD_TIMESTAMP])} ({count} duplicated sample(s)); "
             "expected one value per timestamp"
         )
 
 
-def resolutions(frame: pl.DataFrame) -> pl.DataFrame:
+def resolutions(frame: pl.DataFrame, is_sorted: bool = False) -> pl.DataFrame:
     """Typical spacing between samples (lower median, seconds) per metric and dimension set."""
+    frame = frame if is_sorted else _sorted(frame)
+    step = (
+        pl.when(_same_series_as_previous())
+        .then(pl.col(C.LOAD_TIMESTAMP).diff().dt.total_seconds())
+        .otherwise(None)
+    )
     return (
-        frame.sort(C.LOAD_TIMESTAMP)
+        frame.select(*SERIES_KEYS, step.alias("_step"))
         .group_by(SERIES_KEYS)
         .agg(
-            pl.col(C.LOAD_TIMESTAMP)
-            .diff()
-            .dt.total_seconds()
-            .quantile(0.5, interpolation="lower")
-            .alias("resolution_s"),
+            pl.col("_step").quantile(0.5, interpolation="lower").alias("resolution_s"),
             pl.len().alias("rows"),
         )
         .sort(SERIES_KEYS)
     )
 
 
-def check_resolution(frame: pl.DataFrame, what: str) -> None:
+def check_resolution(frame: pl.DataFrame, what: str, is_sorted: bool = False) -> None:
     """Samples are 1 minute to 1 day apart (median spacing), so every grain can be built."""
-    res = resolutions(frame).filter(pl.col("resolution_s").is_not_null())
+    res = resolutions(frame, is_sorted).filter(pl.col("resolution_s").is_not_null())
     fine = res.filter(pl.col("resolution_s") < MIN_RESOLUTION_S)
     coarse = res.filter(pl.col("resolution_s") > MAX_RESOLUTION_S)
     if fine.height:
@@ -161,10 +182,9 @@ def validate_load(frame: pl.DataFrame, what: str) -> pl.DataFrame:
     for column, count in nulls.items():
         if count:
             raise InputError(f"{what}: {count} row(s) have no {column}")
+    frame = _sorted(frame.with_columns(pl.col(C.LOAD_DIMENSIONS).fill_null("{}")))
     check_values(frame, what)
     check_units(frame, what)
-    check_duplicates(frame, what)
-    check_resolution(frame, what)
-    return frame.with_columns(pl.col(C.LOAD_DIMENSIONS).fill_null("{}")).sort(
-        [C.LOAD_SOURCE, *SERIES_KEYS, C.LOAD_TIMESTAMP]
-    )
+    check_duplicates(frame, what, is_sorted=True)
+    check_resolution(frame, what, is_sorted=True)
+    return frame

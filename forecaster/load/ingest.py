@@ -15,7 +15,7 @@ import polars as pl
 
 from forecaster.billing.files import expand_paths, sha256_file
 from forecaster.load.files import read_traffic_file
-from forecaster.load.frame import validate_load
+from forecaster.load.frame import check_duplicates, check_units, validate_load
 from forecaster.load.store import LoadStore, PartitionChange
 
 
@@ -85,8 +85,11 @@ def ingest_traffic(
         info["sha256"] = sha256_file(path)
         frames.append(frame)
         infos.append(info)
-    what = str(files[0]) if len(files) == 1 else f"{len(files)} traffic files"
     combined = pl.concat(frames)
-    report = ingest_load_frame(combined, store_dir, what, now=now, lock_timeout=lock_timeout)
-    report.files = infos
-    return report
+    if len(files) > 1:  # each file is valid on its own; check what spans files
+        what = f"{len(files)} traffic files"
+        check_units(combined, what)
+        check_duplicates(combined, what)
+    what = str(files[0]) if len(files) == 1 else f"{len(files)} traffic files"
+    changes = LoadStore(Path(store_dir)).merge(combined, what, now=now, lock_timeout=lock_timeout)
+    return LoadIngestReport(partitions=changes, files=infos)

@@ -40,14 +40,19 @@ def _agg(aggregation: str) -> pl.Expr:
 
 
 def resample(samples: pl.LazyFrame, grain: str, aggregation: str = "sum") -> pl.LazyFrame:
-    """Per metric and period: ``metric, period_start, value, samples``.
+    """Per metric and period: ``metric, period_start, value, samples`` (rows rolled up).
 
     ``samples`` has the load columns (timestamp, metric, value, dimensions); series of one
     metric are summed per timestamp, then aggregated over each period of the grain.
     """
     interval = grain_interval(grain)
     agg = _agg(aggregation)
-    totals = samples.group_by(C.LOAD_METRIC, C.LOAD_TIMESTAMP).agg(pl.col(C.LOAD_VALUE).sum())
+    # For sums the per-timestamp total is not needed (a sum of sums); for mean and max it is.
+    totals = (
+        samples
+        if aggregation == "sum"
+        else samples.group_by(C.LOAD_METRIC, C.LOAD_TIMESTAMP).agg(pl.col(C.LOAD_VALUE).sum())
+    )
     return (
         totals.group_by(
             C.LOAD_METRIC, pl.col(C.LOAD_TIMESTAMP).dt.truncate(interval).alias("period_start")
