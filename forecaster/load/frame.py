@@ -35,10 +35,6 @@ SERIES_KEYS = [C.LOAD_METRIC, C.LOAD_DIMENSIONS]
 SORT_KEYS = [C.LOAD_SOURCE, *SERIES_KEYS, C.LOAD_TIMESTAMP]
 
 
-def empty_load() -> pl.DataFrame:
-    return pl.DataFrame(schema=LOAD_SCHEMA)
-
-
 def dimensions_text(dimensions: dict[str, str] | None) -> str:
     """Canonical JSON text for a dimension set: sorted keys, compact; ``{}`` for none."""
     return json.dumps(dict(sorted((dimensions or {}).items())), separators=(",", ":"))

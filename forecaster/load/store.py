@@ -94,13 +94,6 @@ class LoadStore:
             return pl.LazyFrame(schema=LOAD_SCHEMA)
         return pl.scan_parquet(files, schema=LOAD_SCHEMA)
 
-    def units(self) -> dict[str, set[str | None]]:
-        """Stored unit(s) per metric, over every source, from the catalog alone."""
-        units: dict[str, set[str | None]] = {}
-        for part in self.partitions():
-            units.setdefault(part["metric"], set()).add(part["unit"])
-        return units
-
     # -- writing ---------------------------------------------------------------------------
     def merge(
         self, frame: pl.DataFrame, what: str, now: datetime | None = None, lock_timeout=None
