@@ -7,12 +7,14 @@ with ``--prod``; debug is never switched on here).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import dash
 from dash import Dash, dcc, html
 
 from dashboard import data
+from dashboard.auth import configure_auth
 
 HERE = Path(__file__).parent
 
@@ -22,11 +24,13 @@ def create_app(
     workloads: Path | str | None = None,
     loadtests: list[Path | str] | Path | str | None = None,
     warm: bool = True,
+    env: Mapping[str, str] | None = None,
 ) -> Dash:
     """A Dash app over ``store`` (and the workloads file and load tests, when given).
 
     ``warm`` starts computing the first pages' data (spend, workload fits) in a background
-    thread, so the first visitor does not wait for every cost curve to be fitted.
+    thread, so the first visitor does not wait for every cost curve to be fitted. ``env``
+    (default: the process environment) may ask for a login (``dashboard.auth``).
     """
     data.configure(store, workloads, loadtests)
     app = Dash(
@@ -39,6 +43,7 @@ def create_app(
         update_title=None,
     )
     app.layout = layout
+    configure_auth(app, env)
     if warm:
         data.warm_in_background()
     return app

@@ -21,6 +21,7 @@ import polars as pl
 
 from forecaster.errors import ForecasterError
 from forecaster.load import LoadStore
+from forecaster.review import ReviewPack, build_review
 from forecaster.scaling import USLModel
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.spend import store_monthly_spend
@@ -241,6 +242,12 @@ def bridge_rows(currency: str) -> pl.DataFrame:
     """Monthly bridge rows (workloads and unclaimed services) in one currency."""
     charges = BillingStore(store_dir()).scan()
     return review_views.bridge_rows(fits(), series(), charges, workloads(), currency)
+
+
+@cached
+def review_pack(month: str) -> ReviewPack:
+    """The monthly review pack (``forecaster.review``) of ``month``."""
+    return build_review(store_dir(), month, _config.workloads)
 
 
 # ------------------------------------------------------------------------------- scaling

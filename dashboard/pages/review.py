@@ -9,13 +9,15 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
 from forecaster.views import review as views
-from forecaster.views.export import review_pack, safe_filename
+from forecaster.views.export import DOWNLOAD_FORMATS, review_file
 from forecaster.views.workloads import findings_table
 
 dash.register_page(__name__, path="/review", name="Review", order=4)
 
 
-def layout(currency: str | None = None, month: str | None = None, **_: str) -> html.Div:
+def layout(
+    currency: str | None = None, month: str | None = None, fmt: str | None = None, **_: str
+) -> html.Div:
     problem = data.workloads_problem()
     currencies = data.currencies()
     if problem or not currencies:
@@ -42,10 +44,19 @@ def layout(currency: str | None = None, month: str | None = None, **_: str) -> h
                         clearable=False,
                     ),
                 ),
+                ui.field(
+                    "Review pack format",
+                    dcc.Dropdown(
+                        id="review-format",
+                        options=[{"label": v, "value": k} for k, v in DOWNLOAD_FORMATS.items()],
+                        value=state.choice(fmt, list(DOWNLOAD_FORMATS), "xlsx"),
+                        clearable=False,
+                    ),
+                ),
                 html.Div(
                     [
-                        html.Button("Download review pack (CSV, zip)", id="review-download-button"),
-                        dcc.Download(id="review-download"),
+                        html.Button("Download review pack", id="review-download-button"),
+                        dcc.Loading(dcc.Download(id="review-download")),
                     ],
                     className="field",
                 ),
@@ -89,9 +100,10 @@ def months_for(currency: str, month: str | None):
     Output("review-url", "search"),
     Input("review-currency", "value"),
     Input("review-month", "value"),
+    Input("review-format", "value"),
 )
-def update(currency: str, month: str | None):
-    search = state.encode({"currency": currency, "month": month})
+def update(currency: str, month: str | None, fmt: str):
+    search = state.encode({"currency": currency, "month": month, "fmt": fmt})
     if not month:
         return figures.empty("No month with a month before it"), None, None, None, search
     steps, items, findings, bridge = tables_for(currency, month)
@@ -107,16 +119,16 @@ def update(currency: str, month: str | None):
 @callback(
     Output("review-download", "data"),
     Input("review-download-button", "n_clicks"),
-    State("review-currency", "value"),
     State("review-month", "value"),
+    State("review-format", "value"),
     prevent_initial_call=True,
 )
-def download(_clicks: int, currency: str, month: str | None):
+def download(_clicks: int, month: str | None, fmt: str):
+    """The month's review pack (``forecaster review``) in the chosen format."""
     if not month:
         return None
-    steps, items, findings, _ = tables_for(currency, month)
-    pack = review_pack(month, currency, steps, items, findings)
-    return dcc.send_bytes(pack, safe_filename("review", month, currency, suffix=".zip"))
+    name, content = review_file(data.review_pack(month), fmt)
+    return dcc.send_bytes(content, name)
 
 
 def tables_for(currency: str, month: str):

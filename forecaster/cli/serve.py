@@ -1,7 +1,8 @@
 """``forecaster serve``: the Dash dashboard over a store.
 
-Debug mode is only for development on loopback: ``--debug`` is refused on any other address,
-and ``--prod`` runs under gunicorn with debug off.
+Debug mode is only for development on loopback: ``--debug`` is refused on any other address
+and with ``--prod``, which runs the app under gunicorn (``dashboard.wsgi:server``) with debug
+off. A login in front of it is configured from the environment (docs/dashboard.md).
 """
 
 from __future__ import annotations
@@ -11,62 +12,95 @@ import ipaddress
 import os
 import shutil
 import sys
+from pathlib import Path
 
 from forecaster.cli.common import add_store_option, store_dir
 from forecaster.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("serve", help="serve the interactive dashboard")
+    parser = sub.add_parser(
+        "serve",
+        help="serve the interactive dashboard",
+        description="Serve the dashboard over a store: spend, workloads' cost curves, scaling "
+        "ceilings, the monthly review and the data behind them.",
+    )
     add_store_option(parser)
-    parser.add_argument("--workloads", default=None, help="workloads TOML file")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument("--workloads", default=None, metavar="FILE", help="workloads TOML file")
+    parser.add_argument(
+        "--loadtests",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="load-test results (CSV, k6, Locust; file or directory; repeatable). Default: a "
+        "loadtest/ directory beside the workloads file",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8050, help="port (8050)")
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (loopback only)")
     parser.add_argument("--prod", action="store_true", help="run under gunicorn, debug off")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers with --prod")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers with --prod (2)")
     parser.set_defaults(func=run)
 
 
 def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.debug and (args.prod or not is_loopback(args.host)):
+def check_debug(debug: bool, prod: bool, host: str) -> None:
+    """Refuse debug mode anywhere but on loopback, and always under --prod: the debugger
+    runs arbitrary code for anyone who can reach it."""
+    if debug and (prod or not is_loopback(host)):
         raise InputError(
-            f"--debug is refused on {args.host}{' with --prod' if args.prod else ''}: debug mode "
-            "runs arbitrary code for anyone who can reach it; use it on 127.0.0.1 only"
+            f"--debug is refused on {host}{' with --prod' if prod else ''}: debug mode runs "
+            "arbitrary code for anyone who can reach it; use it on 127.0.0.1 only"
         )
+
+
+def gunicorn_command(gunicorn: str, host: str, port: int, workers: int) -> list[str]:
+    """The gunicorn command line ``--prod`` runs."""
+    if workers < 1:
+        raise InputError(f"--workers {workers}: expected 1 or more")
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return [gunicorn, "--workers", str(workers), "--bind", bind, "dashboard.wsgi:server"]
+
+
+def prod_environment(store: Path, workloads: str | None, loadtests: list[str] | None) -> dict:
+    """The environment variables ``dashboard.wsgi`` reads its configuration from."""
+    env = {"FORECASTER_STORE": str(store)}
+    if workloads:
+        env["FORECASTER_WORKLOADS"] = str(workloads)
+    if loadtests:
+        env["FORECASTER_LOADTESTS"] = os.pathsep.join(str(p) for p in loadtests)
+    return env
+
+
+def run(args: argparse.Namespace) -> int:
+    check_debug(args.debug, args.prod, args.host)
     store = store_dir(args)
+    if args.workloads and not Path(args.workloads).is_file():
+        raise InputError(f"--workloads {args.workloads}: no such file")
     if args.prod:
-        gunicorn = shutil.which("gunicorn")
+        gunicorn = shutil.which("gunicorn") or shutil.which(
+            "gunicorn", path=str(Path(sys.executable).parent)
+        )
         if gunicorn is None:
             raise InputError("--prod needs gunicorn: pip install gunicorn")
-        os.environ["FORECASTER_STORE"] = str(store)
-        if args.workloads:
-            os.environ["FORECASTER_WORKLOADS"] = str(args.workloads)
-        os.execv(
-            gunicorn,
-            [
-                gunicorn,
-                "-w",
-                str(args.workers),
-                "-b",
-                f"{args.host}:{args.port}",
-                "dashboard.wsgi:server",
-            ],
-        )
+        command = gunicorn_command(gunicorn, args.host, args.port, args.workers)
+        os.environ.update(prod_environment(store, args.workloads, args.loadtests))
+        os.execv(gunicorn, command)
     from dashboard.app import create_app
 
-    app = create_app(store, args.workloads)
+    app = create_app(store, args.workloads, args.loadtests)
     print(
-        f"serving the dashboard on http://{args.host}:{args.port}/ (store {store})", file=sys.stderr
+        f"serving the dashboard on http://{args.host}:{args.port}/ (store {store})",
+        file=sys.stderr,
     )
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0

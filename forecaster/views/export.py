@@ -1,78 +1,26 @@
-"""Exports a spreadsheet can open safely: formula-safe CSV and the review pack (a zip).
+"""Downloads: the monthly review pack (``forecaster.review``) as one file per request.
 
-Billing data carries text anyone with a tag or account name can set. A cell starting with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return is taken as a formula by Excel,
-LibreOffice and Google Sheets (CSV injection), so such text cells get a leading ``'``.
-Numbers stay numbers: only text cells are prefixed.
+The pack's writers already keep billing text inert (formula-safe spreadsheets, escaped
+HTML); this module only picks the format, writes it through ``write_review`` into a
+temporary directory and returns the bytes, zipping the one-CSV-per-table format.
 """
 
 from __future__ import annotations
 
-import csv
 import io
+import tempfile
 import zipfile
-from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
 
-import polars as pl
+from forecaster.errors import InputError
+from forecaster.review import ReviewPack, write_review
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value: Any) -> Any:
-    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        value = ", ".join(str(v) for v in value)
-    return formula_safe(value)
-
-
-def csv_text(frame: pl.DataFrame) -> str:
-    """The frame as CSV text (header row, then rows), every text cell formula-safe."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([formula_safe(c) for c in frame.columns])
-    for row in frame.iter_rows():
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
-
-
-def zip_tables(tables: Mapping[str, pl.DataFrame], readme: str | None = None) -> bytes:
-    """A zip with one formula-safe ``<name>.csv`` per table (and README.txt when given)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        if readme:
-            archive.writestr("README.txt", readme)
-        for name, frame in tables.items():
-            archive.writestr(f"{name}.csv", csv_text(frame))
-    return buffer.getvalue()
-
-
-def review_pack(
-    month: str,
-    currency: str,
-    steps: pl.DataFrame,
-    items: pl.DataFrame,
-    findings: pl.DataFrame,
-) -> bytes:
-    """The month's review pack as a zip of CSV tables: the bridge steps, the bridge per item
-    and the findings (money in ``currency``; findings' ``amount`` is per month, or per period
-    for anomalies)."""
-    readme = (
-        f"Cost review {month} ({currency}), written by the cloud cost forecaster.\n"
-        "bridge.csv: the change from the previous month split into steps (they add up to the "
-        "change exactly, to the cent).\n"
-        "bridge_items.csv: the same per workload and unclaimed service.\n"
-        "findings.csv: idle baseline, scaling excess, efficiency drift (money per month) and "
-        "anomalies (the period's unexplained money).\n"
-        "Text cells that a spreadsheet would run as a formula start with an apostrophe.\n"
-    )
-    return zip_tables({"bridge": steps, "bridge_items": items, "findings": findings}, readme=readme)
+DOWNLOAD_FORMATS: dict[str, str] = {
+    "xlsx": "Excel workbook (XLSX)",
+    "pdf": "PDF",
+    "html": "HTML page",
+    "csv": "CSV tables (zip)",
+}
 
 
 def safe_filename(*parts: str, suffix: str = "") -> str:
@@ -80,3 +28,20 @@ def safe_filename(*parts: str, suffix: str = "") -> str:
     text = "-".join(str(p) for p in parts if p)
     clean = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in text)
     return (clean.strip(".") or "export") + suffix
+
+
+def review_file(pack: ReviewPack, fmt: str) -> tuple[str, bytes]:
+    """(file name, content) of the pack in one of DOWNLOAD_FORMATS; "csv" is a zip of the
+    pack's CSV tables."""
+    if fmt not in DOWNLOAD_FORMATS:
+        raise InputError(f"download format {fmt!r}: expected one of {', '.join(DOWNLOAD_FORMATS)}")
+    with tempfile.TemporaryDirectory(prefix="review-") as tmp:
+        paths = write_review(pack, tmp, fmt)
+        if fmt != "csv":
+            (path,) = paths
+            return safe_filename(path.name), path.read_bytes()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(paths):
+                archive.write(path, arcname=Path(path).name)
+        return safe_filename(pack.stem, suffix="-csv.zip"), buffer.getvalue()
