@@ -138,3 +138,23 @@ def test_fit_on_polars_series_and_lists() -> None:
     a = CostCurve(n_boot=0, drift=None).fit(list(load), list(cost))
     b = CostCurve(n_boot=0, drift=None).fit(load, cost)
     assert a.params_ == b.params_
+
+
+def test_days_ahead_extrapolates_the_unit_cost_drift() -> None:
+    curve = CostCurve().fit(*synth(Truth(drift=0.02, noise=0.005, seed=7)))
+    now, later = (
+        curve.predict([2000.0])["mean"][0],
+        curve.predict([2000.0], days_ahead=30.4375)["mean"][0],
+    )
+    variable_now = now - curve.fixed_
+    assert later - now == pytest.approx(0.02 * variable_now, rel=0.1)
+
+
+def test_fit_workloads_in_processes_matches_one_by_one() -> None:
+    from forecaster.curves import fit_workloads
+
+    items = [(f"w{i}", frame(Truth(n=120, seed=i))) for i in range(4)]
+    parallel = fit_workloads(items, n_jobs=2, n_boot=30)
+    serial = [fit_workload(df, name=name, n_boot=30) for name, df in items]
+    assert [w["name"] for w in parallel] == ["w0", "w1", "w2", "w3"]
+    assert parallel == serial
