@@ -165,7 +165,11 @@ def anomalies(curve: CostCurve, level: float = ANOMALY_LEVEL) -> list[dict]:
     out = []
     for i in np.flatnonzero((curve.cost_ < lo) | (curve.cost_ > hi)):
         gap = float(curve.cost_[i] - expected[i])
-        when = str(curve.period_start_[i]) if curve.period_start_ is not None else f"#{i}"
+        when = (
+            np.datetime_as_string(curve.period_start_[i], unit="s") + "Z"
+            if curve.period_start_ is not None
+            else f"#{i}"
+        )
         out.append(
             {
                 "kind": "anomaly",
