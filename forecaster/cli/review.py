@@ -66,6 +66,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SOURCE",
         help="only billing from this store source (repeatable)",
     )
+    p.add_argument(
+        "--tag",
+        action="append",
+        metavar="KEY",
+        help="break the cost down by this tag key (repeatable; default: the tag keys the "
+        "workloads filter on)",
+    )
     p.add_argument("--json", action="store_true", help="print the files and headline as JSON")
     p.set_defaults(func=run)
 
@@ -103,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         loadtest_dir=args.loadtests,
         since=_since(args.since),
         sources=args.source,
+        tag_keys=args.tag,
     )
     files = write_review(pack, args.out, formats)
     if args.json:

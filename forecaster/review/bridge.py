@@ -79,7 +79,7 @@ def bridges(
 def _detail(step: dict[str, Any]) -> str:
     kind = step["kind"]
     text = STEP_MEANING[kind]
-    if kind == "rate_price":
+    if kind == "rate_price" and (step["negotiated"] or step["commitment"]):
         text += f" (negotiated {step['negotiated']:,.2f}, commitment {step['commitment']:,.2f})"
     names = [i["item"] for i in step.get("items", [])]
     if names:

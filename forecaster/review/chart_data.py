@@ -13,7 +13,12 @@ import polars as pl
 from forecaster.review.pack import ReviewPack
 
 TOP_ITEMS = 12
-BREAKDOWN_KEYS = {"by_provider": "provider", "by_service": "service", "by_account": "account_id"}
+BREAKDOWN_KEYS = {
+    "by_provider": "provider",
+    "by_service": "service",
+    "by_account": "account_id",
+    "by_tag": "tag_value",
+}
 
 
 @dataclass
@@ -106,6 +111,8 @@ def breakdown_charts(pack: ReviewPack, name: str) -> list[Chart]:
         labels = rows[key].to_list()
         if name == "by_service":
             labels = [f"{p} / {s}" for p, s in zip(rows["provider"], rows["service"], strict=True)]
+        elif name == "by_tag":
+            labels = [f"{k}={v}" for k, v in zip(rows["tag_key"], rows["tag_value"], strict=True)]
         out.append(
             Bars(
                 f"{table.title} in {cur} (largest {rows.height})",

@@ -30,7 +30,13 @@ from forecaster.review.quality import (
     unclaimed_notes,
     workload_notes,
 )
-from forecaster.review.spend import DIMENSIONS, breakdown_table, headline_table, month_totals
+from forecaster.review.spend import (
+    DIMENSIONS,
+    breakdown_table,
+    headline_table,
+    month_totals,
+    tag_table,
+)
 from forecaster.review.workloads import (
     cost_items,
     curves_table,
@@ -81,6 +87,7 @@ def build_review(
     loadtest_dir: str | Path | None = None,
     since: datetime | None = None,
     sources: Sequence[str] | None = None,
+    tag_keys: Sequence[str] | None = None,
 ) -> ReviewPack:
     """The review pack of ``month`` ("YYYY-MM") from the store under ``store_dir``.
 
@@ -89,6 +96,8 @@ def build_review(
     load-test files; by default they are found in ``loadtest_dir`` (default: ``loadtest``
     next to the workloads file). ``since``: restatements recorded from then on are listed
     (default: the start of ``month``). ``sources``: only these store sources (x_Source).
+    ``tag_keys``: tag keys to break the cost down by (default: the keys the workloads'
+    cost filters use).
     Raises InputError for a malformed month or a month the store has no billing for.
     """
     month = check_month(month)
@@ -110,6 +119,14 @@ def build_review(
         tables[table.name] = table
 
     workloads = load_workloads(workloads_path) if workloads_path is not None else []
+    if tag_keys is None:
+        tag_keys = sorted({key for w in workloads for key, _ in w.cost.tags})
+    if tag_keys:
+        tables["by_tag"] = tag_table(charges, totals, month, previous, list(tag_keys))
+    else:
+        reason = "no tag keys given, and the workloads filter on no tags"
+        tables["by_tag"] = not_available("by_tag", "Cost by tag", reason)
+        unavailable["by_tag"] = reason
     if workloads:
         check_shares(charges, workloads)
     items = cost_items(charges, workloads, [month, previous], totals)

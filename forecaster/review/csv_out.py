@@ -19,7 +19,7 @@ from forecaster.review.safe import neutralise
 def table_csv(table: Table) -> bytes:
     """The table as CSV bytes."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     columns = table.frame.columns
     kinds = [table.kind(c) for c in columns]
     writer.writerow(columns)

@@ -33,6 +33,7 @@ p.about{color:#52606d;max-width:1100px}p.note{background:#fff4e5;padding:8px 12p
 table{border-collapse:collapse;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #e4e7eb;white-space:nowrap}
 th{background:#e8eef4;position:sticky;top:0;cursor:pointer;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.wrap{white-space:normal;min-width:320px}
+.charts{display:flex;flex-wrap:wrap;gap:12px}.chart{flex:1 1 560px;min-width:480px}
 """
 
 SORT_SCRIPT = """
@@ -88,10 +89,14 @@ def _figure(chart: Chart) -> go.Figure:
             fig.update_yaxes(title_text=esc(chart.value_label))
     else:
         fig = _bands_figure(chart)
+    height = 420
+    if isinstance(chart, Bars) and chart.horizontal:
+        height = min(600, 160 + 22 * len(chart.categories) * max(1, len(chart.series)))
     fig.update_layout(
         title_text=esc(chart.title),
         template="plotly_white",
-        height=420,
+        colorway=["#9aa5b1", "#5b7db1", "#1f3a5f", "#f0a020"],
+        height=height,
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.15},
     )
@@ -201,12 +206,15 @@ def render_html(pack: ReviewPack) -> str:
             parts.append(f'<p class="note">{esc(table.note)}</p>')
         if table.name == "headline":
             parts.append(_cards(pack))
-        for chart in charts_for(pack, table.name):
-            parts.append(
-                _figure(chart).to_html(
+        charts = charts_for(pack, table.name)
+        if charts:
+            parts.append('<div class="charts">')
+            for chart in charts:
+                figure = _figure(chart).to_html(
                     full_html=False, include_plotlyjs=False, div_id=ids.next(), config=PLOTLY_CONFIG
                 )
-            )
+                parts.append(f'<div class="chart">{figure}</div>')
+            parts.append("</div>")
         parts.append(_table_html(table))
         parts.append("</section>")
         sections.append("".join(parts))

@@ -263,7 +263,7 @@ def _summary_page(pack: ReviewPack) -> Draw:
         ]
         head = pack.tables["headline"].frame
         lines.append(
-            f"{'Currency':<9}{'Measure':<15}{pack.month:>16}{pack.previous_month:>16}{'change':>10}{pack.year_ago_month:>16}{'change':>10}{'budget':>16}"
+            f"{'Currency':<9}{'Measure':<15}{pack.month:>16}{pack.previous_month:>16}{'vs prev':>10}{pack.year_ago_month:>16}{'vs year':>10}{'budget':>16}"
         )
         for r in head.iter_rows(named=True):
             lines.append(
@@ -284,8 +284,6 @@ def _summary_page(pack: ReviewPack) -> Draw:
         for t in pack.tables.values():
             state = t.note or f"{t.frame.height} row(s)"
             lines.append(f"  {t.title}: {state}")
-        quality = pack.tables["data_quality"].frame
-        lines += ["", f"Data-quality notes: {quality.height} (see the last section)."]
         for line in lines:
             for part in textwrap.wrap(line, 150, subsequent_indent="      ") or [""]:
                 fig.text(

@@ -8,6 +8,8 @@ the store's totals for the month, to the cent. Every table of parts is rounded w
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 
 from forecaster import columns as C
@@ -20,6 +22,7 @@ MEASURES: dict[str, str] = {
 }
 MONEY_SOURCES: dict[str, str] = {**MEASURES, "contracted_cost": C.CONTRACTED_COST}
 NONE = "(none)"
+UNTAGGED = "(untagged)"
 
 #: Breakdown dimensions: table name, title and the (FOCUS column, output column) keys.
 DIMENSIONS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
@@ -172,22 +175,20 @@ def headline_table(
     )
 
 
-def breakdown_table(
-    charges: pl.LazyFrame, totals: pl.DataFrame, month: str, previous: str, dimension: str
-) -> Table:
-    """Cost of ``month`` by ``dimension`` (provider, service or account) per currency, with
-    the previous month's effective cost and the change; rows sorted by currency, then
-    effective cost (largest first), then name."""
-    name, title, keys = DIMENSIONS[dimension]
-    out_keys = [out for _, out in keys]
+def _breakdown_frame(
+    charges: pl.LazyFrame,
+    totals: pl.DataFrame,
+    month: str,
+    previous: str,
+    keys: list[pl.Expr],
+) -> pl.DataFrame:
+    """Money of ``month`` per currency and ``keys`` (named expressions), with the previous
+    month's effective cost, the change and the share of the month; cents-exact parts."""
+    out_keys = [k.meta.output_name() for k in keys]
     grouped = (
         charges.with_columns(billing_month())
         .filter(pl.col("month").is_in([month, previous]))
-        .group_by(
-            "month",
-            pl.col(C.BILLING_CURRENCY).alias("currency"),
-            *[pl.col(src).fill_null(NONE).alias(out) for src, out in keys],
-        )
+        .group_by("month", pl.col(C.BILLING_CURRENCY).alias("currency"), *keys)
         .agg(money_sums())
         .sort("month", "currency", *out_keys)
         .collect()
@@ -202,8 +203,8 @@ def breakdown_table(
     month_effective = totals.filter(pl.col("month") == month).select(
         "currency", pl.col("effective_cost").alias("_total")
     )
-    frame = (
-        joined.with_columns(pl.col(money + ["previous_effective_cost"]).fill_null(0.0))
+    return (
+        joined.with_columns(pl.col([*money, "previous_effective_cost"]).fill_null(0.0))
         .with_columns(
             (pl.col("effective_cost") - pl.col("previous_effective_cost")).round(2).alias("change")
         )
@@ -213,7 +214,6 @@ def breakdown_table(
             .then(pl.col("effective_cost") / pl.col("_total"))
             .alias("share_of_month")
         )
-        .drop("_total")
         .sort(
             ["currency", "effective_cost", *out_keys],
             descending=[False, True, *([False] * len(out_keys))],
@@ -221,24 +221,60 @@ def breakdown_table(
         .select(
             "currency",
             *out_keys,
-            "effective_cost",
-            "billed_cost",
-            "list_cost",
+            *money,
             "previous_effective_cost",
             "change",
             "share_of_month",
         )
     )
-    kinds = {c: "money" for c in [*money, "previous_effective_cost", "change"]}
-    kinds["share_of_month"] = "ratio"
+
+
+BREAKDOWN_KINDS = {
+    **{c: "money" for c in [*MEASURES, "previous_effective_cost", "change"]},
+    "share_of_month": "ratio",
+}
+
+
+def breakdown_table(
+    charges: pl.LazyFrame, totals: pl.DataFrame, month: str, previous: str, dimension: str
+) -> Table:
+    """Cost of ``month`` by ``dimension`` (provider, service or account) per currency, with
+    the previous month's effective cost and the change; rows sorted by currency, then
+    effective cost (largest first), then name."""
+    name, title, keys = DIMENSIONS[dimension]
+    exprs = [pl.col(src).fill_null(NONE).alias(out) for src, out in keys]
     return Table(
         name=name,
         title=title,
-        frame=frame,
-        kinds=kinds,
+        frame=_breakdown_frame(charges, totals, month, previous, exprs),
+        kinds=BREAKDOWN_KINDS,
         description=(
             f"Cost of {month} by {dimension} per currency, with {previous}'s effective cost "
             "and the change; share_of_month is the share of the currency's effective cost. "
             "Rows add up to the headline totals to the cent."
+        ),
+    )
+
+
+def tag_table(
+    charges: pl.LazyFrame, totals: pl.DataFrame, month: str, previous: str, keys: list[str]
+) -> Table:
+    """Cost of ``month`` by the value of each tag key (cost allocation), per currency;
+    rows without the tag are "(untagged)", so each key's rows add up to the headline."""
+    frames = []
+    for key in sorted(set(keys)):
+        value = pl.col(C.TAGS).str.json_path_match(f"$[{json.dumps(key)}]")
+        exprs = [pl.lit(key).alias("tag_key"), value.fill_null(UNTAGGED).alias("tag_value")]
+        frames.append(_breakdown_frame(charges, totals, month, previous, exprs))
+    frame = pl.concat(frames) if frames else pl.DataFrame()
+    return Table(
+        name="by_tag",
+        title="Cost by tag",
+        frame=frame,
+        kinds=BREAKDOWN_KINDS,
+        description=(
+            f"Cost of {month} by tag value per currency for the tag keys "
+            f"{', '.join(sorted(set(keys)))}; rows without the tag are {UNTAGGED}. Each key's "
+            "rows add up to the headline totals to the cent."
         ),
     )
