@@ -44,3 +44,13 @@ def cli_json(cli):
 
 
 pytest_plugins = ["tests.conftest_aws"]
+
+
+@pytest.fixture(scope="session")
+def sample_data(tmp_path_factory):
+    """The bundled sample written and ingested once per test session: (files dir, store)."""
+    from forecaster.sample import write_sample
+
+    root = tmp_path_factory.mktemp("bundled-sample")
+    write_sample(root / "sample", root / "store")
+    return root / "sample", root / "store"

@@ -66,7 +66,7 @@ def test_unfittable_workload_is_reported_with_model_null_and_reason(cli, tmp_pat
 def test_missing_files_option_is_an_error_with_exit_code_2(cli, files, capsys) -> None:
     code, _ = cli("curves", "--cost", str(files[0]))
     assert code == 2
-    assert "curves needs --cost FILE and --load FILE" in capsys.readouterr().err
+    assert "curves needs both --cost FILE and --load FILE" in capsys.readouterr().err
 
 
 def test_bad_timestamp_names_the_file_and_value(cli, files, tmp_path, capsys) -> None:

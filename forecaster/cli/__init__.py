@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "store",
     "sample",
     "serve",
+    "bridge",
     "scaling",
     "curves",
     "workloads",

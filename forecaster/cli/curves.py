@@ -1,5 +1,7 @@
 """``forecaster curves``: fit cost against load and report the findings.
 
+Store mode (default): ``forecaster curves [--workloads FILE] [--store DIR] [--json]`` fits
+every workload of the workloads file on the store's cost and load.
 Store-free mode: ``forecaster curves --cost COST.csv --load LOAD.csv [--json]`` fits one
 workload from two ``timestamp,value`` CSV files. The output is
 ``{"workloads": [<fit_workload object>]}`` with ``--json``, a short report otherwise.
@@ -10,9 +12,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from forecaster.cli.common import print_json
+from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.curves import fit_workload, join_cost_load, read_series_csv
 from forecaster.errors import InputError
+from forecaster.portfolio import curves_report, fit_store_workloads
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Fit each workload's cost against its load (linear, power or capacity-step "
         "curve, chosen by AICc) and report findings in money per month.",
     )
+    p.add_argument("--workloads", default=None, help="workloads TOML file (store mode)")
+    p.add_argument(
+        "--source", action="append", default=None, help="only these billing sources (repeat)"
+    )
+    add_store_option(p)
     p.add_argument("--cost", type=Path, help="cost CSV (timestamp,value), one row per period")
     p.add_argument("--load", type=Path, help="load CSV (timestamp,value), any finer grain")
     p.add_argument("--name", help="workload name (default: the cost file's stem)")
@@ -41,10 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.cost is None or args.load is None:
-        raise InputError("curves needs --cost FILE and --load FILE (timestamp,value CSV files)")
     if args.bootstrap < 0:
         raise InputError(f"--bootstrap {args.bootstrap}: expected 0 or more resamples")
+    if (args.cost is None) != (args.load is None):
+        raise InputError("curves needs both --cost FILE and --load FILE, or neither (store mode)")
+    if args.cost is None:
+        return run_store(args)
     frame, grain = join_cost_load(
         read_series_csv(args.cost), read_series_csv(args.load), args.grain, args.load_agg
     )
@@ -63,6 +73,27 @@ def run(args: argparse.Namespace) -> int:
     else:
         for w in doc["workloads"]:
             print(format_workload(w))
+    return 0
+
+
+def run_store(args: argparse.Namespace) -> int:
+    fits = fit_store_workloads(
+        store_dir(args),
+        args.workloads,
+        grain=args.grain or "day",
+        sources=args.source,
+        model=args.model,
+        loss=args.loss,
+        n_boot=args.bootstrap,
+        random_state=args.seed,
+    )
+    doc = curves_report(fits)
+    if args.json:
+        print_json(doc)
+    else:
+        for w in doc["workloads"]:
+            print(format_workload(w))
+            print()
     return 0
 
 

@@ -159,11 +159,13 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
     rate_neg = rate_commit = 0
     new_items, retired_items, by_item = [], [], []
     total_prev = total_now = 0
+    raw_prev = raw_now = 0.0
     for item in sorted(table):
         a = table[item].get(previous, {"cost": 0.0})
         b = table[item].get(month, {"cost": 0.0})
         ca, cb = _cents(a["cost"] or 0.0), _cents(b["cost"] or 0.0)
         total_prev, total_now = total_prev + ca, total_now + cb
+        raw_prev, raw_now = raw_prev + (a["cost"] or 0.0), raw_now + (b["cost"] or 0.0)
         line = dict.fromkeys(STEPS, 0)
         if ca == 0 and cb != 0:
             line["new_services"] = cb
@@ -193,6 +195,10 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
                 **{k: v / 100 for k, v in line.items()},
             }
         )
+    # Totals are the rounded sums (equal to the store's totals to the cent), not the sums of
+    # rounded items; the residual takes the item roundings so the steps still sum exactly.
+    steps["residual"] += (_cents(raw_now) - _cents(raw_prev)) - (total_now - total_prev)
+    total_prev, total_now = _cents(raw_prev), _cents(raw_now)
     rate_step = {
         "kind": "rate_price",
         "usd": steps["rate_price"] / 100,

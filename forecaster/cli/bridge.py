@@ -1,0 +1,57 @@
+"""``forecaster bridge --month YYYY-MM``: why cost changed from the month before, per currency.
+
+Steps: volume (organic growth), scaling excess, fixed, efficiency, rate/price, new and
+retired services, residual; they sum exactly to the change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.errors import InputError
+from forecaster.portfolio import bridge
+
+LABELS = {
+    "volume": "volume (organic growth)",
+    "scaling_excess": "scaling excess",
+    "fixed": "fixed baseline",
+    "efficiency": "efficiency drift",
+    "rate_price": "rate / price",
+    "new_services": "new services",
+    "retired_services": "retired services",
+    "residual": "residual",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "bridge",
+        help="month-over-month cost bridge: volume, scaling excess, fixed, rate/price, ...",
+    )
+    parser.add_argument("--month", required=True, help="the month to explain, YYYY-MM")
+    parser.add_argument("--workloads", default=None, help="workloads TOML file")
+    parser.add_argument(
+        "--source", action="append", default=None, help="only these billing sources (repeat)"
+    )
+    add_store_option(parser)
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+        raise InputError(f"--month {args.month!r}: expected YYYY-MM, e.g. 2026-10")
+    doc = bridge(store_dir(args), args.month, args.workloads, args.source)
+    if args.json:
+        print_json(doc)
+        return 0
+    for b in doc["currencies"]:
+        cur = b["currency"]
+        print(f"{cur}: {b['previous_month']} {b['previous_cost']:,.2f} -> {b['month']} "
+              f"{b['cost']:,.2f} ({b['total_change']:+,.2f})")  # fmt: skip
+        for step in b["steps"]:
+            print(f"  {LABELS[step['kind']]:<26} {step['usd']:>+16,.2f} {cur}")
+        print()
+    return 0
