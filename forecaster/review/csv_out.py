@@ -1,7 +1,8 @@
 """CSV: one file per table, reproducible to the byte.
 
-UTF-8 without a byte-order mark, ``\\n`` line ends, a header row of the column names,
-minimal quoting, values formatted by ``fmt.csv_value`` (money with 2 decimals, no thousands
+UTF-8 without a byte-order mark, CRLF line ends and minimal quoting as RFC 4180 has them
+(a field holding a CR or LF is quoted, so it cannot split a row), a header row of the
+column names, values formatted by ``fmt.csv_value`` (money with 2 decimals, no thousands
 separators) and text cells neutralised against formula injection (``safe.neutralise``). No
 timestamps: the same pack gives the same bytes.
 """
