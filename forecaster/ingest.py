@@ -110,7 +110,7 @@ def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, stat
     index = len(state.report_files)
     state.report_files.append(
         {
-            "file": str(sf.path),
+            "file": sf.origin or str(sf.path),
             "format": sf.format,
             "source": name,
             "sha256": digest,
@@ -134,7 +134,7 @@ def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, stat
         state.files[key].append(
             {
                 "name": sf.path.name,
-                "path": str(sf.path),
+                "path": sf.origin or str(sf.path),
                 "sha256": digest,
                 "format": sf.format,
                 "rows": int(period_profile["rows"].sum()),

@@ -196,6 +196,7 @@ def ingest_s3(
                         opened.append(f)
                         sf = read_billing_file(f, fmt)
                         if sf is not None:
+                            sf.origin = f"s3://{b}/{k}"
                             frames.append((sf, digest))
                 billing = ingest_frames(
                     frames, store_dir, source or _default_source(frames), now=now

@@ -35,6 +35,8 @@ class SourceFrame:
     #: Rows per streamed chunk for Parquet sources (None: one pass). polars' Parquet reader
     #: reads ahead of a slower Parquet writer, so memory would grow with file size otherwise.
     chunk_rows: int | None = None
+    #: Where the file came from when ``path`` is a local copy (e.g. "s3://bucket/key").
+    origin: str | None = None
 
     def _exprs(self, source_name: str) -> list[pl.Expr]:
         exprs = []
