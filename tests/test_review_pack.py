@@ -271,3 +271,20 @@ def test_shift_month_moves_by_whole_months(day, n):
     y, m = (int(p) for p in shifted.split("-"))
     assert (y * 12 + m) - (day.year * 12 + day.month) == n
     assert shift_month(shifted, -n) == month
+
+
+def test_bridge_agrees_with_the_bridge_command_on_the_sample():
+    """`forecaster bridge` (forecaster.portfolio) assembles the same arithmetic from the
+    charge-period series; on the sample's last month both must give the same steps."""
+    from forecaster.portfolio import bridge
+
+    out, store = sample_dirs()
+    theirs = bridge(store, SAMPLE_MONTH, out / "workloads.toml", random_state=0)
+    ours = sample_pack().tables["bridge"].frame
+    for c in theirs["currencies"]:
+        mine = ours.filter(pl.col("currency") == c["currency"])
+        amounts = dict(zip(mine["step"], mine["amount"], strict=True))
+        assert {s["kind"]: cents(s["usd"]) for s in c["steps"]} == {
+            s["kind"]: cents(amounts[s["kind"]]) for s in c["steps"]
+        }
+        assert cents(amounts["this_month"]) == cents(c["cost"])
