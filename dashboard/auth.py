@@ -23,6 +23,12 @@ from forecaster.errors import InputError
 
 AUTH_ENV = "FORECASTER_AUTH"
 MODES = ("none", "basic", "oidc")
+OIDC_SETTINGS = (
+    "FORECASTER_SECRET_KEY",
+    "FORECASTER_OIDC_CLIENT_ID",
+    "FORECASTER_OIDC_CLIENT_SECRET",
+    "FORECASTER_OIDC_METADATA_URL",
+)
 
 
 def read_users(path: Path | str) -> dict[str, str]:
@@ -72,13 +78,16 @@ def configure_auth(app: Dash, env: Mapping[str, str] | None = None) -> str:
         users = read_users(_require(env, "FORECASTER_AUTH_USERS"))
         _dash_auth().BasicAuth(app, users)
     elif mode == "oidc":
-        dash_auth = _dash_auth()
-        auth = dash_auth.OIDCAuth(app, secret_key=_require(env, "FORECASTER_SECRET_KEY"))
+        settings = {name: _require(env, name) for name in OIDC_SETTINGS}
+        oidc = getattr(_dash_auth(), "OIDCAuth", None)
+        if oidc is None:
+            raise InputError(f"{AUTH_ENV}=oidc needs authlib: pip install 'dash-auth[oidc]'")
+        auth = oidc(app, secret_key=settings["FORECASTER_SECRET_KEY"])
         auth.register_provider(
             "idp",
             token_endpoint_auth_method="client_secret_post",
-            client_id=_require(env, "FORECASTER_OIDC_CLIENT_ID"),
-            client_secret=_require(env, "FORECASTER_OIDC_CLIENT_SECRET"),
-            server_metadata_url=_require(env, "FORECASTER_OIDC_METADATA_URL"),
+            client_id=settings["FORECASTER_OIDC_CLIENT_ID"],
+            client_secret=settings["FORECASTER_OIDC_CLIENT_SECRET"],
+            server_metadata_url=settings["FORECASTER_OIDC_METADATA_URL"],
         )
     return mode

@@ -15,6 +15,8 @@ import threading
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 EVIL = "<img src=x onerror=alert(1)>"
 """A value billing data may carry (service name, tag value); it must show as text."""
 
@@ -81,7 +83,11 @@ def app_for(paths: dict[str, Path]):
         if "app" not in _built:
             from dashboard.app import create_app
 
-            _built["app"] = create_app(paths["store"], paths["workloads"], warm=False)
+            app = create_app(paths["store"], paths["workloads"], warm=False)
+            # The first request hands the pages' @callback registrations to this app; do it
+            # now, before any other Dash app of the process (a test's) can take them.
+            assert app.server.test_client().get("/_dash-dependencies").status_code == 200
+            _built["app"] = app
         return _built["app"]
 
 
@@ -95,3 +101,20 @@ def configure(paths: dict[str, Path]) -> None:
 def page(name: str) -> ModuleType:
     """A page module as Dash imported it (``dashboard/pages/<name>.py``)."""
     return sys.modules[f"pages.{name}"]
+
+
+PAGE_NAMES = ("overview", "workloads", "scaling", "forecast", "review", "sources")
+
+
+def session_sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """For a session fixture: the sample paths (built by the first caller in the process)."""
+    if "paths" in _built:
+        return _built["paths"]  # type: ignore[return-value]
+    return sample_paths(tmp_path_factory.mktemp("dashboard"))
+
+
+def pages_for(paths: dict[str, Path]) -> dict[str, ModuleType]:
+    """The page modules by name, with the app built and the loader on the sample store."""
+    app_for(paths)
+    configure(paths)
+    return {name: page(name) for name in PAGE_NAMES}

@@ -7,6 +7,7 @@ decomposition. Money is in the workload's billing currency; periods are UTC.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ import polars as pl
 from forecaster.curves import CostCurve, curve_from_frame, decompose, summarize
 from forecaster.errors import CannotFit, InputError
 
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 WASTE_KINDS = ("idle_baseline", "scaling_excess", "efficiency_drift")
 """Findings that are money per month every month (anomalies are one period's money)."""
 
@@ -62,11 +64,9 @@ class WorkloadFit:
 
 def month_start(month: str) -> datetime:
     """'YYYY-MM' -> the first instant of that month, UTC."""
-    try:
-        year, mon = (int(p) for p in month.split("-"))
-        return datetime(year, mon, 1, tzinfo=UTC)
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"month {month!r}: expected YYYY-MM") from exc
+    if not isinstance(month, str) or not MONTH.match(month):
+        raise InputError(f"month {month!r}: expected YYYY-MM")
+    return datetime(int(month[:4]), int(month[5:]), 1, tzinfo=UTC)
 
 
 def next_month(month: str) -> str:

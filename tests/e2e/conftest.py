@@ -16,6 +16,12 @@ import pytest
 
 from tests import dashboard_support as support
 
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory):
+    return support.session_sample(tmp_path_factory)
+
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -32,11 +38,6 @@ CHROMIUM_FLAGS = (
     "--enable-unsafe-swiftshader",  # software WebGL for plotly's Scattergl traces
     "--window-size=1440,900",
 )
-
-
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory) -> dict[str, Path]:
-    return support.sample_paths(tmp_path_factory.mktemp("dashboard"))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,229 @@
+"""Page layouts and callbacks as plain functions over the sample store: the controls start
+from the URL's state, callbacks write it back, figures and tables carry the engine's numbers."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+from urllib.parse import parse_qs
+
+import plotly.graph_objects as go
+import pytest
+from dash import dcc, html
+
+from dashboard.figures.common import esc
+from tests import dashboard_support as support
+from tests.dashboard_support import EVIL
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory):
+    return support.session_sample(tmp_path_factory)
+
+
+@pytest.fixture
+def pages(sample):
+    return support.pages_for(sample)
+
+
+def find(component, id_: str):
+    """The component with ``id_`` inside a layout tree (None when absent)."""
+    if getattr(component, "id", None) == id_:
+        return component
+    children = getattr(component, "children", None)
+    if children is None:
+        return None
+    for child in children if isinstance(children, list | tuple) else [children]:
+        hit = find(child, id_)
+        if hit is not None:
+            return hit
+    return None
+
+
+def text_of(component) -> str:
+    """All text under a component (what a reader sees)."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
+
+
+def query(search: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(search.lstrip("?")).items()}
+
+
+# -- overview --------------------------------------------------------------------------
+def test_overview_defaults_to_the_currency_with_most_spend(pages):
+    layout = pages["overview"].layout()
+    assert find(layout, "overview-currency").value == "USD"
+    assert find(layout, "overview-by").value == "provider"
+
+
+@pytest.mark.parametrize(
+    ("given", "currency", "by"),
+    [
+        ({"currency": "EUR", "by": "service"}, "EUR", "service"),
+        ({"currency": "XXX", "by": "nonsense"}, "USD", "provider"),
+    ],
+)
+def test_overview_layout_takes_its_state_from_the_url(pages, given, currency, by):
+    layout = pages["overview"].layout(**given)
+    assert find(layout, "overview-currency").value == currency
+    assert find(layout, "overview-by").value == by
+
+
+def test_overview_callback_writes_the_state_back(pages):
+    *_, search = pages["overview"].update("USD", "tag", "team")
+    assert query(search) == {"currency": "USD", "by": "tag", "tag": "team"}
+
+
+def test_overview_by_provider_has_the_three_clouds(pages):
+    spend, split, cards, periods, _ = pages["overview"].update("USD", "provider", None)
+    assert {t.name for t in spend.data} == {"AWS", "Google Cloud", "Microsoft"}
+    assert isinstance(split, go.Figure) and len(split.data) >= 4
+    assert "2026-10" in text_of(cards)
+    assert len(periods.rowData) == 24 and {r["status"] for r in periods.rowData} == {"closed"}
+
+
+def test_overview_shows_hostile_tag_values_escaped(pages):
+    spend, *_ = pages["overview"].update("USD", "tag", "team")
+    names = [t.name for t in spend.data]
+    assert esc(EVIL) in names and EVIL not in names
+
+
+def test_overview_folds_small_services_beyond_the_twelve_largest(pages):
+    spend, *_ = pages["overview"].update("USD", "service", None)
+    names = [t.name for t in spend.data]
+    assert len(names) == 13 and "(all others)" in names
+
+
+# -- workloads -------------------------------------------------------------------------
+def test_workloads_layout_lists_every_workload_and_the_months(pages):
+    layout = pages["workloads"].layout(workload="search", start="2025-06")
+    assert find(layout, "workloads-name").value == "search"
+    assert find(layout, "workloads-start").value == "2025-06"
+    assert find(layout, "workloads-end").value == "2026-10"
+    assert len(find(layout, "workloads-summary").rowData) == 5
+
+
+def test_workload_drill_draws_webgl_points_curve_and_band(pages):
+    scatter, over_time, detail, findings, search = pages["workloads"].update(
+        "search", "2024-11", "2026-10"
+    )
+    kinds = {type(t).__name__ for t in scatter.data}
+    assert "Scattergl" in kinds  # long series in WebGL
+    assert any((t.name or "").startswith("fitted curve (power") for t in scatter.data)
+    assert any(t.name == "95% prediction band" for t in scatter.data)
+    assert all(type(t).__name__ == "Scattergl" for t in over_time.data)
+    assert "power curve" in text_of(detail)
+    assert any(r["kind"] == "scaling_excess" for r in findings.rowData)
+    assert search == "?workload=search"  # the full window stays out of the URL
+
+
+def test_workload_window_refits_on_those_months_only(pages):
+    *_, detail, _, search = pages["workloads"].update("search", "2026-01", "2026-03")
+    assert "over 90 days" in text_of(detail)
+    assert query(search) == {"workload": "search", "start": "2026-01", "end": "2026-03"}
+
+
+def test_workload_window_given_backwards_is_put_in_order(pages):
+    *_, search = pages["workloads"].update("search", "2026-03", "2026-01")
+    assert query(search)["start"] == "2026-01"
+
+
+def test_notifications_anomalies_are_marked(pages):
+    scatter, *_ = pages["workloads"].update("notifications", None, None)
+    marks = next(t for t in scatter.data if t.name == "anomaly")
+    assert len(marks.x) >= 3
+
+
+def test_selecting_a_summary_row_drills_into_that_workload(pages):
+    assert pages["workloads"].select_row([{"workload": "media-cdn"}]) == "media-cdn"
+
+
+# -- scaling ---------------------------------------------------------------------------
+def test_scaling_fits_the_sample_load_test(pages):
+    layout = pages["scaling"].layout()
+    assert find(layout, "scaling-test").value == "search-loadtest.csv"
+    assert find(layout, "scaling-workload").value == "search"
+    fig, describe, coefficients, ceiling, search = pages["scaling"].update(
+        "search-loadtest.csv", "search", 0.8, 36
+    )
+    assert "peaks at a load of about" in text_of(describe)
+    assert any((t.name or "").startswith("peak N*") for t in fig.data)
+    figures = [row["figure"] for row in coefficients.rowData]
+    assert "peak load N*" in figures
+    assert query(search) == {
+        "test": "search-loadtest.csv",
+        "workload": "search",
+        "share": "0.8",
+        "months": "36",
+    }
+    assert "ceiling" in text_of(ceiling)
+
+
+def test_scaling_with_an_unknown_test_says_so(pages):
+    fig, describe, *_ = pages["scaling"].update("nope.csv", None, 0.8, 12)
+    assert "nope.csv" in text_of(describe)
+
+
+# -- review ----------------------------------------------------------------------------
+def test_review_defaults_to_the_last_month(pages):
+    layout = pages["review"].layout()
+    assert find(layout, "review-month").value == "2026-10"
+    assert find(layout, "review-format").value == "xlsx"
+
+
+def test_review_bridge_and_tables(pages):
+    fig, steps, items, findings, search = pages["review"].update("USD", "2026-10", "xlsx")
+    assert "Bridge 2026-09 to 2026-10" in fig.layout.title.text
+    assert steps.rowData[0]["step"] == "total 2026-09"
+    assert any(r["item"] == "search" for r in items.rowData)
+    assert any(r["kind"] == "idle_baseline" for r in findings.rowData)
+    assert query(search) == {"currency": "USD", "month": "2026-10", "fmt": "xlsx"}
+
+
+def test_review_items_grid_carries_hostile_names_as_plain_values(pages):
+    _, _, items, *_ = pages["review"].update("USD", "2026-10", "xlsx")
+    assert f"unclaimed: AWS: {EVIL}" in [r["item"] for r in items.rowData]
+    assert not getattr(items, "dangerously_allow_code", None)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("xlsx", "review-2026-10.xlsx"), ("csv", "review-2026-10-csv.zip")]
+)
+def test_review_download_is_the_months_pack(pages, fmt, name):
+    sent = pages["review"].download(1, "2026-10", fmt)
+    assert sent["filename"] == name
+    content = base64.b64decode(sent["content"])
+    assert zipfile.is_zipfile(io.BytesIO(content))
+
+
+def test_review_months_follow_the_currency(pages):
+    options, value = pages["review"].months_for("EUR", "2026-10")
+    assert value == "2026-10" and "2024-11" not in options  # no month before the first
+
+
+# -- data ------------------------------------------------------------------------------
+def test_data_page_lists_sources_periods_and_no_problems(pages):
+    layout = pages["sources"].layout()
+    assert {r["source"] for r in find(layout, "data-sources").rowData} == {"evil", "sample-focus"}
+    assert len(find(layout, "data-periods").rowData) == 50  # 24 months x 2 currencies + 2
+    assert find(layout, "data-restatements").rowData == []
+    assert "None found." in text_of(layout)
+
+
+def test_data_page_unclaimed_figure_per_currency(pages):
+    fig, search = pages["sources"].update("EUR")
+    unclaimed = next(t for t in fig.data if t.name == "unclaimed")
+    assert len(unclaimed.x) == 24 and min(unclaimed.y) > 1000
+    assert search == "?currency=EUR"
+
+
+def test_every_page_layout_is_a_component(pages):
+    for module in pages.values():
+        assert isinstance(module.layout(), html.Div | dcc.Location)
