@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from forecaster.portfolio import bridge, curves_report, fit_store_workloads
+from forecaster.portfolio import curves_report, fit_store_workloads
+from forecaster.review.bridge import bridge_for_month
 from forecaster.store import BillingStore
 
 
@@ -79,7 +80,7 @@ def test_curves_cli_on_the_store_reports_every_workload(sample_data, cli):
 @pytest.mark.parametrize("month", ["2026-10", "2026-06", "2025-12"])
 def test_bridge_totals_match_the_store_and_steps_sum_to_the_change(sample_data, month):
     sample, store = sample_data
-    doc = bridge(store, month, sample / "workloads.toml", n_boot=50, random_state=0)
+    doc = bridge_for_month(store, month, sample / "workloads.toml")
     stored = {
         (p["billing_period"], c): t["effective_cost"]
         for p in BillingStore(store).partitions()
@@ -96,7 +97,7 @@ def test_bridge_totals_match_the_store_and_steps_sum_to_the_change(sample_data, 
 
 def test_bridge_shows_the_june_discount_as_a_rate_change(sample_data):
     sample, store = sample_data
-    doc = bridge(store, "2026-06", sample / "workloads.toml", n_boot=50, random_state=0)
+    doc = bridge_for_month(store, "2026-06", sample / "workloads.toml")
     usd = next(b for b in doc["currencies"] if b["currency"] == "USD")
     rate = next(s for s in usd["steps"] if s["kind"] == "rate_price")
     assert rate["usd"] < -1000  # checkout's 5% negotiated discount from 2026-06-01

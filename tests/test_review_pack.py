@@ -274,12 +274,11 @@ def test_shift_month_moves_by_whole_months(day, n):
 
 
 def test_bridge_agrees_with_the_bridge_command_on_the_sample():
-    """`forecaster bridge` (forecaster.portfolio) assembles the same arithmetic from the
-    charge-period series; on the sample's last month both must give the same steps."""
-    from forecaster.portfolio import bridge
+    """`forecaster bridge` prints the same bridge as the pack's bridge table."""
+    from forecaster.review.bridge import bridge_for_month
 
     out, store = sample_dirs()
-    theirs = bridge(store, SAMPLE_MONTH, out / "workloads.toml", random_state=0)
+    theirs = bridge_for_month(store, SAMPLE_MONTH, out / "workloads.toml")
     ours = sample_pack().tables["bridge"].frame
     for c in theirs["currencies"]:
         mine = ours.filter(pl.col("currency") == c["currency"])

@@ -11,7 +11,7 @@ import re
 
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
-from forecaster.portfolio import bridge
+from forecaster.review.bridge import bridge_for_month
 
 LABELS = {
     "volume": "volume (organic growth)",
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         raise InputError(f"--month {args.month!r}: expected YYYY-MM, e.g. 2026-10")
-    doc = bridge(store_dir(args), args.month, args.workloads, args.source)
+    doc = bridge_for_month(store_dir(args), args.month, args.workloads, args.source)
     if args.json:
         print_json(doc)
         return 0

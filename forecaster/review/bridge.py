@@ -10,14 +10,23 @@ the change, whose ends are the headline totals.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from forecaster import columns as C
 from forecaster.curves import month_bridge, monthly_components
 from forecaster.curves.decompose import STEPS
-from forecaster.review.pack import Table
-from forecaster.review.workloads import WorkloadFit
+from forecaster.errors import InputError
+from forecaster.portfolio import WorkloadFit
+from forecaster.review.pack import Table, check_month, month_start, shift_month
+from forecaster.review.spend import month_totals
+from forecaster.review.workloads import cost_items, fit_workloads
+from forecaster.store import read_charges
+from forecaster.workloads import load_workloads, workload_series
+from forecaster.workloads.cost import check_shares
 
 PARTS = ("fixed", "organic", "scaling_excess", "drift")
 STEP_MEANING = {
@@ -158,3 +167,29 @@ def bridge_items_table(results: dict[str, dict[str, Any]], month: str, previous:
             "(effective cost), largest change first; each row's steps add up to its change."
         ),
     )
+
+
+def bridge_for_month(
+    store_dir: str | Path,
+    month: str,
+    workloads_path: str | Path | None = None,
+    sources: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The month-over-month bridge of EffectiveCost per currency, as in the review pack:
+    items per billing period (workloads plus unclaimed provider/service), curves fitted on
+    data before the month's end (no look-ahead). ``forecaster bridge`` prints this."""
+    month = check_month(month)
+    previous = shift_month(month, -1)
+    charges = read_charges(store_dir)
+    if sources:
+        charges = charges.filter(pl.col(C.X_SOURCE).is_in(list(sources)))
+    totals = month_totals(charges, [month, previous])
+    if totals.filter(pl.col("month") == month).is_empty():
+        raise InputError(f"{store_dir}: the store holds no billing for {month}")
+    workloads = load_workloads(workloads_path)
+    check_shares(charges, workloads)
+    items = cost_items(charges, workloads, [month, previous], totals)
+    series = workload_series(store_dir, workloads, "day", sources=list(sources or []) or None)
+    fits = fit_workloads(series, workloads, month_start(shift_month(month, 1)))
+    results = bridges(items, fits, month, previous)
+    return {"month": month, "currencies": [{"currency": c, **r} for c, r in results.items()]}

@@ -16,8 +16,9 @@ from typing import Any
 
 import polars as pl
 
+from forecaster.portfolio import WorkloadFit
 from forecaster.review.pack import Table, shift_month
-from forecaster.review.workloads import UNCLAIMED_PREFIX, WorkloadFit
+from forecaster.review.workloads import UNCLAIMED_PREFIX
 
 SCHEMA = {
     "kind": pl.String,

@@ -9,38 +9,22 @@ month only: a pack never uses data from after its month.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import polars as pl
 
 from forecaster import columns as C
-from forecaster.curves import curve_from_frame, decompose, summarize
-from forecaster.curves.fit import CostCurve
-from forecaster.errors import CannotFit
+from forecaster.portfolio import WorkloadFit, fit_series
 from forecaster.review.pack import Table
 from forecaster.review.spend import MONEY_SOURCES, apportion_columns, billing_month
-from forecaster.workloads import Workload, matches, workload_frames
+from forecaster.workloads import Workload, matches
 from forecaster.workloads.series import workload_load
 
 UNCLAIMED = "(no workload)"
 UNCLAIMED_PREFIX = "unclaimed: "
 MONEY = list(MONEY_SOURCES)
 PER_MONTH_KINDS = ("idle_baseline", "scaling_excess", "efficiency_drift")
-
-
-@dataclass(frozen=True)
-class WorkloadFit:
-    """One workload's curve fit: ``curve`` and ``decomposition`` are None when it cannot be
-    fitted, and ``summary["reason"]`` says why."""
-
-    name: str
-    currency: str | None
-    load_unit: str | None
-    summary: dict[str, Any]
-    curve: CostCurve | None
-    decomposition: pl.DataFrame | None
 
 
 def cost_items(
@@ -218,30 +202,7 @@ def fit_workloads(
     series: pl.DataFrame, workloads: list[Workload], end: datetime
 ) -> dict[str, WorkloadFit]:
     """Fit each workload's daily cost against load on the periods before ``end`` (UTC)."""
-    series = series.filter(pl.col("period_start") < end)
-    frames = workload_frames(series) if series.height else {}
-    fits: dict[str, WorkloadFit] = {}
-    for w in workloads:
-        frame = frames.get(w.name)
-        currency = w.currency
-        if frame is not None and currency is None and frame.height:
-            currency = frame["currency"].drop_nulls().first()
-        curve = decomposition = None
-        if frame is None or frame.height == 0:
-            summary = {
-                "name": w.name,
-                "model": None,
-                "reason": "no cost or load before the end of the month",
-            }
-        else:
-            try:
-                curve = curve_from_frame(frame, "day", random_state=0)
-                summary = summarize(curve, w.name)
-                decomposition = decompose(curve)
-            except CannotFit as exc:
-                curve, summary = None, {"name": w.name, "model": None, "reason": str(exc)}
-        fits[w.name] = WorkloadFit(w.name, currency, w.load.unit, summary, curve, decomposition)
-    return fits
+    return fit_series(series, workloads, "day", end=end, random_state=0)
 
 
 def _ci(values: list[float] | None, i: int) -> float | None:
