@@ -21,15 +21,16 @@ import polars as pl
 
 from forecaster.errors import ForecasterError
 from forecaster.load import LoadStore
+from forecaster.portfolio import WorkloadFit
 from forecaster.review import ReviewPack, build_review
+from forecaster.review.bridge import bridge_for_month
 from forecaster.scaling import USLModel
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
 from forecaster.views import overview as overview_views
-from forecaster.views import review as review_views
 from forecaster.views import scaling as scaling_views
-from forecaster.views.workloads import WorkloadFit, fit_one, fit_workloads
+from forecaster.views.workloads import fit_window
 from forecaster.workloads import Workload, coverage, load_workloads, unclaimed_cost
 from forecaster.workloads import workload_series as _workload_series
 
@@ -203,7 +204,7 @@ def series() -> pl.DataFrame:
 @cached
 def fits(start: str | None = None, end: str | None = None) -> dict[str, WorkloadFit]:
     """Every workload's cost curve over the months start..end (all data when None)."""
-    return fit_workloads(series(), "day", start, end)
+    return fit_window(series(), workloads(), start, end)
 
 
 @cached
@@ -211,10 +212,10 @@ def fit(name: str, start: str | None = None, end: str | None = None) -> Workload
     """One workload's cost curve over the months start..end; None for an unknown name."""
     if not start and not end:
         return fits().get(name)
-    frame = series().filter(pl.col("workload") == name).drop("workload")
-    if frame.height == 0:
+    chosen = [w for w in workloads() if w.name == name]
+    if not chosen:
         return None
-    return fit_one(frame, name, "day", start, end)
+    return fit_window(series().filter(pl.col("workload") == name), chosen, start, end)[name]
 
 
 @cached
@@ -238,10 +239,10 @@ def workload_coverage() -> pl.DataFrame:
 
 
 @cached
-def bridge_rows(currency: str) -> pl.DataFrame:
-    """Monthly bridge rows (workloads and unclaimed services) in one currency."""
-    charges = BillingStore(store_dir()).scan()
-    return review_views.bridge_rows(fits(), series(), charges, workloads(), currency)
+def bridge(month: str) -> dict[str, Any]:
+    """The month-over-month bridge per currency (``forecaster bridge``: curves fitted on the
+    data up to the month's end)."""
+    return bridge_for_month(store_dir(), month, _config.workloads)
 
 
 @cached

@@ -189,7 +189,7 @@ def test_review_bridge_and_tables(pages):
 
 def test_review_items_grid_carries_hostile_names_as_plain_values(pages):
     _, _, items, *_ = pages["review"].update("USD", "2026-10", "xlsx")
-    assert f"unclaimed: AWS: {EVIL}" in [r["item"] for r in items.rowData]
+    assert f"unclaimed: AWS / {EVIL}" in [r["item"] for r in items.rowData]
     assert not getattr(items, "dangerously_allow_code", None)
 
 

@@ -12,6 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forecaster.errors import InputError
+from forecaster.review.bridge import bridge_for_month
+from forecaster.review.workloads import UNCLAIMED_PREFIX
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
 from forecaster.views import export, overview, review, store, workloads
@@ -37,7 +39,7 @@ def world(sample):
     return {
         "workloads": ws,
         "series": series,
-        "fits": workloads.fit_workloads(series),
+        "fits": workloads.fit_window(series, ws),
         "unclaimed": unclaimed_cost(sample["store"], ws, "month"),
         "spend": store_monthly_spend(sample["store"]),
         "charges": BillingStore(sample["store"]).scan(),
@@ -95,17 +97,16 @@ def test_window_keeps_whole_months_inclusive(world, start, end, months):
 
 
 def test_fit_over_a_window_uses_only_that_window(world):
-    frame = world["series"].filter(pl.col("workload") == "search").drop("workload")
-    fit = workloads.fit_one(frame, "search", start="2026-01", end="2026-06")
-    assert fit.summary["n_periods"] == 181
-    assert fit.frame["period_start"].min().strftime("%Y-%m") == "2026-01"
+    fits = workloads.fit_window(world["series"], world["workloads"], "2026-01", "2026-06")
+    assert fits["search"].summary["n_periods"] == 181
+    assert fits["search"].frame["period_start"].min().strftime("%Y-%m") == "2026-01"
 
 
 def test_a_window_too_short_to_fit_says_why(world):
-    frame = world["series"].filter(pl.col("workload") == "search").drop("workload")
-    few = workloads.fit_one(frame.head(3), "search")
-    assert few.curve is None and few.decomposition is None
-    assert few.summary["model"] is None and few.summary["reason"]
+    few = workloads.fit_window(world["series"].head(3), world["workloads"][:1])
+    (fit,) = few.values()
+    assert fit.curve is None and fit.decomposition is None
+    assert fit.summary["model"] is None and fit.summary["reason"]
 
 
 @pytest.mark.parametrize("month", ["2026-13", "26-01", "soon", ""])
@@ -236,43 +237,44 @@ def test_tag_values_come_back_verbatim_and_untagged_rows_are_named(world):
 
 
 # -- review ----------------------------------------------------------------------------
+UNCLAIMED_EVIL = f"{UNCLAIMED_PREFIX}AWS / {EVIL}"
+
+
 @pytest.fixture(scope="module")
-def usd_rows(world):
-    return review.bridge_rows(
-        world["fits"], world["series"], world["charges"], world["workloads"], "USD"
-    )
+def bridge_doc(world, sample):
+    return {m: bridge_for_month(world["store"], m, sample["workloads"]) for m in EVIL_MONTHS}
 
 
-@pytest.mark.parametrize("month", ["2025-12", "2026-06", "2026-10"])
-def test_bridge_totals_are_the_months_spend_and_steps_add_up(world, usd_rows, month):
-    bridge = review.review_bridge(usd_rows, month)
-    spend = world["spend"].filter(pl.col("currency") == "USD")
-    by_month = dict(zip(spend["month"], spend["effective_cost"], strict=True))
-    assert bridge["cost"] == pytest.approx(by_month[month], abs=CENT)
-    assert bridge["previous_cost"] == pytest.approx(by_month[bridge["previous_month"]], abs=CENT)
-    cents = sum(round(s["usd"] * 100) for s in bridge["steps"])
-    assert cents == round(bridge["total_change"] * 100)
+def test_months_with_previous_skip_the_first_month(world):
+    months = review.months_with_previous(world["spend"], "USD")
+    assert months[0] == "2024-12" and months[-1] == "2026-10" and len(months) == 23
 
 
-def test_bridge_items_name_workloads_and_unclaimed_services(usd_rows):
-    items = set(usd_rows["item"].unique())
-    assert {"search", "checkout-api"} <= items
-    assert f"{review.UNCLAIMED_PREFIX}AWS: {EVIL}" in items
-    assert f"{review.UNCLAIMED_PREFIX}AWS: AWS Support (Business)" in items
+def test_currency_bridge_picks_one_currency(bridge_doc):
+    usd = review.currency_bridge(bridge_doc["2026-10"], "USD")
+    assert usd["month"] == "2026-10" and usd["previous_month"] == "2026-09"
+    assert review.currency_bridge(bridge_doc["2026-10"], "JPY") is None
 
 
-def test_the_hostile_service_is_new_in_its_first_month(usd_rows):
-    bridge = review.review_bridge(usd_rows, EVIL_MONTHS[0])
+def test_the_hostile_service_is_new_in_its_first_month(bridge_doc):
+    bridge = review.currency_bridge(bridge_doc[EVIL_MONTHS[0]], "USD")
     new = next(s for s in bridge["steps"] if s["kind"] == "new_services")
-    assert [i["item"] for i in new["items"]] == [f"{review.UNCLAIMED_PREFIX}AWS: {EVIL}"]
+    assert [i["item"] for i in new["items"]] == [UNCLAIMED_EVIL]
     assert new["usd"] == pytest.approx(2 * 12.34)
 
 
-def test_steps_table_runs_from_total_to_total(usd_rows):
-    bridge = review.review_bridge(usd_rows, "2026-10")
+def test_steps_table_runs_from_total_to_total(bridge_doc):
+    bridge = review.currency_bridge(bridge_doc["2026-10"], "USD")
     table = review.steps_table(bridge)
     assert table["step"][0] == "total 2026-09" and table["step"][-1] == "total 2026-10"
     assert table["amount"][1:-1].sum() == pytest.approx(bridge["total_change"], abs=CENT)
+
+
+def test_items_table_puts_the_biggest_change_first(bridge_doc):
+    items = review.items_table(review.currency_bridge(bridge_doc["2026-10"], "USD"))
+    changes = items["change"].abs().to_list()
+    assert changes == sorted(changes, reverse=True)
+    assert UNCLAIMED_EVIL in items["item"].to_list()
 
 
 def test_month_findings_keep_monthly_money_and_that_months_anomalies(world):

@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.figures.common import COLORS, LABELS, empty, esc, style
-from forecaster.views.workloads import WASTE_KINDS, WorkloadFit
+from forecaster.portfolio import WorkloadFit
+from forecaster.views.workloads import WASTE_KINDS, complete
 
 
 def _unit(fit: WorkloadFit) -> str:
@@ -28,9 +29,10 @@ def cost_vs_load(fit: WorkloadFit, band: pl.DataFrame, anomalies: pl.DataFrame) 
     period with its 95% prediction band, and the periods flagged as anomalies."""
     name, currency = esc(fit.name), esc(fit.currency or "")
     title = f"{name}: cost against load"
-    if fit.frame.height == 0:
+    frame = complete(fit)
+    if frame.height == 0:
         return empty(f"{fit.name}: no periods with both cost and load in this window", title)
-    days = fit.frame["period_start"].cast(pl.Date).cast(pl.Int32)
+    days = frame["period_start"].cast(pl.Date).cast(pl.Int32)
     tickvals, ticktext = _date_ticks(days)
     fig = go.Figure()
     if band.height:
@@ -53,8 +55,8 @@ def cost_vs_load(fit: WorkloadFit, band: pl.DataFrame, anomalies: pl.DataFrame) 
             hoverinfo="skip",
         )
     fig.add_scattergl(
-        x=fit.frame["load"].to_list(),
-        y=fit.frame["cost"].to_list(),
+        x=frame["load"].to_list(),
+        y=frame["cost"].to_list(),
         mode="markers",
         name="periods",
         marker={
@@ -63,7 +65,7 @@ def cost_vs_load(fit: WorkloadFit, band: pl.DataFrame, anomalies: pl.DataFrame) 
             "colorscale": "Viridis",
             "colorbar": {"title": "date", "tickvals": tickvals, "ticktext": ticktext},
         },
-        customdata=fit.frame["period_start"].dt.strftime("%Y-%m-%d").to_list(),
+        customdata=frame["period_start"].dt.strftime("%Y-%m-%d").to_list(),
         hovertemplate="%{customdata}<br>load %{x:,.0f}<br>cost %{y:,.2f}<extra></extra>",
     )
     if band.height:

@@ -23,7 +23,7 @@ def layout(
     if problem or not currencies:
         return html.Div([html.H2("Review"), ui.problem(problem or "No billing data yet.")])
     chosen = state.choice(currency, currencies, "USD" if "USD" in currencies else currencies[0])
-    months = views.months(data.bridge_rows(chosen))[1:]
+    months = views.months_with_previous(data.spend(None), chosen)
     return html.Div(
         [
             dcc.Location(id="review-url", refresh=False),
@@ -88,7 +88,7 @@ def layout(
     prevent_initial_call=True,
 )
 def months_for(currency: str, month: str | None):
-    months = views.months(data.bridge_rows(currency))[1:]
+    months = views.months_with_previous(data.spend(None), currency)
     return months[::-1], state.month(month, months, months[-1] if months else None)
 
 
@@ -106,7 +106,11 @@ def update(currency: str, month: str | None, fmt: str):
     search = state.encode({"currency": currency, "month": month, "fmt": fmt})
     if not month:
         return figures.empty("No month with a month before it"), None, None, None, search
-    steps, items, findings, bridge = tables_for(currency, month)
+    bridge = views.currency_bridge(data.bridge(month), currency)
+    if bridge is None:
+        return figures.empty(f"No {currency} bridge for {month}"), None, None, None, search
+    steps, items = views.steps_table(bridge), views.items_table(bridge)
+    findings = views.month_findings(findings_table(data.fits()), month, currency)
     return (
         figures.bridge_waterfall(bridge, currency),
         tables.grid("review-steps-grid", steps, wide=["items"], height=380),
@@ -129,10 +133,3 @@ def download(_clicks: int, month: str | None, fmt: str):
         return None
     name, content = review_file(data.review_pack(month), fmt)
     return dcc.send_bytes(content, name)
-
-
-def tables_for(currency: str, month: str):
-    """(steps, items, findings, bridge) for one month: the data behind page and download."""
-    bridge = views.review_bridge(data.bridge_rows(currency), month)
-    findings = views.month_findings(findings_table(data.fits()), month, currency)
-    return views.steps_table(bridge), views.items_table(bridge), findings, bridge

@@ -7,8 +7,8 @@ from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
+from forecaster.portfolio import WorkloadFit
 from forecaster.views.workloads import (
-    WorkloadFit,
     anomaly_periods,
     curve_band,
     findings_table,

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from forecaster import columns as C
-from forecaster.views.workloads import WorkloadFit
+from forecaster.portfolio import WorkloadFit
 
 UNTAGGED = "(untagged)"
 

@@ -1,5 +1,6 @@
-"""The monthly review's bridge: items are the workloads (with their curve decomposition) and
-the services no workload claims (without one), so new and retired services show up too."""
+"""The Review page's tables: the month's bridge (``forecaster.review.bridge``, the same
+numbers as the review pack and ``forecaster bridge``) as steps and items, and the findings
+that concern the month."""
 
 from __future__ import annotations
 
@@ -7,88 +8,23 @@ from typing import Any
 
 import polars as pl
 
-from forecaster import columns as C
-from forecaster.curves import month_bridge, monthly_components
-from forecaster.views.workloads import WorkloadFit
-from forecaster.workloads import Workload, matches
 
-ROW_MONEY = ("cost", "list_cost", "contracted_cost")
-UNCLAIMED_PREFIX = "unclaimed: "
-
-
-def workload_rows(
-    fits: dict[str, WorkloadFit], series: pl.DataFrame, currency: str
-) -> pl.DataFrame:
-    """Bridge rows (item, month, cost, list_cost, contracted_cost and the decomposition's
-    parts) for each workload billed in ``currency``; every period of the series counts, the
-    parts only where the curve was fitted."""
-    frames = []
-    for fit in fits.values():
-        if fit.currency != currency:
-            continue
-        periods = series.filter(pl.col("workload") == fit.name).select(
-            "period_start", *[pl.col(c).fill_null(0.0) for c in ROW_MONEY]
-        )
-        if fit.decomposition is not None and "period_start" in fit.decomposition.columns:
-            parts = fit.decomposition.drop("cost", "load")
-            periods = periods.join(parts, on="period_start", how="left")
-        frames.append(monthly_components(periods, fit.name))
-    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+def months_with_previous(spend: pl.DataFrame, currency: str) -> list[str]:
+    """The billing months of ``currency`` whose previous month is in the data too (a bridge
+    needs both), oldest first."""
+    months = set(spend.filter(pl.col("currency") == currency)["month"].to_list())
+    out = []
+    for month in sorted(months):
+        y, m = int(month[:4]), int(month[5:])
+        previous = f"{y - (m == 1)}-{12 if m == 1 else m - 1:02d}"
+        if previous in months:
+            out.append(month)
+    return out
 
 
-def unclaimed_rows(charges: pl.LazyFrame, workloads: list[Workload], currency: str) -> pl.DataFrame:
-    """Bridge rows for cost no workload claims, one item per provider and service.
-
-    A row claimed with share s by the workloads matching it leaves (1 - s) unclaimed. The
-    month is the charge period's (UTC), as for the workloads' series.
-    """
-    claimed = pl.sum_horizontal(
-        [pl.when(matches(w)).then(pl.lit(w.cost.share)).otherwise(0.0) for w in workloads]
-        or [pl.lit(0.0)]
-    )
-    left = (1.0 - claimed).clip(lower_bound=0.0)
-    src = {"cost": C.EFFECTIVE_COST, "list_cost": C.LIST_COST, "contracted_cost": C.CONTRACTED_COST}
-    item = pl.format(
-        UNCLAIMED_PREFIX + "{}: {}",
-        pl.col(C.PROVIDER_NAME).fill_null("(none)"),
-        pl.col(C.SERVICE_NAME).fill_null("(none)"),
-    )
-    return (
-        charges.filter(pl.col(C.BILLING_CURRENCY) == currency)
-        .with_columns(left.alias("_left"))
-        .filter(pl.col("_left") > 0)
-        .group_by(
-            item.alias("item"), pl.col(C.CHARGE_PERIOD_START).dt.strftime("%Y-%m").alias("month")
-        )
-        .agg([(pl.col(s).fill_null(0.0) * pl.col("_left")).sum().alias(d) for d, s in src.items()])
-        .sort("item", "month")
-        .collect()
-    )
-
-
-def bridge_rows(
-    fits: dict[str, WorkloadFit],
-    series: pl.DataFrame,
-    charges: pl.LazyFrame,
-    workloads: list[Workload],
-    currency: str,
-) -> pl.DataFrame:
-    """Workload rows and unclaimed service rows together, ready for ``month_bridge``."""
-    parts = [workload_rows(fits, series, currency), unclaimed_rows(charges, workloads, currency)]
-    parts = [p for p in parts if p.height]
-    if not parts:
-        return pl.DataFrame(schema={"item": pl.String, "month": pl.String, "cost": pl.Float64})
-    return pl.concat(parts, how="diagonal_relaxed").sort("item", "month")
-
-
-def months(rows: pl.DataFrame) -> list[str]:
-    """The months the rows cover, oldest first."""
-    return sorted(rows["month"].unique().to_list()) if rows.height else []
-
-
-def review_bridge(rows: pl.DataFrame, month: str) -> dict[str, Any]:
-    """``month_bridge`` from the month before ``month`` to ``month``."""
-    return month_bridge(rows, month)
+def currency_bridge(doc: dict[str, Any], currency: str) -> dict[str, Any] | None:
+    """One currency's bridge out of ``bridge_for_month``'s document (None when absent)."""
+    return next((b for b in doc.get("currencies", []) if b["currency"] == currency), None)
 
 
 def steps_table(bridge: dict[str, Any]) -> pl.DataFrame:
@@ -103,7 +39,8 @@ def steps_table(bridge: dict[str, Any]) -> pl.DataFrame:
 
 
 def items_table(bridge: dict[str, Any]) -> pl.DataFrame:
-    """The bridge's per-item breakdown, biggest change first."""
+    """The bridge's per-item breakdown (workloads and unclaimed services), biggest change
+    first."""
     frame = pl.DataFrame(bridge["by_item"])
     if frame.height == 0:
         return frame

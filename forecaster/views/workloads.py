@@ -1,22 +1,23 @@
 """Every workload's cost curve over a time window, as tables and bands.
 
-A ``WorkloadFit`` keeps what the views need together: the fitted periods (cost and load both
-present), the ``fit_workload``-shaped summary, the fitted ``CostCurve`` and its per-period
-decomposition. Money is in the workload's billing currency; periods are UTC.
+Fits are ``forecaster.portfolio.WorkloadFit`` (the same fits the review pack and
+``forecaster curves`` use): the workload's daily series, the ``CostCurve`` (None when it
+cannot be fitted), its ``forecaster curves`` summary and decomposition. Money is in the
+workload's billing currency; periods are UTC.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from forecaster.curves import CostCurve, curve_from_frame, decompose, summarize
-from forecaster.errors import CannotFit, InputError
+from forecaster.errors import InputError
+from forecaster.portfolio import WorkloadFit, fit_series
+from forecaster.workloads import Workload
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 WASTE_KINDS = ("idle_baseline", "scaling_excess", "efficiency_drift")
@@ -48,20 +49,6 @@ SUMMARY_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-@dataclass(frozen=True)
-class WorkloadFit:
-    """One workload's fit over a window; ``curve`` and ``decomposition`` are None when it
-    could not be fitted (``summary["reason"]`` says why)."""
-
-    name: str
-    currency: str | None
-    load_unit: str | None
-    frame: pl.DataFrame
-    summary: dict[str, Any]
-    curve: CostCurve | None
-    decomposition: pl.DataFrame | None
-
-
 def month_start(month: str) -> datetime:
     """'YYYY-MM' -> the first instant of that month, UTC."""
     if not isinstance(month, str) or not MONTH.match(month):
@@ -85,45 +72,21 @@ def window(frame: pl.DataFrame, start: str | None, end: str | None) -> pl.DataFr
     return out
 
 
-def fit_one(
-    frame: pl.DataFrame,
-    name: str,
-    grain: str = "day",
-    start: str | None = None,
-    end: str | None = None,
-    **params: Any,
-) -> WorkloadFit:
-    """Fit one workload's series (``workload_frames`` shape) over the window [start, end].
-
-    Periods missing cost or load are left out of the fit (``coverage`` reports them).
-    ``params`` go to ``CostCurve``.
-    """
-    currency = frame["currency"].drop_nulls().first() if "currency" in frame.columns else None
-    unit = frame["load_unit"].drop_nulls().first() if "load_unit" in frame.columns else None
-    fitted = window(frame, start, end).drop_nulls(["cost", "load"]).sort("period_start")
-    try:
-        curve = curve_from_frame(fitted, grain, **params)
-    except (CannotFit, InputError) as exc:
-        summary = {"name": name, "model": None, "reason": str(exc)}
-        return WorkloadFit(name, currency, unit, fitted, summary, None, None)
-    return WorkloadFit(
-        name, currency, unit, fitted, summarize(curve, name), curve, decompose(curve)
-    )
-
-
-def fit_workloads(
+def fit_window(
     series: pl.DataFrame,
-    grain: str = "day",
+    workloads: list[Workload],
     start: str | None = None,
     end: str | None = None,
     **params: Any,
 ) -> dict[str, WorkloadFit]:
-    """``fit_one`` for every workload of a ``workload_series`` frame, by name (sorted)."""
-    out: dict[str, WorkloadFit] = {}
-    for name in sorted(series["workload"].unique().to_list()):
-        frame = series.filter(pl.col("workload") == name).drop("workload")
-        out[name] = fit_one(frame, name, grain, start, end, **params)
-    return out
+    """Every workload's cost curve (``forecaster.portfolio.fit_series``, daily) fitted on the
+    months ``start``..``end`` of a ``workload_series`` frame only; by name."""
+    return fit_series(window(series, start, end), workloads, "day", **params)
+
+
+def complete(fit: WorkloadFit) -> pl.DataFrame:
+    """The fit's periods with both cost and load (the points the curve was fitted to)."""
+    return fit.frame.filter(pl.col("cost").is_not_null() & pl.col("load").is_not_null())
 
 
 def _when(value: Any) -> str:
@@ -152,7 +115,7 @@ def summary_table(fits: dict[str, WorkloadFit]) -> pl.DataFrame:
                 "workload": fit.name,
                 "currency": fit.currency,
                 "model": s.get("model"),
-                "periods": fit.frame.height,
+                "periods": s.get("n_periods", 0),
                 "fixed_cost_per_month": s.get("fixed_cost_per_month"),
                 "marginal_cost": s.get("marginal_cost"),
                 "exponent": s.get("exponent"),
@@ -191,9 +154,10 @@ def curve_band(fit: WorkloadFit, points: int = 80, level: int = 95) -> pl.DataFr
     """The fitted curve (as of the last period) over a load grid from 0 to 1.1x the highest
     load seen: columns ``load``, ``mean``, ``lo``, ``hi`` (the ``level``% prediction band).
     Empty when the workload has no fit."""
-    if fit.curve is None or fit.frame.height == 0:
+    points_seen = complete(fit)
+    if fit.curve is None or points_seen.height == 0:
         return pl.DataFrame(schema={c: pl.Float64 for c in ("load", "mean", "lo", "hi")})
-    top = float(fit.frame["load"].max()) * 1.1
+    top = float(points_seen["load"].max()) * 1.1
     grid = np.linspace(top / points, top, points)
     pred = fit.curve.predict(grid, level=(level,))
     return pred.select(
@@ -209,4 +173,4 @@ def anomaly_periods(fit: WorkloadFit) -> pl.DataFrame:
         if f["kind"] == "anomaly"
     ]
     stamp = pl.col("period_start").dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return fit.frame.filter(stamp.is_in(keys)).select("period_start", "load", "cost")
+    return complete(fit).filter(stamp.is_in(keys)).select("period_start", "load", "cost")
