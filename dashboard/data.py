@@ -23,12 +23,12 @@ from forecaster.errors import ForecasterError
 from forecaster.load import LoadStore
 from forecaster.portfolio import WorkloadFit
 from forecaster.review import ReviewPack, build_review
-from forecaster.review.bridge import bridge_for_month
 from forecaster.scaling import USLModel
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
 from forecaster.views import overview as overview_views
+from forecaster.views import review as review_views
 from forecaster.views import scaling as scaling_views
 from forecaster.views.workloads import fit_window
 from forecaster.workloads import Workload, coverage, load_workloads, unclaimed_cost
@@ -240,9 +240,10 @@ def workload_coverage() -> pl.DataFrame:
 
 @cached
 def bridge(month: str) -> dict[str, Any]:
-    """The month-over-month bridge per currency (``forecaster bridge``: curves fitted on the
-    data up to the month's end)."""
-    return bridge_for_month(store_dir(), month, _config.workloads)
+    """The month-over-month bridge per currency (as ``forecaster bridge``: curves fitted on
+    the data up to the month's end), from the cached workload series."""
+    charges = BillingStore(store_dir()).scan()
+    return review_views.month_bridge_doc(charges, workloads(), series(), month)
 
 
 @cached
@@ -288,9 +289,13 @@ def warm() -> None:
         spend(None)
         spend("provider")
         catalog()
+        tag_keys()
         if _config.workloads is not None:
             fits()
             unclaimed()
+            months = spend(None)["month"]
+            if months.len():
+                bridge(months.max())
     except ForecasterError:
         pass  # the pages show the problem
 

@@ -14,6 +14,8 @@ from dashboard import figures
 from dashboard.figures.common import esc
 from dashboard.figures.review import bridge_waterfall, value_range
 from dashboard.figures.spend import OTHER, top_n
+from dashboard.figures.workloads import WEBGL_MIN_POINTS
+from forecaster.portfolio import WorkloadFit
 from forecaster.scaling import USLModel
 from forecaster.views.overview import SPLIT_PARTS
 from tests.dashboard_support import EVIL
@@ -182,3 +184,30 @@ def test_unclaimed_by_month_shows_the_share():
     fig = figures.unclaimed_by_month(frame, "USD")
     unclaimed = next(t for t in fig.data if t.name == "unclaimed")
     assert list(unclaimed.customdata) == [0.25]
+
+
+def hourly_fit(n: int) -> WorkloadFit:
+    """A workload with ``n`` hourly periods and no curve."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    frame = pl.DataFrame(
+        {
+            "period_start": [start + timedelta(hours=i) for i in range(n)],
+            "cost": np.linspace(1.0, 2.0, n),
+            "load": np.linspace(100.0, 200.0, n),
+        }
+    )
+    return WorkloadFit("api", "USD", "requests", frame, None, {"name": "api", "model": None})
+
+
+@pytest.mark.parametrize(
+    ("n", "kind"), [(WEBGL_MIN_POINTS - 1, "Scatter"), (WEBGL_MIN_POINTS, "Scattergl")]
+)
+def test_long_series_are_drawn_with_webgl(n, kind):
+    fit = hourly_fit(n)
+    empty_band = pl.DataFrame(schema={c: pl.Float64 for c in ("load", "mean", "lo", "hi")})
+    scatter = figures.cost_vs_load(fit, empty_band, fit.frame.head(0))
+    assert [type(t).__name__ for t in scatter.data] == [kind]
+    over_time = figures.cost_over_time(fit, fit.frame.head(0))
+    assert [type(t).__name__ for t in over_time.data] == [kind]

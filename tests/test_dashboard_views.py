@@ -414,3 +414,8 @@ def test_ceiling_reach_converts_load_per_day_to_per_second(usl):
     )
     reach = scaling_views.ceiling_reach(usl, forecast, 0.8)
     assert reach["ceiling_date"].startswith("2027-01-06")
+
+
+def test_month_bridge_doc_equals_forecaster_bridge(world, sample):
+    doc = review.month_bridge_doc(world["charges"], world["workloads"], world["series"], "2026-10")
+    assert doc == bridge_for_month(world["store"], "2026-10", sample["workloads"])

@@ -1,5 +1,10 @@
 """Workload figures: cost against load with the fitted curve and its band, cost over time,
-and waste per month by workload. Long daily series are drawn with WebGL (``Scattergl``)."""
+and waste per month by workload.
+
+Long series (``WEBGL_MIN_POINTS`` points or more, e.g. hourly data) are drawn with WebGL
+(``Scattergl``); shorter ones as SVG, which draws a few thousand points faster than WebGL
+sets itself up (measured in benchmarks/dashboard.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,13 @@ import polars as pl
 from dashboard.figures.common import COLORS, LABELS, empty, esc, style
 from forecaster.portfolio import WorkloadFit
 from forecaster.views.workloads import WASTE_KINDS, complete
+
+WEBGL_MIN_POINTS = 2000
+
+
+def _points(fig: go.Figure, n: int):
+    """The scatter adder for ``n`` points: WebGL for long series, SVG otherwise."""
+    return fig.add_scattergl if n >= WEBGL_MIN_POINTS else fig.add_scatter
 
 
 def _unit(fit: WorkloadFit) -> str:
@@ -54,7 +66,7 @@ def cost_vs_load(fit: WorkloadFit, band: pl.DataFrame, anomalies: pl.DataFrame) 
             name="95% prediction band",
             hoverinfo="skip",
         )
-    fig.add_scattergl(
+    _points(fig, frame.height)(
         x=frame["load"].to_list(),
         y=frame["cost"].to_list(),
         mode="markers",
@@ -78,7 +90,7 @@ def cost_vs_load(fit: WorkloadFit, band: pl.DataFrame, anomalies: pl.DataFrame) 
             line={"color": COLORS["fitted"], "width": 2},
         )
     if anomalies.height:
-        fig.add_scattergl(
+        fig.add_scatter(
             x=anomalies["load"].to_list(),
             y=anomalies["cost"].to_list(),
             mode="markers",
@@ -103,7 +115,8 @@ def cost_over_time(fit: WorkloadFit, anomalies: pl.DataFrame) -> go.Figure:
     if fit.frame.height == 0:
         return empty(f"{fit.name}: no data in this window", title)
     fig = go.Figure()
-    fig.add_scattergl(
+    add = _points(fig, fit.frame.height)
+    add(
         x=fit.frame["period_start"].to_list(),
         y=fit.frame["cost"].to_list(),
         mode="lines",
@@ -113,7 +126,7 @@ def cost_over_time(fit: WorkloadFit, anomalies: pl.DataFrame) -> go.Figure:
     if fit.decomposition is not None:
         d = fit.decomposition
         expected = d["cost"] - d["residual"] + d["drift"]
-        fig.add_scattergl(
+        add(
             x=d["period_start"].to_list(),
             y=expected.to_list(),
             mode="lines",
@@ -122,7 +135,7 @@ def cost_over_time(fit: WorkloadFit, anomalies: pl.DataFrame) -> go.Figure:
             opacity=0.6,
         )
     if anomalies.height:
-        fig.add_scattergl(
+        fig.add_scatter(
             x=anomalies["period_start"].to_list(),
             y=anomalies["cost"].to_list(),
             mode="markers",

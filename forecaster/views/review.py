@@ -8,6 +8,31 @@ from typing import Any
 
 import polars as pl
 
+from forecaster.review.bridge import bridges
+from forecaster.review.pack import check_month, month_start, shift_month
+from forecaster.review.spend import month_totals
+from forecaster.review.workloads import cost_items, fit_workloads
+from forecaster.workloads import Workload
+
+
+def month_bridge_doc(
+    charges: pl.LazyFrame, workloads: list[Workload], series: pl.DataFrame, month: str
+) -> dict[str, Any]:
+    """``forecaster.review.bridge.bridge_for_month``'s document, from a workload series the
+    caller already holds (the dashboard caches it; building it is the expensive part).
+
+    The same steps as ``bridge_for_month``: items per billing period (workloads and unclaimed
+    provider/service), curves fitted on the data before the month's end (no look-ahead), so
+    the numbers equal ``forecaster bridge`` and the review pack's.
+    """
+    month = check_month(month)
+    previous = shift_month(month, -1)
+    totals = month_totals(charges, [month, previous])
+    items = cost_items(charges, workloads, [month, previous], totals)
+    fits = fit_workloads(series, workloads, month_start(shift_month(month, 1)))
+    results = bridges(items, fits, month, previous)
+    return {"month": month, "currencies": [{"currency": c, **r} for c, r in results.items()]}
+
 
 def months_with_previous(spend: pl.DataFrame, currency: str) -> list[str]:
     """The billing months of ``currency`` whose previous month is in the data too (a bridge

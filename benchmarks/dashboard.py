@@ -1,0 +1,336 @@
+"""Dashboard benchmark: callback times and first render in headless Chromium on a big store.
+
+    .venv/bin/python benchmarks/dashboard.py [--out DIR]
+
+Builds a store with 3 years of daily FOCUS billing for 300 services (100 of them claimed by
+50 workloads, two each, with a daily load metric per workload; 200 shared services no
+workload claims; ~330,000 line items), starts the dashboard on 127.0.0.1 in this process
+(its data loader warmed in the background as ``forecaster serve`` does), then drives a
+scripted session in headless Chromium: every page, and the controls a reader uses (split by,
+tag, workload, time window, load test, share, month, currency).
+
+Reported:
+- first render: from navigation to the page's main figure drawn, per page (the Overview is
+  the first page a visitor sees);
+- callbacks: server-side time of every ``/_dash-update-component`` request of the session
+  (a WSGI timer around the app), median and max;
+- reference: each page callback called once in-process with the data cache cleared (what a
+  request costs without the loader's cache) and once warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+START = datetime(2023, 11, 1, tzinfo=UTC)
+DAYS = 1096  # 2023-11-01 .. 2026-10-31: 36 whole months
+WORKLOADS = 50
+SERVICES = 300
+SHARED = SERVICES - 2 * WORKLOADS
+RNG = np.random.default_rng(7)
+
+FOCUS_COLUMNS = [
+    "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart",
+    "ChargePeriodEnd", "BilledCost", "EffectiveCost", "ListCost", "ContractedCost",
+    "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "ServiceCategory",
+    "ChargeCategory", "ChargeClass", "ResourceId", "RegionId", "Tags",
+]  # fmt: skip
+PROVIDERS = ("AWS", "Microsoft", "Google Cloud")
+
+
+def _month_bounds(day: datetime) -> tuple[str, str]:
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start.strftime("%Y-%m-%dT%H:%M:%SZ"), end.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_store(out: Path) -> dict[str, Path]:
+    """Write the billing CSVs, load CSV, workloads file and a load test under ``out`` and
+    ingest them into ``out/store``."""
+    from forecaster.ingest import ingest_billing
+    from forecaster.load import ingest_traffic
+    from forecaster.sample import T, loadtest_frame
+
+    days = [START + timedelta(days=i) for i in range(DAYS)]
+    t = np.arange(DAYS)
+    weekly = 1 + 0.15 * np.sin(2 * np.pi * t / 7)
+    rows: list[pl.DataFrame] = []
+    loads = []
+    toml = []
+    for w in range(WORKLOADS):
+        provider = PROVIDERS[w % 3]
+        account = f"{100000000000 + w}"
+        base = RNG.uniform(1e5, 5e6)
+        load = base * (1 + RNG.uniform(0.0, 0.04)) ** (t / 30.4) * weekly
+        load *= RNG.lognormal(0, 0.03, DAYS)
+        fixed, variable, k = RNG.uniform(10, 400), RNG.uniform(100, 2000), RNG.choice([1.0, 1.2])
+        cost = fixed + variable * (load / base) ** k * RNG.lognormal(0, 0.03, DAYS)
+        loads.append(pl.DataFrame({"timestamp": days, "metric": f"wl{w}.requests",
+                                   "value": load, "unit": "requests"}))  # fmt: skip
+        services = [f"Service {2 * w:03d}", f"Service {2 * w + 1:03d}"]
+        for share, service in zip((0.7, 0.3), services, strict=True):
+            rows.append(
+                pl.DataFrame(
+                    {
+                        "day": days,
+                        "cost": cost * share,
+                        "provider": provider,
+                        "account": account,
+                        "service": service,
+                        "tags": f'{{"team": "team-{w}", "env": "prod"}}',
+                    }
+                )
+            )
+        toml.append(
+            f'[[workload]]\nname = "workload-{w:02d}"\ncurrency = "USD"\n\n[workload.cost]\n'
+            f'providers = ["{provider}"]\nsub_accounts = ["{account}"]\n'
+            f'services = ["{services[0]}", "{services[1]}"]\n\n'
+            f'[workload.load]\nmetric = "wl{w}.requests"\nunit = "requests"\n'
+            'aggregation = "sum"\n\n'
+        )
+    for s in range(SHARED):
+        level = RNG.uniform(5, 300)
+        rows.append(
+            pl.DataFrame(
+                {
+                    "day": days,
+                    "cost": level * RNG.lognormal(0, 0.05, DAYS),
+                    "provider": PROVIDERS[s % 3],
+                    "account": "999999999999",
+                    "service": f"Service {2 * WORKLOADS + s:03d}",
+                    "tags": "",
+                }
+            )
+        )
+    items = pl.concat(rows)
+    billing = out / "billing"
+    billing.mkdir(parents=True, exist_ok=True)
+    frame = items.with_columns(
+        pl.col("day").dt.strftime("%Y-%m").alias("month"),
+        pl.col("day").dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias("ChargePeriodStart"),
+        (pl.col("day") + timedelta(days=1)).dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias("ChargePeriodEnd"),
+        pl.col("cost").round(6),
+    )  # fmt: skip
+    for (month,), part in frame.partition_by("month", as_dict=True).items():
+        start, end = _month_bounds(datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC))
+        part.select(
+            pl.lit("999999999999").alias("BillingAccountId"),
+            pl.lit(start).alias("BillingPeriodStart"),
+            pl.lit(end).alias("BillingPeriodEnd"),
+            "ChargePeriodStart",
+            "ChargePeriodEnd",
+            *[pl.col("cost").alias(c) for c in ("BilledCost", "EffectiveCost", "ListCost",
+                                                 "ContractedCost")],
+            pl.lit("USD").alias("BillingCurrency"),
+            pl.col("provider").alias("ProviderName"),
+            pl.col("account").alias("SubAccountId"),
+            pl.col("service").alias("ServiceName"),
+            pl.lit("Compute").alias("ServiceCategory"),
+            pl.lit("Usage").alias("ChargeCategory"),
+            pl.lit("").alias("ChargeClass"),
+            pl.lit("").alias("ResourceId"),
+            pl.lit("us-east-1").alias("RegionId"),
+            pl.col("tags").alias("Tags"),
+        ).write_csv(billing / f"focus-{month}.csv")  # fmt: skip
+    traffic = out / "traffic.csv"
+    pl.concat(loads).with_columns(pl.col("timestamp").dt.strftime("%Y-%m-%dT%H:%M:%SZ")).write_csv(
+        traffic
+    )
+    workloads = out / "workloads.toml"
+    workloads.write_text("".join(toml))
+    (out / "loadtest").mkdir(exist_ok=True)
+    loadtest_frame(np.random.default_rng(T.SEED)).write_csv(out / "loadtest" / "api-loadtest.csv")
+    store = out / "store"
+    ingest_billing([billing], store, source="focus")
+    ingest_traffic([traffic], store)
+    return {"store": store, "workloads": workloads, "rows": items.height}
+
+
+class Timer:
+    """WSGI middleware: wall time of every callback request."""
+
+    def __init__(self, app):
+        self.app = app
+        self.times: list[float] = []
+
+    def __call__(self, environ, start_response):
+        start = time.perf_counter()
+        try:
+            return list(self.app(environ, start_response))
+        finally:
+            if environ.get("PATH_INFO", "").endswith("/_dash-update-component"):
+                self.times.append(time.perf_counter() - start)
+
+
+def chromium():
+    os.environ["SE_OFFLINE"] = "true"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 "--enable-unsafe-swiftshader", "--window-size=1440,900",
+                 f"--user-data-dir={tempfile.mkdtemp(prefix='bench-chromium-')}"):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(
+        service=Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"),
+        options=options,
+    )
+    driver.set_page_load_timeout(120)
+    return driver
+
+
+IDLE_JS = """
+const busy = document.querySelectorAll('[data-dash-is-loading="true"]').length;
+return busy === 0 && document.querySelector(arguments[0]) !== null;
+"""
+
+
+def wait_drawn(driver, css: str, timeout: float = 120.0) -> float:
+    """Seconds until ``css`` exists and no component is loading."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if driver.execute_script(IDLE_JS, css):
+            return time.perf_counter() - start
+        time.sleep(0.02)
+    raise TimeoutError(css)
+
+
+PAGES = {
+    "/": "#overview-split .js-plotly-plot .bars",
+    "/workloads": "#workloads-scatter .js-plotly-plot .scatterlayer, #workloads-scatter canvas",
+    "/scaling": "#scaling-usl .js-plotly-plot .scatterlayer",
+    "/review": "#review-waterfall .js-plotly-plot .waterfalllayer",
+    "/data": "#data-unclaimed .js-plotly-plot .bars",
+    "/forecast": "#_pages_content h2",
+}
+
+SESSION = [  # (url, what must be drawn): the controls a reader changes, as shared URLs do
+    ("/?by=service", "#overview-spend .js-plotly-plot .bars"),
+    ("/?by=tag&tag=team", "#overview-spend .js-plotly-plot .bars"),
+    ("/?by=account", "#overview-spend .js-plotly-plot .bars"),
+    ("/workloads?workload=workload-07", "#workloads-scatter .js-plotly-plot"),
+    ("/workloads?workload=workload-23", "#workloads-scatter .js-plotly-plot"),
+    ("/workloads?workload=workload-23&start=2025-01", "#workloads-scatter .js-plotly-plot"),
+    ("/workloads?workload=workload-41&start=2024-06&end=2025-12", "#workloads-scatter .js-plotly-plot"),
+    ("/scaling?share=0.9", "#scaling-usl .js-plotly-plot"),
+    ("/review?month=2026-09", "#review-waterfall .js-plotly-plot"),
+    ("/review?month=2026-10", "#review-waterfall .js-plotly-plot"),
+    ("/data?currency=USD", "#data-unclaimed .js-plotly-plot"),
+]  # fmt: skip
+
+
+def reference(paths: dict) -> list[tuple[str, float, float]]:
+    """Each page callback in-process: cold (data cache cleared) and warm."""
+    from dashboard import data
+
+    pages = {k.split(".")[1]: v for k, v in sys.modules.items() if k.startswith("pages.")}
+    calls = [
+        ("overview: split by service", lambda: pages["overview"].update("USD", "service", None)),
+        ("workloads: drill, full window", lambda: pages["workloads"].update("workload-07", None, None)),
+        ("workloads: drill, 2025-01..", lambda: pages["workloads"].update("workload-07", "2025-01", None)),
+        ("scaling: USL and ceiling", lambda: pages["scaling"].update("api-loadtest.csv", "workload-01", 0.8, 36)),
+        ("review: bridge 2026-10", lambda: pages["review"].update("USD", "2026-10", "xlsx")),
+        ("data: unclaimed", lambda: pages["sources"].update("USD")),
+    ]  # fmt: skip
+    out = []
+    for label, call in calls:
+        data.clear()
+        start = time.perf_counter()
+        call()
+        cold = time.perf_counter() - start
+        start = time.perf_counter()
+        call()
+        out.append((label, cold, time.perf_counter() - start))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=None, help="keep the generated store here")
+    args = parser.parse_args()
+    out = args.out or Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    t0 = time.perf_counter()
+    paths = build_store(out)
+    build_s = time.perf_counter() - t0
+    print(f"store: {paths['rows']:,} billing rows, {WORKLOADS} workloads, {SERVICES} services, "
+          f"{DAYS} days; built and ingested in {build_s:.1f} s")  # fmt: skip
+
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    from dashboard import data
+    from dashboard.app import create_app
+
+    t0 = time.perf_counter()
+    app = create_app(paths["store"], paths["workloads"], out / "loadtest", warm=False)
+    data.warm()
+    warm_s = time.perf_counter() - t0
+    print(f"start-up: create_app + warming the loader: {warm_s:.1f} s", flush=True)
+    timer = Timer(app.server.wsgi_app)
+    app.server.wsgi_app = timer
+    httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_port}"
+    driver = chromium()
+    try:
+        driver.get(base + "/data")  # the browser's own first start and script cache
+        wait_drawn(driver, PAGES["/data"])
+        renders = {}
+        for path, css in PAGES.items():
+            start = time.perf_counter()
+            driver.get(base + path)
+            renders[path] = time.perf_counter() - start + wait_drawn(driver, css)
+        timer.times.clear()
+        session = []
+        for url, css in SESSION:
+            start = time.perf_counter()
+            driver.get(base + url)
+            session.append((url, time.perf_counter() - start + wait_drawn(driver, css)))
+        callbacks = list(timer.times)
+    finally:
+        driver.quit()
+        httpd.shutdown()
+    ref = reference(paths)
+
+    print(f"\nstart-up: create_app + warming the loader (spend, {WORKLOADS} fits, unclaimed, "
+          f"latest bridge): {warm_s:.1f} s\n")  # fmt: skip
+    print("| page | first render in Chromium (s) |\n|---|---:|")
+    for path, seconds in renders.items():
+        print(f"| {path} | {seconds:.2f} |")
+    print("\n| session step | render (s) |\n|---|---:|")
+    for url, seconds in session:
+        print(f"| {url} | {seconds:.2f} |")
+    ms = sorted(1000 * t for t in callbacks)
+    print(f"\ncallbacks in the session: {len(ms)}, median {statistics.median(ms):.0f} ms, "
+          f"p90 {ms[int(0.9 * (len(ms) - 1))]:.0f} ms, max {ms[-1]:.0f} ms")  # fmt: skip
+    print("\n| callback (in-process) | cold, cache cleared (ms) | warm (ms) |\n|---|---:|---:|")
+    for label, cold, warm in ref:
+        print(f"| {label} | {1000 * cold:.0f} | {1000 * warm:.0f} |")
+    if args.out is None:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
