@@ -1,0 +1,94 @@
+"""TCO arithmetic on Monte Carlo cost samples: pure functions on arrays.
+
+Shapes: daily samples are (S, D) (S paths, D days), monthly samples (S, M). Money is in one
+billing currency. All scenarios of one run share the same random draws (common random
+numbers), so their differences carry no extra sampling noise and a scenario that changes
+nothing reproduces the baseline exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecaster.tco.scenarios import Commitment, Fix, PriceChange
+
+PERCENTILES = (10, 50, 90)
+
+
+def to_months(daily: np.ndarray, month_of_day: np.ndarray, n_months: int) -> np.ndarray:
+    """(S, D) daily amounts summed into (S, M) calendar months (month_of_day: 0..M-1)."""
+    out = np.zeros((daily.shape[0], n_months))
+    for m in range(n_months):
+        out[:, m] = daily[:, month_of_day == m].sum(axis=1)
+    return out
+
+
+def apply_fix(
+    cost: np.ndarray, fixed: float, excess: np.ndarray, live: np.ndarray, fix: Fix
+) -> np.ndarray:
+    """Daily cost after an architecture fix on the days where ``live`` is True.
+
+    cost = fixed + excess + variable (variable includes the noise); the fix keeps
+    ``1 - idle_reduction`` of the fixed part, drops the excess when ``linear``, and keeps
+    ``1 - unit_cost_cut`` of the variable part. Never below zero.
+    """
+    variable = cost - fixed - excess
+    kept_excess = 0.0 if fix.linear else excess
+    fixed_cost = fixed * (1.0 - fix.idle_reduction)
+    new = fixed_cost + kept_excess + variable * (1.0 - fix.unit_cost_cut)
+    return np.where(live[None, :], np.maximum(new, 0.0), cost)
+
+
+def apply_commitment(monthly: np.ndarray, c: Commitment, start: int) -> np.ndarray:
+    """Monthly cost with a commitment bought at month index ``start`` for ``term_months``.
+
+    The commitment is ``coverage`` times the median expected cost of its first month, paid
+    at ``1 - discount`` whatever is used; cost above it is paid on demand. Usage falling
+    below the commitment therefore costs the unused commitment (the real risk of buying one).
+    """
+    out = monthly.copy()
+    if start >= monthly.shape[1]:
+        return out
+    amount = c.coverage * float(np.median(monthly[:, start]))
+    end = min(start + c.term_months, monthly.shape[1])
+    window = out[:, start:end]
+    out[:, start:end] = np.maximum(window - amount, 0.0) + amount * (1.0 - c.discount)
+    return out
+
+
+def apply_price(monthly: np.ndarray, p: PriceChange, start: int) -> np.ndarray:
+    """Monthly cost with list prices changed by ``change`` from month index ``start``."""
+    out = monthly.copy()
+    out[:, start:] *= 1.0 + p.change
+    return out
+
+
+def discount_factors(n_months: int, annual_rate: float) -> np.ndarray:
+    """End-of-month factors (1 + r) ** (-m / 12) for months m = 1..M."""
+    return (1.0 + annual_rate) ** (-np.arange(1, n_months + 1) / 12.0)
+
+
+def npv(monthly: np.ndarray, annual_rate: float) -> np.ndarray:
+    """Net present value per sample of (S, M) monthly cost."""
+    return monthly @ discount_factors(monthly.shape[1], annual_rate)
+
+
+def bands(samples: np.ndarray) -> dict[str, np.ndarray]:
+    """p10, p50, p90 over samples (axis 0)."""
+    q = np.percentile(samples, PERCENTILES, axis=0)
+    return {f"p{p}": q[i] for i, p in enumerate(PERCENTILES)}
+
+
+def break_even(baseline: np.ndarray, scenario: np.ndarray) -> tuple[int | None, float]:
+    """(month index, probability): the first month from which the scenario's cumulative
+    cost (median over samples of the cumulative saving) stays at or below the baseline's
+    to the end of the horizon, or None; and the share of samples ahead at the horizon."""
+    saving = np.cumsum(baseline - scenario, axis=1)
+    median = np.median(saving, axis=0)
+    ahead = median >= -1e-9
+    index = None
+    for m in range(len(median) - 1, -1, -1):
+        if not ahead[m]:
+            break
+        index = m
+    return index, float(np.mean(saving[:, -1] >= -1e-9))

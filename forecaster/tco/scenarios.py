@@ -1,0 +1,218 @@
+"""Scenario files: what-if changes to traffic, architecture, commitments and prices.
+
+```toml
+[settings]
+horizon_months = 36        # 12 to 36
+discount_rate = 0.08       # annual, for NPV (monthly factor (1 + r) ** (-m / 12))
+samples = 1000             # Monte Carlo paths
+seed = 0
+
+[[scenario]]
+name = "baseline"          # the reference: the first scenario, or the one named "baseline"
+
+[[scenario]]
+name = "fix search"
+growth = { "*" = 0.30, search = 0.5 }   # annual load growth replacing the forecast's
+[[scenario.fix]]
+workload = "search"
+from = "2027-01"           # first month the fix is live (YYYY-MM)
+idle_reduction = 0.5       # share of the idle baseline removed
+linear = true              # bring the exponent to 1 (scaling excess removed)
+unit_cost_cut = 0.10       # share of the variable (unit) cost removed
+migration_cost = 20000     # one-off, in the `from` month
+labour_per_month = 1500    # ongoing operating labour delta from `from` (negative saves)
+[scenario.commitment]
+coverage = 0.6             # share of the first month's expected cost committed
+discount = 0.28            # discount on the committed amount
+term_months = 12
+from = "2026-12"
+[scenario.price]
+change = -0.05             # list-price change (-5%) from `from`
+from = "2027-03"
+```
+Unknown keys and values out of range are errors that name the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from forecaster.errors import InputError
+
+BASELINE = "baseline"
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Fix:
+    workload: str
+    start: str  # YYYY-MM
+    idle_reduction: float = 0.0
+    linear: bool = False
+    unit_cost_cut: float = 0.0
+    migration_cost: float = 0.0
+    labour_per_month: float = 0.0
+
+
+@dataclass(frozen=True)
+class Commitment:
+    coverage: float
+    discount: float
+    term_months: int
+    start: str | None = None  # default: the first forecast month
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    change: float
+    start: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    growth: dict[str, float] = field(default_factory=dict)  # workload or "*" -> annual rate
+    fixes: tuple[Fix, ...] = ()
+    commitment: Commitment | None = None
+    price: PriceChange | None = None
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not (self.growth or self.fixes or self.commitment or self.price)
+
+
+@dataclass(frozen=True)
+class Settings:
+    horizon_months: int = 36
+    discount_rate: float = 0.08
+    samples: int = 1000
+    seed: int = 0
+
+
+class _Reader:
+    """Typed access to one TOML table that remembers which keys were used."""
+
+    def __init__(self, data: Any, where: str):
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: expected a table")
+        self.data, self.where, self.used = data, where, set()
+
+    def get(self, key: str, kind, default=None, lo: float | None = None, hi: float | None = None):
+        self.used.add(key)
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise InputError(f"{self.where}: {key} = {value!r}; expected {kind.__name__}")
+        if lo is not None and value < lo or hi is not None and value > hi:
+            raise InputError(f"{self.where}: {key} = {value!r}; expected {lo} to {hi}")
+        return value
+
+    def month(self, key: str, required: bool = False) -> str | None:
+        value = self.get(key, str)
+        if value is None and required:
+            raise InputError(f"{self.where}: {key} is required (YYYY-MM)")
+        if value is not None and not MONTH.match(value):
+            raise InputError(f"{self.where}: {key} = {value!r}; expected YYYY-MM")
+        return value
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise InputError(f"{self.where}: unknown key(s) {', '.join(unknown)}")
+
+
+def _fix(data: Any, where: str) -> Fix:
+    t = _Reader(data, where)
+    workload = t.get("workload", str)
+    if not workload:
+        raise InputError(f"{where}: workload is required")
+    fix = Fix(
+        workload=workload,
+        start=t.month("from", required=True),
+        idle_reduction=t.get("idle_reduction", float, 0.0, 0.0, 1.0),
+        linear=t.get("linear", bool, False),
+        unit_cost_cut=t.get("unit_cost_cut", float, 0.0, 0.0, 1.0),
+        migration_cost=t.get("migration_cost", float, 0.0, 0.0),
+        labour_per_month=t.get("labour_per_month", float, 0.0),
+    )
+    t.done()
+    return fix
+
+
+def _scenario(data: Any, where: str) -> Scenario:
+    t = _Reader(data, where)
+    name = t.get("name", str)
+    if not name:
+        raise InputError(f"{where}: name is required")
+    growth_table = t.get("growth", dict, {})
+    growth = {}
+    for key, value in growth_table.items():
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= -1:
+            raise InputError(f"{where}: growth.{key} = {value!r}; expected an annual rate > -1")
+        growth[key] = float(value)
+    fixes = tuple(_fix(f, f"{where}.fix[{i}]") for i, f in enumerate(t.get("fix", list, [])))
+    commitment = None
+    if (c := t.get("commitment", dict)) is not None:
+        r = _Reader(c, f"{where}.commitment")
+        commitment = Commitment(
+            coverage=r.get("coverage", float, 0.0, 0.0, 1.0),
+            discount=r.get("discount", float, 0.0, 0.0, 1.0),
+            term_months=r.get("term_months", int, 12, 1, 120),
+            start=r.month("from"),
+        )
+        r.done()
+    price = None
+    if (p := t.get("price", dict)) is not None:
+        r = _Reader(p, f"{where}.price")
+        price = PriceChange(change=r.get("change", float, 0.0, -0.99, 10.0), start=r.month("from"))
+        r.done()
+    t.done()
+    return Scenario(name, growth, fixes, commitment, price)
+
+
+def parse_scenarios(data: dict[str, Any], where: str) -> tuple[Settings, list[Scenario]]:
+    """Settings and scenarios (baseline first) from parsed TOML."""
+    top = _Reader(data, where)
+    s = _Reader(top.get("settings", dict, {}), f"{where} [settings]")
+    settings = Settings(
+        horizon_months=s.get("horizon_months", int, 36, 12, 36),
+        discount_rate=s.get("discount_rate", float, 0.08, 0.0, 1.0),
+        samples=s.get("samples", int, 1000, 50, 20000),
+        seed=s.get("seed", int, 0),
+    )
+    s.done()
+    raw = top.get("scenario", list, [])
+    top.done()
+    scenarios = [_scenario(d, f"{where} scenario[{i}]") for i, d in enumerate(raw)]
+    names = [sc.name for sc in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError(f"{where}: scenario names must be unique, got {names}")
+    if (
+        not scenarios
+        or all(sc.name != BASELINE for sc in scenarios)
+        and not scenarios[0].changes_nothing
+    ):
+        scenarios.insert(0, Scenario(BASELINE))
+    base = next((sc for sc in scenarios if sc.name == BASELINE), scenarios[0])
+    return settings, [base] + [sc for sc in scenarios if sc is not base]
+
+
+def load_scenarios(path: str | Path | None) -> tuple[Settings, list[Scenario]]:
+    """Read a scenario file; None gives the defaults and the baseline alone."""
+    if path is None:
+        return Settings(), [Scenario(BASELINE)]
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such scenario file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from exc
+    return parse_scenarios(data, str(path))
