@@ -27,15 +27,18 @@ from forecaster.scaling import USLModel
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
+from forecaster.views import forecast as forecast_views
 from forecaster.views import overview as overview_views
 from forecaster.views import review as review_views
 from forecaster.views import scaling as scaling_views
+from forecaster.views.forecast import WhatIf
 from forecaster.views.workloads import fit_window
 from forecaster.workloads import Workload, coverage, load_workloads, unclaimed_cost
 from forecaster.workloads import workload_series as _workload_series
 
 T = TypeVar("T")
 CACHE_SIZE = 128
+TCO_SAMPLES = 300  # Monte Carlo paths per scenario run from the dashboard
 
 
 @dataclass
@@ -283,6 +286,18 @@ def load_forecast(name: str, horizon_days: int) -> pl.DataFrame | None:
         return None
 
 
+@cached
+def tco(what: WhatIf) -> dict[str, Any] | None:
+    """Baseline and what-if scenario run by ``forecaster.tco`` (None: engine not present)."""
+    if not forecast_views.tco_available():
+        return None
+    from forecaster.tco.run import run_tco
+
+    return run_tco(
+        store_dir(), _config.workloads, scenarios=forecast_views.scenarios(what, TCO_SAMPLES)
+    )
+
+
 def warm() -> None:
     """Compute what the first pages need, so the first visitor does not wait for the fits."""
     try:
@@ -296,6 +311,7 @@ def warm() -> None:
             months = spend(None)["month"]
             if months.len():
                 bridge(months.max())
+            tco(WhatIf())
     except ForecasterError:
         pass  # the pages show the problem
 

@@ -13,6 +13,7 @@ import pytest
 from dash import dcc, html
 
 from dashboard.figures.common import esc
+from forecaster.views.forecast import tco_available
 from tests import dashboard_support as support
 from tests.dashboard_support import EVIL
 
@@ -82,7 +83,7 @@ def test_overview_callback_writes_the_state_back(pages):
 
 
 def test_overview_by_provider_has_the_three_clouds(pages):
-    spend, split, cards, periods, _ = pages["overview"].update("USD", "provider", None)
+    spend, split, cards, periods, _, _ = pages["overview"].update("USD", "provider", None)
     assert {t.name for t in spend.data} == {"AWS", "Google Cloud", "Microsoft"}
     assert isinstance(split, go.Figure) and len(split.data) >= 4
     assert "2026-10" in text_of(cards)
@@ -225,3 +226,36 @@ def test_data_page_unclaimed_figure_per_currency(pages):
 def test_every_page_layout_is_a_component(pages):
     for module in pages.values():
         assert isinstance(module.layout(), html.Div | dcc.Location)
+
+
+# -- forecast & TCO --------------------------------------------------------------------
+FORECAST_DEFAULTS = ["USD", 12, 8, None, None, "2027-01", 0, [], 0, 0, 0, 0, 0, 12, 0, "2026-11"]
+
+
+@pytest.mark.skipif(not tco_available(), reason="no forecaster.tco here")
+def test_a_price_cut_lowers_the_what_if_tco_only(pages):
+    base, _, search = pages["forecast"].update(*FORECAST_DEFAULTS)
+    cut = list(FORECAST_DEFAULTS)
+    cut[14] = -10
+    changed, fig, search = pages["forecast"].update(*cut)
+    first = {r["figure"]: r for r in base.rowData}["TCO over 12 months (P50)"]
+    after = {r["figure"]: r for r in changed.rowData}["TCO over 12 months (P50)"]
+    assert first["baseline"] == first["what-if"] == after["baseline"]
+    assert float(after["what-if"].replace(",", "")) < float(first["what-if"].replace(",", ""))
+    assert query(search)["price"] == "-10" and "idle" not in query(search)
+    assert {t.name for t in fig.data} >= {"actual", "baseline median", "what-if median"}
+
+
+@pytest.mark.skipif(not tco_available(), reason="no forecaster.tco here")
+def test_forecast_layout_reads_the_scenario_from_the_url(pages):
+    layout = pages["forecast"].layout(fix="search", idle="50", linear="linear", months="24")
+    assert find(layout, "forecast-fix-workload").value == "search"
+    assert find(layout, "forecast-idle").value == 50
+    assert find(layout, "forecast-linear").value == ["linear"]
+    assert find(layout, "forecast-horizon").value == 24
+
+
+def test_overview_shows_a_cost_forecast(pages):
+    *_, forecast_fig, _ = pages["overview"].update("USD", "provider", None)
+    names = {t.name for t in forecast_fig.data}
+    assert ("baseline median" in names) == tco_available()

@@ -211,3 +211,24 @@ def test_long_series_are_drawn_with_webgl(n, kind):
     assert [type(t).__name__ for t in scatter.data] == [kind]
     over_time = figures.cost_over_time(fit, fit.frame.head(0))
     assert [type(t).__name__ for t in over_time.data] == [kind]
+
+
+def test_cost_forecast_draws_history_then_each_scenarios_band():
+    history = pl.DataFrame({"month": ["2026-09", "2026-10"], "effective_cost": [10.0, 11.0]})
+    bands = pl.DataFrame(
+        {
+            "scenario": ["baseline", "baseline", EVIL, EVIL],
+            "month": ["2026-11", "2026-12"] * 2,
+            "p10": [9.0, 9.5, 8.0, 8.5],
+            "p50": [11.5, 12.0, 10.0, 10.5],
+            "p90": [14.0, 15.0, 12.0, 13.0],
+        }
+    )
+    fig = figures.cost_forecast(history, bands, "USD", "Cost forecast")
+    names = [t.name for t in fig.data]
+    assert names[0] == "actual" and "baseline median" in names
+    assert f"{esc(EVIL)} P10-P90" in names
+    band = next(t for t in fig.data if t.name == "baseline P10-P90")
+    assert band.fill == "tonexty" and list(band.x) == ["2026-11-01", "2026-12-01"]
+    assert fig.layout.xaxis.type == "date"
+    assert_no_markup(fig)

@@ -16,7 +16,7 @@ from forecaster.review.bridge import bridge_for_month
 from forecaster.review.workloads import UNCLAIMED_PREFIX
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
-from forecaster.views import export, overview, review, store, workloads
+from forecaster.views import export, forecast, overview, review, store, workloads
 from forecaster.views import scaling as scaling_views
 from forecaster.workloads import load_workloads, unclaimed_cost, workload_series
 from tests import dashboard_support as support
@@ -419,3 +419,96 @@ def test_ceiling_reach_converts_load_per_day_to_per_second(usl):
 def test_month_bridge_doc_equals_forecaster_bridge(world, sample):
     doc = review.month_bridge_doc(world["charges"], world["workloads"], world["series"], "2026-10")
     assert doc == bridge_for_month(world["store"], "2026-10", sample["workloads"])
+
+
+# -- forecast & TCO --------------------------------------------------------------------
+needs_tco = pytest.mark.skipif(not forecast.tco_available(), reason="no forecaster.tco here")
+
+
+def test_future_months_cross_the_year():
+    assert forecast.future_months("2026-11", 3) == ["2026-12", "2027-01", "2027-02"]
+
+
+@needs_tco
+def test_default_what_if_changes_nothing():
+    settings, (base, what) = forecast.scenarios(forecast.WhatIf(), samples=50)
+    assert base.name == "baseline" and what.changes_nothing
+    assert (settings.horizon_months, settings.samples) == (36, 50)
+
+
+@needs_tco
+def test_what_if_carries_every_control():
+    what = forecast.WhatIf(
+        horizon_months=24, growth=0.3, fix_workload="search", fix_from="2027-01",
+        idle_reduction=0.5, linear=True, migration_cost=1000.0, commitment_coverage=0.6,
+        commitment_discount=0.28, commitment_term=36, price_change=-0.05, price_from="2027-03",
+    )  # fmt: skip
+    settings, (_, sc) = forecast.scenarios(what)
+    assert settings.horizon_months == 24 and sc.growth == {"*": 0.3}
+    (fix,) = sc.fixes
+    assert (fix.workload, fix.start, fix.idle_reduction, fix.linear) == (
+        "search",
+        "2027-01",
+        0.5,
+        True,
+    )
+    assert (sc.commitment.coverage, sc.commitment.term_months) == (0.6, 36)
+    assert (sc.price.change, sc.price.start) == (-0.05, "2027-03")
+
+
+@needs_tco
+def test_a_fix_without_a_start_month_is_left_out():
+    _, (_, sc) = forecast.scenarios(forecast.WhatIf(fix_workload="search", idle_reduction=0.5))
+    assert sc.fixes == ()
+
+
+def _tco_doc() -> dict:
+    def band(p50):
+        return {"p10": p50 - 1, "p50": p50, "p90": p50 + 1}
+
+    def scenario(name, total, months):
+        return {
+            "name": name,
+            "monthly": [{"month": m, **band(total / len(months))} for m in months],
+            "cumulative": band(total),
+            "npv": band(total * 0.9),
+            "npv_saving_vs_baseline": band(0.0 if name == "baseline" else 90.0),
+            "break_even_month": None if name == "baseline" else "2027-02",
+            "break_even_probability": None if name == "baseline" else 0.93,
+            "one_off": 0.0,
+            "labour": 0.0,
+        }
+
+    months = ["2026-11", "2026-12"]
+    return {
+        "horizon_months": 2,
+        "discount_rate": 0.08,
+        "currencies": [
+            {
+                "currency": "USD",
+                "scenarios": [
+                    scenario("baseline", 1000.0, months),
+                    scenario("what-if", 900.0, months),
+                ],
+            }
+        ],
+    }
+
+
+def test_comparison_table_puts_scenarios_side_by_side():
+    table = forecast.comparison_table(_tco_doc(), "USD")
+    assert table.columns == ["figure", "baseline", "what-if"]
+    rows = {r["figure"]: r for r in table.iter_rows(named=True)}
+    assert rows["TCO over 2 months (P50)"]["what-if"] == "900"
+    assert rows["break-even month"] == {
+        "figure": "break-even month",
+        "baseline": "-",
+        "what-if": "2027-02",
+    }
+    assert rows["chance the scenario is cheaper by the horizon"]["what-if"] == "93%"
+
+
+def test_monthly_bands_have_a_row_per_scenario_and_month():
+    bands = forecast.monthly_bands(_tco_doc(), "USD")
+    assert bands.height == 4 and set(bands["scenario"]) == {"baseline", "what-if"}
+    assert forecast.monthly_bands(_tco_doc(), "EUR").height == 0

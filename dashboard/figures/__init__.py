@@ -7,11 +7,12 @@ from dashboard.figures.common import empty, esc
 from dashboard.figures.data import unclaimed_by_month
 from dashboard.figures.review import bridge_waterfall
 from dashboard.figures.scaling import usl_curve
-from dashboard.figures.spend import organic_waste, spend_by_month
+from dashboard.figures.spend import cost_forecast, organic_waste, spend_by_month
 from dashboard.figures.workloads import cost_over_time, cost_vs_load, waste_by_workload
 
 __all__ = [
     "bridge_waterfall",
+    "cost_forecast",
     "cost_over_time",
     "cost_vs_load",
     "empty",

@@ -101,3 +101,45 @@ def organic_waste(split: pl.DataFrame, currency: str) -> go.Figure:
         yaxis_title=f"{esc(currency)} per month",
         xaxis={"type": "category", "title": "month"},
     )
+
+
+BAND_COLORS = {"baseline": ("#1c7ed6", "rgba(28, 126, 214, 0.18)"),
+               "what-if": ("#2b8a3e", "rgba(43, 138, 62, 0.18)")}  # fmt: skip
+
+
+def cost_forecast(
+    history: pl.DataFrame, bands: pl.DataFrame, currency: str, title: str
+) -> go.Figure:
+    """Monthly cost: the actual months, then per scenario the forecast median with its
+    P10-P90 band (Monte Carlo over load and curve uncertainty)."""
+    if bands.height == 0:
+        return empty(f"No {currency} forecast", title)
+    fig = go.Figure()
+    if history.height:
+        fig.add_scatter(
+            x=_first_days(history["month"]), y=history["effective_cost"].to_list(),
+            mode="lines+markers", name="actual", line={"color": "#495057"},
+        )  # fmt: skip
+    for name in bands["scenario"].unique(maintain_order=True).to_list():
+        part = bands.filter(pl.col("scenario") == name)
+        line, fill = BAND_COLORS.get(name, ("#e8590c", "rgba(232, 89, 12, 0.18)"))
+        x = _first_days(part["month"])
+        fig.add_scatter(x=x, y=part["p90"].to_list(), mode="lines", line={"width": 0},
+                        showlegend=False, hoverinfo="skip")  # fmt: skip
+        fig.add_scatter(x=x, y=part["p10"].to_list(), mode="lines", line={"width": 0},
+                        fill="tonexty", fillcolor=fill, name=f"{esc(name)} P10-P90")  # fmt: skip
+        fig.add_scatter(x=x, y=part["p50"].to_list(), mode="lines",
+                        line={"color": line, "width": 2}, name=f"{esc(name)} median")  # fmt: skip
+    return style(
+        fig,
+        title,
+        yaxis_title=f"{esc(currency)} per month",
+        xaxis={"type": "date", "title": "month", "tickformat": "%b %Y"},
+        yaxis_rangemode="tozero",
+        hovermode="x unified",
+    )
+
+
+def _first_days(months: pl.Series) -> list[str]:
+    """'YYYY-MM' -> 'YYYY-MM-01', so months sit on a date axis."""
+    return [f"{m}-01" for m in months.to_list()]

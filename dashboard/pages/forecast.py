@@ -1,24 +1,275 @@
-"""Forecast & TCO: scenario controls, scenarios side by side, NPV and break-even."""
+"""Forecast & TCO: one what-if scenario (growth, architecture fix, commitment, price change)
+against the baseline, side by side, with NPV and break-even (``forecaster.tco``)."""
 
 from __future__ import annotations
 
 import dash
-from dash import dcc, html
+import polars as pl
+from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
+from dashboard import data, figures, state, tables
+from forecaster.views import forecast as views
 
 dash.register_page(__name__, path="/forecast", name="Forecast & TCO", order=3)
 
+HORIZONS = [12, 24, 36]
+KEEP_ZERO = {"rate", "growth"}
+TERMS = [12, 36]
+PCT = {"min": 0, "step": 5, "tooltip": {"placement": "bottom", "always_visible": False}}
+CONTROLS = (  # (id suffix, property, URL key)
+    ("currency", "value", "currency"),
+    ("horizon", "value", "months"),
+    ("rate", "value", "rate"),
+    ("growth", "value", "growth"),
+    ("fix-workload", "value", "fix"),
+    ("fix-from", "value", "fix_from"),
+    ("idle", "value", "idle"),
+    ("linear", "value", "linear"),
+    ("unit-cut", "value", "unit_cut"),
+    ("migration", "value", "migration"),
+    ("labour", "value", "labour"),
+    ("coverage", "value", "coverage"),
+    ("discount", "value", "discount"),
+    ("term", "value", "term"),
+    ("price", "value", "price"),
+    ("price-from", "value", "price_from"),
+)
 
-def layout(**_: str) -> html.Div:
+
+def _num(id_: str, value: float | None, **kw) -> dcc.Input:
+    return dcc.Input(id=f"forecast-{id_}", type="number", value=value, debounce=True, **kw)
+
+
+def layout(**query: str) -> html.Div:
+    if not views.tco_available():
+        return html.Div([html.H2("Forecast & TCO"), ui.coming(
+            "Scenario forecasts with NPV and break-even need the TCO engine (forecaster.tco), "
+            "not in this build yet.")])  # fmt: skip
+    problem = data.workloads_problem()
+    if problem:
+        return html.Div([html.H2("Forecast & TCO"), ui.problem(problem)])
+    q = query.get
+    currencies = data.currencies()
+    names = [w.name for w in data.workloads()]
+    months = views.future_months(data.months()[-1], 36) if data.months() else []
     return html.Div(
         [
             dcc.Location(id="forecast-url", refresh=False),
             html.H2("Forecast & TCO"),
-            ui.coming(
-                "Scenario forecasts (growth, architecture fix, commitments, price change) with "
-                "NPV and break-even appear here once the forecast and TCO engine is part of "
-                "this build."
+            html.P(
+                "Each workload's load is forecast and pushed through its fitted cost curve by "
+                "Monte Carlo (load and curve uncertainty together); unclaimed cost is forecast "
+                "by time. The what-if scenario changes the assumptions below; the baseline "
+                "keeps the forecast as it is.",
+                className="note",
             ),
+            ui.controls(
+                ui.field(
+                    "Currency",
+                    dcc.Dropdown(
+                        id="forecast-currency",
+                        options=currencies,
+                        value=state.choice(q("currency"), currencies, currencies[0]),
+                        clearable=False,
+                    ),
+                ),
+                ui.field(
+                    "Horizon (months)",
+                    dcc.RadioItems(
+                        id="forecast-horizon",
+                        options=HORIZONS,
+                        value=state.choice(q("months"), HORIZONS, 36),
+                        inline=True,
+                    ),
+                ),
+                ui.field(
+                    "Discount rate (% a year)",
+                    _num("rate", state.number(q("rate"), 0, 50, 8), min=0, max=50, step=0.5),
+                ),
+            ),  # fmt: skip
+            html.Div(
+                [
+                    ui.section(
+                        "Growth",
+                        ui.field(
+                            "Load growth, % a year (empty: the forecast's)",
+                            _num("growth", _opt(q("growth"), -90, 500), min=-90, max=500),
+                        ),
+                    ),  # fmt: skip
+                    ui.section(
+                        "Architecture fix",
+                        ui.controls(
+                            ui.field(
+                                "Workload",
+                                dcc.Dropdown(
+                                    id="forecast-fix-workload",
+                                    options=names,
+                                    value=state.choice(q("fix"), names, None),
+                                ),
+                            ),
+                            ui.field(
+                                "Live from",
+                                dcc.Dropdown(
+                                    id="forecast-fix-from",
+                                    options=months,
+                                    value=state.month(
+                                        q("fix_from"),
+                                        months,
+                                        months[2] if len(months) > 2 else None,
+                                    ),
+                                    clearable=False,
+                                ),
+                            ),
+                        ),  # fmt: skip
+                        ui.field(
+                            "Idle baseline removed (%)",
+                            dcc.Slider(
+                                id="forecast-idle",
+                                max=100,
+                                value=state.number(q("idle"), 0, 100, 0),
+                                **PCT,
+                            ),
+                        ),
+                        dcc.Checklist(
+                            id="forecast-linear",
+                            options=[
+                                {
+                                    "label": " scale linearly (remove the scaling excess)",
+                                    "value": "linear",
+                                }
+                            ],
+                            value=state.flags(q("linear"), ["linear"]),
+                        ),
+                        ui.field(
+                            "Unit cost cut (%)",
+                            dcc.Slider(
+                                id="forecast-unit-cut",
+                                max=50,
+                                value=state.number(q("unit_cut"), 0, 50, 0),
+                                **PCT,
+                            ),
+                        ),
+                        ui.controls(
+                            ui.field(
+                                "Migration cost (one-off)",
+                                _num("migration", state.number(q("migration"), 0, 1e9, 0), min=0),
+                            ),
+                            ui.field(
+                                "Labour per month",
+                                _num("labour", state.number(q("labour"), -1e8, 1e8, 0)),
+                            ),
+                        ),
+                    ),  # fmt: skip
+                    ui.section(
+                        "Commitment and price",
+                        ui.field(
+                            "Commitment coverage (%)",
+                            dcc.Slider(
+                                id="forecast-coverage",
+                                max=100,
+                                value=state.number(q("coverage"), 0, 100, 0),
+                                **PCT,
+                            ),
+                        ),
+                        ui.field(
+                            "Commitment discount (%)",
+                            dcc.Slider(
+                                id="forecast-discount",
+                                max=60,
+                                value=state.number(q("discount"), 0, 60, 0),
+                                **PCT,
+                            ),
+                        ),
+                        ui.field(
+                            "Term (months)",
+                            dcc.RadioItems(
+                                id="forecast-term",
+                                options=TERMS,
+                                value=state.choice(q("term"), TERMS, 12),
+                                inline=True,
+                            ),
+                        ),
+                        ui.controls(
+                            ui.field(
+                                "List price change (%)",
+                                _num(
+                                    "price", state.number(q("price"), -90, 200, 0), min=-90, max=200
+                                ),
+                            ),
+                            ui.field(
+                                "from",
+                                dcc.Dropdown(
+                                    id="forecast-price-from",
+                                    options=months,
+                                    value=state.month(
+                                        q("price_from"), months, months[0] if months else None
+                                    ),
+                                    clearable=False,
+                                ),
+                            ),
+                        ),
+                    ),  # fmt: skip
+                ],
+                className="three",
+            ),
+            ui.section("Scenarios side by side", dcc.Loading(html.Div(id="forecast-compare"))),
+            ui.section("Monthly cost", ui.graph("forecast-bands", 440)),
         ]
     )
+
+
+def _opt(value, lo: float, hi: float) -> float | None:
+    x = state.number(value, lo, hi, float("nan"))
+    return None if x != x else x
+
+
+def what_if(values: dict) -> views.WhatIf:
+    """The scenario from the controls (percentages to fractions; blanks to defaults)."""
+
+    def pct(key: str) -> float:
+        return float(values.get(key) or 0) / 100
+
+    growth = values.get("growth")
+    return views.WhatIf(
+        horizon_months=int(values.get("months") or 36),
+        discount_rate=pct("rate"),
+        growth=None if growth in (None, "") else float(growth) / 100,
+        fix_workload=values.get("fix") or None,
+        fix_from=values.get("fix_from"),
+        idle_reduction=pct("idle"),
+        linear="linear" in (values.get("linear") or []),
+        unit_cost_cut=pct("unit_cut"),
+        migration_cost=float(values.get("migration") or 0),
+        labour_per_month=float(values.get("labour") or 0),
+        commitment_coverage=pct("coverage"),
+        commitment_discount=pct("discount"),
+        commitment_term=int(values.get("term") or 12),
+        price_change=pct("price"),
+        price_from=values.get("price_from"),
+    )
+
+
+@callback(
+    Output("forecast-compare", "children"),
+    Output("forecast-bands", "figure"),
+    Output("forecast-url", "search"),
+    [Input(f"forecast-{suffix}", prop) for suffix, prop, _ in CONTROLS],
+)
+def update(*args):
+    values = {key: value for (_, _, key), value in zip(CONTROLS, args, strict=True)}
+    currency = values["currency"]
+    what = what_if(values)
+    doc = data.tco(what)
+    search = state.encode(
+        {k: None if v == 0 and k not in KEEP_ZERO else v for k, v in values.items()}
+    )
+    if doc is None or views.currency_doc(doc, currency) is None:
+        blank = figures.empty(f"No {currency} forecast")
+        return ui.problem(f"No {currency} forecast"), blank, search
+    compare = views.comparison_table(doc, currency)
+    history = data.spend(None).filter(pl.col("currency") == currency).tail(12)
+    fig = figures.cost_forecast(
+        history, views.monthly_bands(doc, currency), currency, f"Monthly cost ({currency})"
+    )
+    return tables.grid("forecast-compare-grid", compare, wide=["figure"]), fig, search

@@ -9,6 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
+from forecaster.views.forecast import WhatIf, monthly_bands, tco_available
 from forecaster.views.overview import headline, monthly_split, period_status
 from forecaster.views.workloads import findings_table
 
@@ -73,11 +74,10 @@ def layout(
             ),
             ui.section(
                 "Cost forecast",
-                ui.coming(
-                    "The cost forecast with 80% and 95% bands appears here once the forecast "
-                    "engine (load forecast pushed through the cost curves) is part of this "
-                    "build."
-                ),
+                ui.graph("overview-forecast", 380),
+                note="Median and P10-P90 band: each workload's load forecast pushed through "
+                "its cost curve by Monte Carlo, unclaimed cost forecast by time. Scenarios on "
+                "the Forecast & TCO page.",
             ),
             ui.section("Open and closed billing periods", html.Div(id="overview-periods")),
         ]
@@ -89,6 +89,7 @@ def layout(
     Output("overview-split", "figure"),
     Output("overview-kpis", "children"),
     Output("overview-periods", "children"),
+    Output("overview-forecast", "figure"),
     Output("overview-url", "search"),
     Input("overview-currency", "value"),
     Input("overview-by", "value"),
@@ -113,6 +114,7 @@ def update(currency: str | None, by: str, tag: str | None):
         split_fig,
         kpis(heads),
         periods(status.filter(pl.col("currency") == currency)),
+        forecast(currency),
         state.encode({"currency": currency, "by": by, "tag": tag if by == "tag" else None}),
     )
 
@@ -122,6 +124,19 @@ def _fits():
         return {}, findings_table({})
     fits = data.fits()
     return fits, findings_table(fits)
+
+
+def forecast(currency: str):
+    """The baseline cost forecast (``forecaster.tco``) after the last 12 months."""
+    title = f"Cost forecast ({currency})"
+    if not tco_available():
+        return figures.empty("The cost forecast needs the TCO engine, not in this build", title)
+    if data.workloads_problem():
+        return figures.empty(data.workloads_problem(), title)
+    doc = data.tco(WhatIf())
+    bands = monthly_bands(doc, currency).filter(pl.col("scenario") == "baseline")
+    history = data.spend(None).filter(pl.col("currency") == currency).tail(12)
+    return figures.cost_forecast(history, bands, currency, title)
 
 
 def kpis(h: dict) -> list[html.Div]:

@@ -10,7 +10,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
+from forecaster.views.forecast import tco_available
 from tests.dashboard_support import EVIL
 from tests.e2e.browser import console_errors, select_dropdown, settle, wait_for
 
@@ -88,3 +90,26 @@ def test_switching_workload_in_the_dropdown_redraws(browser, server):
     title = browser.find_element(By.CSS_SELECTOR, "#workloads-scatter .gtitle").text
     assert title == "search: cost against load"
     assert query(browser.current_url) == {"workload": "search"}
+
+
+def _grid_cell(browser, row: int, col_id: str) -> str:
+    css = f"#forecast-compare-grid .ag-row[row-index='{row}'] .ag-cell[col-id='{col_id}']"
+    return browser.find_element(By.CSS_SELECTOR, css).text
+
+
+@pytest.mark.skipif(not tco_available(), reason="the TCO engine (forecaster.tco) is not here")
+def test_changing_a_scenario_changes_the_tco(browser, server):
+    browser.get(server + "/forecast?months=12")
+    wait_for(browser, "#forecast-compare-grid .ag-cell")
+    settle(browser, timeout=120)
+    baseline, before = _grid_cell(browser, 0, "baseline"), _grid_cell(browser, 0, "what-if")
+    assert before == baseline  # the what-if starts as the baseline
+    price = browser.find_element(By.ID, "forecast-price")
+    price.clear()
+    price.send_keys("-10", Keys.ENTER)
+    settle(browser, timeout=120)
+    after = _grid_cell(browser, 0, "what-if")
+    assert _grid_cell(browser, 0, "baseline") == baseline
+    assert float(after.replace(",", "")) < float(before.replace(",", ""))
+    assert query(browser.current_url)["price"] == "-10"
+    assert console_errors(browser) == []

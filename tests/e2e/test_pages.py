@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from forecaster.views.forecast import tco_available
 from tests.e2e.browser import console_errors, screenshot, settle, wait_for
 from tests.e2e.conftest import ARTIFACTS
 
@@ -14,7 +15,7 @@ PAGES = {
     "overview": ("/", "#overview-spend .js-plotly-plot"),
     "workloads": ("/workloads", "#workloads-scatter .js-plotly-plot"),
     "scaling": ("/scaling", "#scaling-usl .js-plotly-plot"),
-    "forecast": ("/forecast", "#_pages_content h2"),
+    "forecast": ("/forecast", "#forecast-compare-grid .ag-cell" if tco_available() else "h2"),
     "review": ("/review", "#review-waterfall .js-plotly-plot"),
     "data": ("/data", "#data-unclaimed .js-plotly-plot"),
 }
@@ -25,7 +26,7 @@ def test_page_loads_without_console_errors(browser, server, name):
     path, ready = PAGES[name]
     console_errors(browser)  # drain what earlier tests left
     browser.get(server + path)
-    wait_for(browser, ready)
-    settle(browser)
+    wait_for(browser, ready, timeout=120)
+    settle(browser, timeout=120)
     screenshot(browser, ARTIFACTS / f"{name}.png")
     assert console_errors(browser) == []

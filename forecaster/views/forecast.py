@@ -1,0 +1,164 @@
+"""The Forecast & TCO page in plain data: one what-if scenario from the page's controls, run
+against the baseline by ``forecaster.tco`` (``run_tco``), and its result as tables.
+
+``forecaster.tco`` forecasts each workload's load, pushes the paths through the fitted cost
+curves by Monte Carlo and applies the scenario (growth, architecture fix, commitment, price
+change); this module only builds the scenario and reads the result.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+BASELINE = "baseline"
+WHAT_IF = "what-if"
+
+
+def tco_available() -> bool:
+    """Whether the TCO engine (``forecaster.tco.run``) is part of this build."""
+    try:
+        return importlib.util.find_spec("forecaster.tco.run") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The page's controls. Rates are fractions (0.3 = 30%); money in the billing currency.
+
+    ``growth``: annual load growth for every workload (None: the load forecast's own);
+    ``fix_workload`` with ``fix_from`` (YYYY-MM): an architecture fix removing
+    ``idle_reduction`` of its idle baseline, making it scale linearly (``linear``) and
+    cutting ``unit_cost_cut`` of its unit cost, for ``migration_cost`` once and
+    ``labour_per_month``; ``commitment_coverage`` of the expected cost committed at
+    ``commitment_discount`` for ``commitment_term`` months; ``price_change`` on list prices
+    from ``price_from``.
+    """
+
+    horizon_months: int = 36
+    discount_rate: float = 0.08
+    growth: float | None = None
+    fix_workload: str | None = None
+    fix_from: str | None = None
+    idle_reduction: float = 0.0
+    linear: bool = False
+    unit_cost_cut: float = 0.0
+    migration_cost: float = 0.0
+    labour_per_month: float = 0.0
+    commitment_coverage: float = 0.0
+    commitment_discount: float = 0.0
+    commitment_term: int = 12
+    price_change: float = 0.0
+    price_from: str | None = None
+
+
+def scenarios(what: WhatIf, samples: int = 300, seed: int = 0) -> tuple[Any, list[Any]]:
+    """(Settings, [baseline, what-if]) for ``run_tco``."""
+    from forecaster.tco.scenarios import Commitment, Fix, PriceChange, Scenario, Settings
+
+    fixes = ()
+    if what.fix_workload and what.fix_from:
+        fixes = (
+            Fix(
+                workload=what.fix_workload,
+                start=what.fix_from,
+                idle_reduction=what.idle_reduction,
+                linear=what.linear,
+                unit_cost_cut=what.unit_cost_cut,
+                migration_cost=what.migration_cost,
+                labour_per_month=what.labour_per_month,
+            ),
+        )
+    commitment = (
+        Commitment(what.commitment_coverage, what.commitment_discount, what.commitment_term)
+        if what.commitment_coverage > 0 and what.commitment_discount > 0
+        else None
+    )
+    price = PriceChange(what.price_change, what.price_from) if what.price_change else None
+    scenario = Scenario(
+        WHAT_IF,
+        growth={"*": what.growth} if what.growth is not None else {},
+        fixes=fixes,
+        commitment=commitment,
+        price=price,
+    )
+    settings = Settings(
+        horizon_months=what.horizon_months,
+        discount_rate=what.discount_rate,
+        samples=samples,
+        seed=seed,
+    )
+    return settings, [Scenario(BASELINE), scenario]
+
+
+def currency_doc(doc: dict[str, Any], currency: str) -> dict[str, Any] | None:
+    return next((c for c in doc.get("currencies", []) if c["currency"] == currency), None)
+
+
+def comparison_table(doc: dict[str, Any], currency: str) -> pl.DataFrame:
+    """Scenarios side by side: one row per figure (cumulative TCO and NPV with their P10-P90,
+    the NPV saving against the baseline, break-even month and its probability, one-off and
+    labour), one column per scenario."""
+    cur = currency_doc(doc, currency)
+    if cur is None:
+        return pl.DataFrame({"figure": []}, schema={"figure": pl.String})
+    columns: dict[str, list[Any]] = {}
+    labels: list[str] = []
+    for s in cur["scenarios"]:
+        rows = [
+            (f"TCO over {doc['horizon_months']} months (P50)", _money(s["cumulative"]["p50"])),
+            ("TCO P10 to P90", _range(s["cumulative"])),
+            (f"NPV at {doc['discount_rate']:.1%} a year (P50)", _money(s["npv"]["p50"])),
+            ("NPV saving against the baseline (P50)", _money(s["npv_saving_vs_baseline"]["p50"])),
+            ("break-even month", s.get("break_even_month") or "-"),
+            ("chance the scenario is cheaper by the horizon", _share(s.get("break_even_probability"))),
+            ("one-off cost", _money(s.get("one_off", 0.0))),
+            ("labour over the horizon", _money(s.get("labour", 0.0))),
+        ]  # fmt: skip
+        labels = [r[0] for r in rows]
+        columns[s["name"]] = [r[1] for r in rows]
+    return pl.DataFrame({"figure": labels, **columns})
+
+
+def monthly_bands(doc: dict[str, Any], currency: str) -> pl.DataFrame:
+    """scenario, month, p10, p50, p90 of the total monthly cost per scenario."""
+    cur = currency_doc(doc, currency)
+    rows = [
+        {"scenario": s["name"], **{k: m[k] for k in ("month", "p10", "p50", "p90")}}
+        for s in (cur or {}).get("scenarios", [])
+        for m in s["monthly"]
+    ]
+    schema = {
+        "scenario": pl.String,
+        "month": pl.String,
+        "p10": pl.Float64,
+        "p50": pl.Float64,
+        "p90": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def _range(band: dict[str, float]) -> str:
+    return f"{band['p10']:,.0f} to {band['p90']:,.0f}"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def future_months(last_month: str, n: int) -> list[str]:
+    """The ``n`` months after ``last_month`` (YYYY-MM), in order."""
+    y, m = int(last_month[:4]), int(last_month[5:])
+    out = []
+    for _ in range(n):
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        out.append(f"{y}-{m:02d}")
+    return out
