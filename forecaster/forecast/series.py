@@ -1,0 +1,242 @@
+"""Reading a load series (``timestamp,value``) into a regular, gap-aware grid.
+
+Load metrics arrive irregular: CloudWatch exports start at odd minutes (00:04, 00:09),
+drop points, and repeat timestamps. Forecasting needs one value per step of a fixed grain,
+so this module
+
+- reads CSV or Parquet with columns ``timestamp,value`` (Prophet's ``ds,y`` also accepted),
+- infers the grain from the median step (or takes ``freq``) among the supported grains
+  ``5m, 30m, 1h, 1d, 1mo``,
+- buckets points onto that grid (``mean`` of the bucket, or ``sum`` corrected for missing
+  native points) and reindexes the full grid so a gap is an explicit null, never a silently
+  shorter series.
+
+Timestamps are UTC; naive timestamps are taken as UTC, aware ones converted to UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+from forecaster.errors import CannotFit, InputError
+
+FREQS: tuple[str, ...] = ("5m", "30m", "1h", "1d", "1mo")
+"""Supported grains, as polars duration strings, finest first."""
+
+FREQ_STEP: dict[str, timedelta] = {
+    "5m": timedelta(minutes=5),
+    "30m": timedelta(minutes=30),
+    "1h": timedelta(hours=1),
+    "1d": timedelta(days=1),
+    "1mo": timedelta(days=30.436875),  # mean Gregorian month, for inference only
+}
+
+# Seasonal periods in steps of each grain: daily, weekly and yearly cycles. A season is
+# used only when the data holds enough whole cycles (see ``supported_periods``).
+SEASONS: dict[str, tuple[tuple[str, float], ...]] = {
+    "5m": (("daily", 288.0), ("weekly", 2016.0), ("yearly", 105192.0)),
+    "30m": (("daily", 48.0), ("weekly", 336.0), ("yearly", 17532.0)),
+    "1h": (("daily", 24.0), ("weekly", 168.0), ("yearly", 8766.0)),
+    "1d": (("weekly", 7.0), ("yearly", 365.25)),
+    "1mo": (("yearly", 12.0),),
+}
+
+MAX_MISSING_SHARE = 0.5
+"""Refuse to forecast a series whose grid is more than half empty."""
+
+Agg = Literal["mean", "sum"]
+
+
+def supported_periods(freq: str, n_obs: int, min_cycles: float = 2.0) -> list[tuple[str, float]]:
+    """The seasons of ``freq`` that ``n_obs`` points cover at least ``min_cycles`` times.
+
+    Two cycles is the least from which a seasonal shape can be told from a trend.
+    """
+    return [(name, p) for name, p in SEASONS[freq] if n_obs >= min_cycles * p]
+
+
+def primary_period(freq: str, n_obs: int) -> int:
+    """The shortest supported seasonal period in steps (1 if none): seasonal naive's lag."""
+    periods = supported_periods(freq, n_obs)
+    return int(round(periods[0][1])) if periods else 1
+
+
+def _read_frame(path: Path) -> pl.DataFrame:
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pl.read_parquet(path)
+        if suffix in {".csv", ".txt"}:
+            return pl.read_csv(path, infer_schema_length=10000, try_parse_dates=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from exc
+    raise InputError(f"{path}: expected a .csv or .parquet file, got {suffix or 'no suffix'!r}")
+
+
+def _standard_columns(df: pl.DataFrame, source: str) -> pl.DataFrame:
+    cols = {c.lower().strip(): c for c in df.columns}
+    for ts, val in (("timestamp", "value"), ("ds", "y")):
+        if ts in cols and val in cols:
+            return df.select(pl.col(cols[ts]).alias("timestamp"), pl.col(cols[val]).alias("value"))
+    raise InputError(
+        f"{source}: expected columns 'timestamp,value' (or 'ds,y'), found {', '.join(df.columns)}"
+    )
+
+
+def _parse_timestamps(df: pl.DataFrame, source: str) -> pl.DataFrame:
+    ts = df.get_column("timestamp")
+    if ts.dtype == pl.String:
+        try:
+            ts = ts.str.strip_chars().str.to_datetime(time_unit="us")
+        except pl.exceptions.PolarsError as exc:
+            bad = df.get_column("timestamp").head(1).to_list()
+            raise InputError(
+                f"{source}: column 'timestamp' is not ISO 8601 date/time (first value {bad})"
+            ) from exc
+    elif ts.dtype == pl.Date:
+        ts = ts.cast(pl.Datetime("us"))
+    elif not isinstance(ts.dtype, pl.Datetime):
+        raise InputError(f"{source}: column 'timestamp' has type {ts.dtype}, expected date/time")
+    if isinstance(ts.dtype, pl.Datetime) and ts.dtype.time_zone is not None:
+        ts = ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    return df.with_columns(ts.cast(pl.Datetime("us")).alias("timestamp"))
+
+
+def _parse_values(df: pl.DataFrame, source: str) -> pl.DataFrame:
+    val = df.get_column("value")
+    if val.dtype == pl.String:
+        parsed = val.str.strip_chars().cast(pl.Float64, strict=False)
+        bad = df.filter(parsed.is_null() & val.is_not_null() & (val.str.strip_chars() != ""))
+        if bad.height:
+            raise InputError(
+                f"{source}: column 'value' must be numeric, got {bad.get_column('value')[0]!r} "
+                f"at {bad.get_column('timestamp')[0]}"
+            )
+        val = parsed
+    elif not val.dtype.is_numeric():
+        raise InputError(f"{source}: column 'value' has type {val.dtype}, expected numbers")
+    val = val.cast(pl.Float64)
+    return df.with_columns(pl.when(val.is_finite()).then(val).otherwise(None).alias("value"))
+
+
+def infer_freq(timestamps: pl.Series, source: str = "series") -> str:
+    """The finest supported grain at least as long as the median step between timestamps.
+
+    A 1-minute metric becomes ``5m``, a 15-minute one ``30m``: data is aggregated up,
+    never invented down.
+    """
+    ts = timestamps.drop_nulls().unique().sort()
+    if ts.len() < 3:
+        raise CannotFit(f"{source}: need at least 3 distinct timestamps, got {ts.len()}")
+    step = ts.diff().drop_nulls().median()
+    assert isinstance(step, timedelta)
+    for freq in FREQS:
+        if step <= FREQ_STEP[freq] * 1.1:
+            return freq
+    raise InputError(
+        f"{source}: median step {step} is longer than a month; supported grains are "
+        f"{', '.join(FREQS)}"
+    )
+
+
+def regularize(df: pl.DataFrame, freq: str, agg: Agg = "mean", source: str = "series"):
+    """Bucket ``timestamp,value`` rows onto the ``freq`` grid, gaps as null values.
+
+    ``mean`` suits rates and utilisations (CPU %, requests per second); ``sum`` suits
+    counts per interval (requests per 5 minutes -> requests per hour) and scales each
+    bucket's mean by the number of native steps the bucket should hold, so a bucket with a
+    missing sample is not undercounted.
+    """
+    if freq not in FREQS:
+        raise InputError(f"{source}: unknown freq {freq!r}, expected one of {', '.join(FREQS)}")
+    if agg not in ("mean", "sum"):
+        raise InputError(f"{source}: unknown aggregation {agg!r}, expected 'mean' or 'sum'")
+    data = df.drop_nulls("timestamp").sort("timestamp")
+    if data.height == 0:
+        raise CannotFit(f"{source}: no rows with a timestamp")
+    native = data.get_column("timestamp").diff().drop_nulls().median()
+    binned = (
+        data.lazy()
+        .with_columns(pl.col("timestamp").dt.truncate(freq).alias("bucket"))
+        .group_by("bucket")
+        .agg(pl.col("value").mean().alias("value"))
+        .rename({"bucket": "timestamp"})
+        .sort("timestamp")
+        .collect()
+    )
+    grid = pl.DataFrame(
+        {
+            "timestamp": pl.datetime_range(
+                binned["timestamp"].min(),
+                binned["timestamp"].max(),
+                interval=freq,
+                time_unit="us",
+                eager=True,
+            )
+        }
+    )
+    out = grid.join(binned, on="timestamp", how="left")
+    if agg == "sum" and isinstance(native, timedelta) and native.total_seconds() > 0:
+        end = out.get_column("timestamp").dt.offset_by(freq)
+        per_bucket = (end - out.get_column("timestamp")).dt.total_seconds() / native.total_seconds()
+        out = out.with_columns((pl.col("value") * per_bucket.clip(lower_bound=1.0)).alias("value"))
+    missing = out.get_column("value").null_count() / out.height
+    if missing > MAX_MISSING_SHARE:
+        raise CannotFit(
+            f"{source}: {missing:.0%} of the {freq} grid is empty; at most "
+            f"{MAX_MISSING_SHARE:.0%} missing is accepted (try a coarser --freq)"
+        )
+    return out
+
+
+def read_series(path: str | Path, freq: str | None = None, agg: Agg = "mean") -> pl.DataFrame:
+    """Read ``timestamp,value`` from CSV or Parquet onto a regular grid.
+
+    Returns a frame with ``timestamp`` (UTC, naive ``Datetime[us]``, start of each step)
+    and ``value`` (``Float64``, null where the step has no data). ``freq=None`` infers the
+    grain from the data.
+    """
+    path = Path(path)
+    source = str(path)
+    df = _standard_columns(_read_frame(path), source)
+    df = _parse_values(_parse_timestamps(df, source), source)
+    if freq is None:
+        freq = infer_freq(df.get_column("timestamp"), source)
+    return regularize(df, freq, agg=agg, source=source)
+
+
+def series_freq(series: pl.DataFrame) -> str:
+    """The grain of a regular series produced by ``read_series``/``regularize``."""
+    return infer_freq(series.get_column("timestamp"))
+
+
+def values(series: pl.DataFrame) -> np.ndarray:
+    """The ``value`` column as float64 with NaN for gaps."""
+    return series.get_column("value").cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+
+def future_timestamps(last: object, freq: str, horizon: int) -> pl.Series:
+    """The ``horizon`` grid timestamps after ``last``."""
+    start = pl.Series([last]).dt.offset_by(freq)[0]
+    return pl.datetime_range(
+        start,
+        pl.Series([start]).dt.offset_by(f"{(horizon - 1) * _mult(freq)}{_unit(freq)}")[0],
+        interval=freq,
+        time_unit="us",
+        eager=True,
+    ).alias("timestamp")
+
+
+def _mult(freq: str) -> int:
+    return int("".join(ch for ch in freq if ch.isdigit()))
+
+
+def _unit(freq: str) -> str:
+    return "".join(ch for ch in freq if not ch.isdigit())
