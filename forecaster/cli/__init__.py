@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sample",
     "serve",
     "bridge",
+    "tco",
     "scaling",
     "curves",
     "workloads",

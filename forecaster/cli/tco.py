@@ -1,0 +1,68 @@
+"""``forecaster tco``: cost forecasts with bands and total cost of ownership per scenario."""
+
+from __future__ import annotations
+
+import argparse
+
+from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.tco.run import run_tco
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "tco",
+        help="cost forecast (P10/P50/P90) and TCO, NPV, break-even per what-if scenario",
+        description=(
+            "Forecast each workload's load, push it through its fitted cost curve by Monte "
+            "Carlo (load and curve uncertainty), add the cost no workload claims forecast by "
+            "time, and compare scenarios (growth, architecture fix, commitment, price change) "
+            "per currency: monthly bands, cumulative TCO, NPV and break-even month."
+        ),
+    )
+    parser.add_argument("--scenarios", default=None, help="scenario TOML file (see docs)")
+    parser.add_argument("--horizon", type=int, default=None, help="months, 12 to 36")
+    parser.add_argument("--workloads", default=None, help="workloads TOML file")
+    parser.add_argument("--samples", type=int, default=None, help="Monte Carlo paths (1000)")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--source", action="append", default=None, help="only these billing sources (repeat)"
+    )
+    add_store_option(parser)
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    doc = run_tco(
+        store_dir(args),
+        args.workloads,
+        args.scenarios,
+        horizon_months=args.horizon,
+        samples=args.samples,
+        seed=args.seed,
+        sources=args.source,
+    )
+    if args.json:
+        print_json(doc)
+        return 0
+    months = doc["months"]
+    print(
+        f"{doc['horizon_months']} months from {months[0]} to {months[-1]}, {doc['samples']} "
+        f"Monte Carlo paths, NPV at {doc['discount_rate']:.1%} a year"
+    )
+    for c in doc["currencies"]:
+        cur = c["currency"]
+        print(f"\n{cur}  (cost no workload claims: {c['by_time']['method']})")
+        print(f"  {'scenario':<24} {'TCO P50':>16} {'P10 .. P90':>27} {'NPV P50':>16} "
+              f"{'NPV saving':>14}  break-even")  # fmt: skip
+        for s in c["scenarios"]:
+            cum, npv = s["cumulative"], s["npv"]
+            even = s["break_even_month"] or (
+                "-" if s["break_even_probability"] is None else "never"
+            )
+            print(
+                f"  {s['name'][:24]:<24} {cum['p50']:>16,.0f} {cum['p10']:>13,.0f} .. "
+                f"{cum['p90']:<13,.0f} {npv['p50']:>16,.0f} "
+                f"{s['npv_saving_vs_baseline']['p50']:>14,.0f}  {even}"
+            )
+    return 0

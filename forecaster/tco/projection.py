@@ -1,0 +1,149 @@
+"""Monthly cost forecasts by Monte Carlo: load forecast paths through each workload's
+fitted cost curve, so the bands carry both load and curve-parameter uncertainty.
+
+Per workload: the daily load is forecast with intervals (``forecaster.forecast``); each
+sample path is the forecast mean moved by one standard-normal draw scaled to the 80%
+interval on that side (forecast errors over months are dominated by level and trend, so
+a path stays high or low: a conservative, fully correlated choice for monthly sums); the
+path goes through ``CostCurve.sample_predictions`` (one bootstrap parameter set per path
+plus daily noise, with the fitted efficiency drift continuing). Cost no workload claims is
+forecast on its own, by time, per currency, from its monthly series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+
+from forecaster.curves.findings import excess_at
+from forecaster.errors import CannotFit
+from forecaster.forecast.load import LoadForecaster
+from forecaster.portfolio import WorkloadFit
+
+Z80 = 1.2815515655446004
+
+
+@dataclass
+class Horizon:
+    """The forecast days and their calendar months."""
+
+    days: list[date]
+    months: list[str]  # YYYY-MM labels, in order
+    month_of_day: np.ndarray  # (D,) index into months
+
+    @classmethod
+    def after(cls, last_day: date, n_months: int) -> Horizon:
+        first = last_day + timedelta(days=1)
+        y, m = first.year, first.month
+        end_y, end_m = y + (m - 1 + n_months) // 12, (m - 1 + n_months) % 12 + 1
+        end = date(end_y, end_m, 1)
+        days = [first + timedelta(days=i) for i in range((end - first).days)]
+        labels = [f"{d.year:04d}-{d.month:02d}" for d in days]
+        months = list(dict.fromkeys(labels))
+        index = {m: i for i, m in enumerate(months)}
+        return cls(days, months, np.array([index[x] for x in labels]))
+
+    def month_index(self, month: str | None) -> int:
+        """Index of ``month`` in the horizon (0 when None or before it; len when after)."""
+        if month is None or month <= self.months[0]:
+            return 0
+        if month in self.months:
+            return self.months.index(month)
+        return len(self.months)
+
+
+def comonotone_paths(fc: dict[str, np.ndarray], z: np.ndarray) -> np.ndarray:
+    """(S, D) paths: mean + z * (80% half-width on z's side / z80), at least 0."""
+    up = (fc["hi_80"] - fc["mean"]) / Z80
+    down = (fc["mean"] - fc["lo_80"]) / Z80
+    width = np.where(z[:, None] >= 0, up[None, :], down[None, :])
+    return np.maximum(fc["mean"][None, :] + z[:, None] * width, 0.0)
+
+
+def growth_factor(mean: np.ndarray, annual: float) -> np.ndarray:
+    """Per-day factor that swaps the forecast's own trend for ``annual`` growth.
+
+    The forecast's growth is the slope of log(mean) against days (its seasonality averages
+    out over the horizon); the factor is exp((log(1 + annual) / 365 - slope) * t).
+    """
+    t = np.arange(1, mean.size + 1, dtype=float)
+    slope = np.polyfit(t, np.log(np.maximum(mean, 1e-9)), 1)[0] if mean.size > 1 else 0.0
+    return np.exp((np.log1p(annual) / 365.0 - slope) * t)
+
+
+@dataclass
+class WorkloadPaths:
+    """Simulated daily load and cost of one workload, (S, D) each."""
+
+    name: str
+    currency: str | None
+    load: np.ndarray
+    cost: np.ndarray
+    excess: np.ndarray
+    fixed: float
+
+
+def forecast_daily_load(fit: WorkloadFit, n_days: int) -> dict[str, np.ndarray]:
+    """The workload's daily load forecast (mean, lo_80, hi_80, lo_95, hi_95) for n_days."""
+    frame = fit.frame.filter(pl.col("load").is_not_null()).sort("period_start")
+    y = frame["load"].to_numpy().astype(float)
+    return LoadForecaster(freq="1d", horizon=n_days).fit(y).predict()
+
+
+def simulate_workload(
+    fit: WorkloadFit,
+    horizon: Horizon,
+    z: np.ndarray,
+    seed: int,
+    growth: float | None = None,
+    load_forecast: dict[str, np.ndarray] | None = None,
+) -> WorkloadPaths:
+    """Daily load and cost paths; ``growth`` (annual) replaces the forecast's trend."""
+    if fit.curve is None:
+        raise CannotFit(f"workload {fit.name}: no fitted cost curve ({fit.summary.get('reason')})")
+    n_days = len(horizon.days)
+    fc = load_forecast or forecast_daily_load(fit, n_days)
+    paths = comonotone_paths(fc, z)
+    if growth is not None:
+        paths = paths * growth_factor(fc["mean"], growth)[None, :]
+    rng = np.random.default_rng(seed)
+    days_ahead = np.arange(1, n_days + 1, dtype=float)
+    cost = np.vstack(
+        [fit.curve.sample_predictions(path, 1, rng, days_ahead=days_ahead)[0] for path in paths]
+    )
+    excess = np.asarray(excess_at(fit.curve, paths), dtype=float) * np.ones_like(paths)
+    return WorkloadPaths(fit.name, fit.currency, paths, cost, excess, float(fit.curve.fixed_))
+
+
+def simulate_unclaimed(
+    monthly: pl.DataFrame, horizon: Horizon, z: np.ndarray
+) -> tuple[np.ndarray, str]:
+    """(S, M) monthly unclaimed cost and how it was forecast.
+
+    ``monthly``: period_start, unclaimed_cost of one currency, complete months only.
+    Uses the load forecaster at monthly grain; with too little history, the mean of the
+    last three months with their spread.
+    """
+    y = monthly.sort("period_start")["unclaimed_cost"].to_numpy().astype(float)
+    n = len(horizon.months)
+    try:
+        fc = LoadForecaster(freq="1mo", horizon=n).fit(y).predict()
+        method = "monthly forecast with intervals"
+    except CannotFit:
+        tail = y[-3:] if y.size else np.zeros(1)
+        spread = float(np.std(tail)) * Z80 if tail.size > 1 else abs(float(tail.mean())) * 0.1
+        mean = np.full(n, float(tail.mean()))
+        fc = {"mean": mean, "lo_80": mean - spread, "hi_80": mean + spread}
+        method = "mean of the last three months (too little history to forecast)"
+    up = (fc["hi_80"] - fc["mean"]) / Z80
+    down = (fc["mean"] - fc["lo_80"]) / Z80
+    width = np.where(z[:, None] >= 0, up[None, :], down[None, :])
+    paths = fc["mean"][None, :] + z[:, None] * width
+    first = horizon.days[0]
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    calendar_days = (following - date(first.year, first.month, 1)).days
+    paths[:, 0] *= int(np.sum(horizon.month_of_day == 0)) / calendar_days  # partial month
+    return paths, method

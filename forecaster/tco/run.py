@@ -1,0 +1,230 @@
+"""``run_tco``: the baseline forecast and every scenario, per currency, as one document.
+
+Workloads with a fitted curve are simulated through it (``projection``); their cost plus
+the cost no workload claims (and that of workloads that cannot be fitted) forecast by time
+make the total. Scenarios are applied to the same random draws (``arithmetic``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from forecaster.errors import InputError
+from forecaster.portfolio import WorkloadFit, fit_series
+from forecaster.tco import arithmetic as A
+from forecaster.tco.projection import (
+    Horizon,
+    WorkloadPaths,
+    forecast_daily_load,
+    simulate_unclaimed,
+    simulate_workload,
+)
+from forecaster.tco.scenarios import Scenario, Settings, load_scenarios
+from forecaster.workloads import load_workloads, unclaimed_cost, workload_series
+
+
+def _monthly(values: np.ndarray, months: list[str], load: np.ndarray | None = None) -> list[dict]:
+    b = A.bands(values)
+    rows = []
+    for i, month in enumerate(months):
+        row = {"month": month, **{k: float(v[i]) for k, v in b.items()}}
+        if load is not None:
+            row["load_p50"] = float(np.median(load[:, i]))
+        rows.append(row)
+    return rows
+
+
+def _band(values: np.ndarray) -> dict[str, float]:
+    return {f"p{p}": float(np.percentile(values, p)) for p in A.PERCENTILES}
+
+
+class _Simulator:
+    """Caches each workload's load forecast and simulated paths per growth override."""
+
+    def __init__(self, fits: dict[str, WorkloadFit], horizon: Horizon, z: np.ndarray, seed: int):
+        self.fits, self.horizon, self.z, self.seed = fits, horizon, z, seed
+        self._fc: dict[str, dict] = {}
+        self._paths: dict[tuple[str, float | None], WorkloadPaths] = {}
+
+    def paths(self, name: str, growth: float | None) -> WorkloadPaths:
+        key = (name, growth)
+        if key not in self._paths:
+            fit = self.fits[name]
+            if name not in self._fc:
+                self._fc[name] = forecast_daily_load(fit, len(self.horizon.days))
+            index = list(self.fits).index(name)
+            self._paths[key] = simulate_workload(
+                fit, self.horizon, self.z, self.seed + 1 + index, growth, self._fc[name]
+            )
+        return self._paths[key]
+
+
+def _scenario_months(
+    sc: Scenario,
+    names: list[str],
+    sim: _Simulator,
+    time_only: np.ndarray,
+    horizon: Horizon,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """(S, M) total monthly cost of one scenario in one currency, and its deterministic
+    one-off and labour amounts."""
+    n_months = len(horizon.months)
+    total = time_only.copy()
+    fixes = {f.workload: f for f in sc.fixes}
+    extra = np.zeros(n_months)
+    one_off = labour = 0.0
+    for name in names:
+        growth = sc.growth.get(name, sc.growth.get("*"))
+        p = sim.paths(name, growth)
+        cost = p.cost
+        if name in fixes:
+            fix = fixes[name]
+            start = horizon.month_index(fix.start)
+            live = horizon.month_of_day >= start
+            cost = A.apply_fix(cost, p.fixed, p.excess, live, fix)
+            if start < n_months:
+                extra[start] += fix.migration_cost
+                extra[start:] += fix.labour_per_month
+                one_off += fix.migration_cost
+                labour += fix.labour_per_month * (n_months - start)
+        total = total + A.to_months(cost, horizon.month_of_day, n_months)
+    if sc.price is not None:
+        total = A.apply_price(total, sc.price, horizon.month_index(sc.price.start))
+    if sc.commitment is not None:
+        total = A.apply_commitment(total, sc.commitment, horizon.month_index(sc.commitment.start))
+    return total + extra[None, :], {"one_off": one_off, "labour": labour}
+
+
+def run_tco(
+    store_dir: str | Path,
+    workloads_path: str | Path | None = None,
+    scenarios_path: str | Path | None = None,
+    horizon_months: int | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    sources: list[str] | None = None,
+    scenarios: tuple[Settings, list[Scenario]] | None = None,
+) -> dict[str, Any]:
+    """Monthly cost forecasts (P10/P50/P90) per workload and in total, and per scenario the
+    monthly bands, cumulative TCO, NPV and break-even month against the baseline."""
+    settings, scs = scenarios or load_scenarios(scenarios_path)
+    if horizon_months is not None:
+        if not 12 <= horizon_months <= 36:
+            raise InputError(f"--horizon {horizon_months}: expected 12 to 36 months")
+        settings = replace(settings, horizon_months=horizon_months)
+    settings = replace(
+        settings,
+        samples=samples if samples is not None else settings.samples,
+        seed=seed if seed is not None else settings.seed,
+    )
+    workloads = load_workloads(workloads_path)
+    known = {w.name for w in workloads}
+    for sc in scs:
+        unknown = sorted({f.workload for f in sc.fixes} - known) + sorted(
+            set(sc.growth) - known - {"*"}
+        )
+        if unknown:
+            raise InputError(f"scenario {sc.name!r} names unknown workload(s) {unknown}")
+    series = workload_series(store_dir, workloads, "day", sources)
+    complete = series.filter(pl.col("cost").is_not_null() & pl.col("load").is_not_null())
+    if complete.is_empty():
+        raise InputError(f"{store_dir}: no workload has both cost and load to forecast from")
+    last_day = complete["period_start"].max().date()
+    fits = fit_series(series, workloads, "day", random_state=settings.seed)
+    horizon = Horizon.after(last_day, settings.horizon_months)
+    rng = np.random.default_rng(settings.seed)
+    z = rng.standard_normal(settings.samples)
+    sim = _Simulator(
+        {n: f for n, f in fits.items() if f.curve is not None}, horizon, z, settings.seed
+    )
+    unclaimed = unclaimed_cost(store_dir, workloads, "month", sources)
+
+    currencies = []
+    for currency in sorted(c for c in unclaimed["currency"].unique().to_list() if c):
+        names = [n for n, f in fits.items() if f.curve is not None and f.currency == currency]
+        by_time = _time_only_history(unclaimed, fits, currency, last_day)
+        time_only, method = simulate_unclaimed(by_time, horizon, z)
+        workloads_out = []
+        for name in names:
+            p = sim.paths(name, None)
+            monthly = A.to_months(p.cost, horizon.month_of_day, len(horizon.months))
+            load = A.to_months(p.load, horizon.month_of_day, len(horizon.months))
+            workloads_out.append({"name": name, "monthly": _monthly(monthly, horizon.months, load)})
+        results, base_total = [], None
+        for sc in scs:
+            total, amounts = _scenario_months(sc, names, sim, time_only, horizon)
+            if base_total is None:
+                base_total = total
+            cumulative = total.sum(axis=1)
+            npv = A.npv(total, settings.discount_rate)
+            same = sc is scs[0] or np.allclose(total, base_total)
+            index, probability = (None, None) if same else A.break_even(base_total, total)
+            results.append(
+                {
+                    "name": sc.name,
+                    "monthly": _monthly(total, horizon.months),
+                    "cumulative": _band(cumulative),
+                    "npv": _band(npv),
+                    "npv_saving_vs_baseline": _band(
+                        A.npv(base_total, settings.discount_rate) - npv
+                    ),
+                    "break_even_month": None
+                    if index is None or sc is scs[0]
+                    else horizon.months[index],
+                    "break_even_probability": probability if sc is not scs[0] else None,
+                    **amounts,
+                }
+            )
+        currencies.append(
+            {
+                "currency": currency,
+                "workloads": workloads_out,
+                "unfitted_workloads": sorted(
+                    n for n, f in fits.items() if f.curve is None and f.currency == currency
+                ),
+                "by_time": {"method": method, "monthly": _monthly(time_only, horizon.months)},
+                "scenarios": results,
+            }
+        )
+    return {
+        "start": horizon.days[0].isoformat(),
+        "months": horizon.months,
+        "horizon_months": settings.horizon_months,
+        "samples": settings.samples,
+        "seed": settings.seed,
+        "discount_rate": settings.discount_rate,
+        "baseline": scs[0].name,
+        "currencies": currencies,
+    }
+
+
+def _time_only_history(
+    unclaimed: pl.DataFrame, fits: dict[str, WorkloadFit], currency: str, last_day: date
+) -> pl.DataFrame:
+    """Monthly cost forecast by time alone: unclaimed plus workloads without a curve, over
+    complete months up to ``last_day``."""
+    frame = unclaimed.filter(pl.col("currency") == currency).select(
+        "period_start", "unclaimed_cost"
+    )
+    for fit in fits.values():
+        if fit.curve is None and fit.currency == currency and fit.frame.height:
+            extra = fit.frame.group_by(pl.col("period_start").dt.truncate("1mo")).agg(
+                pl.col("cost").sum().alias("extra")
+            )
+            frame = (
+                frame.join(extra, on="period_start", how="left")
+                .with_columns(
+                    (pl.col("unclaimed_cost") + pl.col("extra").fill_null(0.0)).alias(
+                        "unclaimed_cost"
+                    )
+                )
+                .drop("extra")
+            )
+    month_end = pl.col("period_start").dt.offset_by("1mo").dt.date()
+    return frame.filter(month_end <= last_day + timedelta(days=1))

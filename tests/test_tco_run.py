@@ -1,0 +1,119 @@
+"""TCO on the bundled sample: bands per workload and in total, scenarios side by side."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from forecaster.errors import InputError
+from forecaster.tco.run import run_tco
+
+SCENARIOS = """
+[settings]
+horizon_months = 12
+samples = 200
+seed = 3
+
+[[scenario]]
+name = "baseline"
+
+[[scenario]]
+name = "no change"
+
+[[scenario]]
+name = "fix search"
+[[scenario.fix]]
+workload = "search"
+from = "2027-02"
+linear = true
+migration_cost = 20000
+
+[[scenario]]
+name = "commit"
+[scenario.commitment]
+coverage = 0.5
+discount = 0.3
+term_months = 12
+"""
+
+
+@pytest.fixture(scope="module")
+def tco(sample_data, tmp_path_factory):
+    sample, store = sample_data
+    path = tmp_path_factory.mktemp("tco") / "scenarios.toml"
+    path.write_text(SCENARIOS)
+    return run_tco(store, sample / "workloads.toml", path)
+
+
+def _scenario(doc, currency, name):
+    c = next(c for c in doc["currencies"] if c["currency"] == currency)
+    return next(s for s in c["scenarios"] if s["name"] == name)
+
+
+def test_the_horizon_starts_after_the_data_and_spans_whole_months(tco):
+    assert tco["start"] == "2026-11-01"
+    assert tco["months"][0] == "2026-11" and len(tco["months"]) == 12
+
+
+def test_each_currency_is_forecast_on_its_own(tco):
+    assert [c["currency"] for c in tco["currencies"]] == ["EUR", "USD"]
+    usd = tco["currencies"][1]
+    assert [w["name"] for w in usd["workloads"]] == [
+        "checkout-api", "search", "reporting-batch", "media-cdn", "notifications",
+    ]  # fmt: skip
+
+
+def test_bands_are_ordered_and_the_total_exceeds_each_workload(tco):
+    usd = tco["currencies"][1]
+    base = usd["scenarios"][0]
+    for month in base["monthly"]:
+        assert month["p10"] <= month["p50"] <= month["p90"]
+    for w in usd["workloads"]:
+        assert w["monthly"][0]["p50"] < base["monthly"][0]["p50"]
+
+
+def test_a_scenario_with_no_changes_reproduces_the_baseline(tco):
+    for currency in ("EUR", "USD"):
+        base, same = _scenario(tco, currency, "baseline"), _scenario(tco, currency, "no change")
+        assert same["monthly"] == base["monthly"]
+        assert same["npv"] == base["npv"]
+        assert same["break_even_month"] is None
+
+
+def test_fixing_the_scaling_excess_saves_money_and_breaks_even_after_the_migration(tco):
+    fix = _scenario(tco, "USD", "fix search")
+    assert fix["one_off"] == 20000
+    assert fix["npv_saving_vs_baseline"]["p50"] > 0
+    assert fix["break_even_month"] is not None and fix["break_even_month"] > "2027-02"
+    # a USD workload's fix leaves the EUR account alone
+    assert _scenario(tco, "EUR", "fix search")["npv"] == _scenario(tco, "EUR", "baseline")["npv"]
+
+
+def test_a_commitment_lowers_cost_in_every_currency(tco):
+    for currency in ("EUR", "USD"):
+        assert _scenario(tco, currency, "commit")["npv_saving_vs_baseline"]["p50"] > 0
+
+
+def test_unknown_workloads_in_a_scenario_are_an_error(sample_data, tmp_path):
+    sample, store = sample_data
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[[scenario]]\nname = "x"\n[[scenario.fix]]\nworkload = "nope"\nfrom = "2027-01"\n'
+    )
+    with pytest.raises(InputError, match="unknown workload"):
+        run_tco(store, sample / "workloads.toml", path, samples=50)
+
+
+def test_the_cli_prints_json_with_every_scenario(sample_data, tmp_path, cli):
+    sample, store = sample_data
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIOS)
+    code, out = cli("tco", "--store", str(store), "--workloads", str(sample / "workloads.toml"),
+                    "--scenarios", str(path), "--samples", "100", "--json")  # fmt: skip
+    assert code == 0
+    doc = json.loads(out)
+    names = [s["name"] for s in doc["currencies"][1]["scenarios"]]
+    assert names == ["baseline", "no change", "fix search", "commit"]
+    keys = {"monthly", "cumulative", "npv", "npv_saving_vs_baseline", "break_even_month"}
+    assert keys <= set(doc["currencies"][1]["scenarios"][2])
