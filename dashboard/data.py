@@ -286,9 +286,13 @@ def load_forecast(name: str, horizon_days: int) -> pl.DataFrame | None:
         return None
 
 
-@cached
 def tco(what: WhatIf) -> dict[str, Any] | None:
     """Baseline and what-if scenario run by ``forecaster.tco`` (None: engine not present)."""
+    return _tco(what.canonical())
+
+
+@cached
+def _tco(what: WhatIf) -> dict[str, Any] | None:
     if not forecast_views.tco_available():
         return None
     from forecaster.tco.run import run_tco

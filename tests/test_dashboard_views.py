@@ -512,3 +512,11 @@ def test_monthly_bands_have_a_row_per_scenario_and_month():
     bands = forecast.monthly_bands(_tco_doc(), "USD")
     assert bands.height == 4 and set(bands["scenario"]) == {"baseline", "what-if"}
     assert forecast.monthly_bands(_tco_doc(), "EUR").height == 0
+
+
+def test_canonical_what_if_forgets_settings_that_change_nothing():
+    idle = forecast.WhatIf(fix_from="2027-01", idle_reduction=0.5, price_from="2026-11")
+    half_commitment = forecast.WhatIf(commitment_coverage=0.5, commitment_term=36)
+    assert idle.canonical() == forecast.WhatIf() == half_commitment.canonical()
+    real = forecast.WhatIf(fix_workload="search", fix_from="2027-01", price_change=-0.1)
+    assert real.canonical() == real

@@ -9,7 +9,7 @@ change); this module only builds the scenario and reads the result.
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -54,6 +54,27 @@ class WhatIf:
     commitment_term: int = 12
     price_change: float = 0.0
     price_from: str | None = None
+
+    def canonical(self) -> WhatIf:
+        """The same scenario with settings that change nothing cleared (a fix start without
+        a fix, a price month without a price change, a half-set commitment), so equal
+        scenarios compare equal (and share one cached run)."""
+        fix = bool(self.fix_workload and self.fix_from)
+        commit = self.commitment_coverage > 0 and self.commitment_discount > 0
+        return replace(
+            self,
+            fix_workload=self.fix_workload if fix else None,
+            fix_from=self.fix_from if fix else None,
+            idle_reduction=self.idle_reduction if fix else 0.0,
+            linear=self.linear if fix else False,
+            unit_cost_cut=self.unit_cost_cut if fix else 0.0,
+            migration_cost=self.migration_cost if fix else 0.0,
+            labour_per_month=self.labour_per_month if fix else 0.0,
+            commitment_coverage=self.commitment_coverage if commit else 0.0,
+            commitment_discount=self.commitment_discount if commit else 0.0,
+            commitment_term=self.commitment_term if commit else 12,
+            price_from=self.price_from if self.price_change else None,
+        )
 
 
 def scenarios(what: WhatIf, samples: int = 300, seed: int = 0) -> tuple[Any, list[Any]]:
