@@ -10,7 +10,9 @@ step h is
   training data (thousands of origins: every point is an origin for the level part), taken
   separately for the lower and upper tail, so skewed load (bursts up, rarely down) gets
   asymmetric intervals, and made monotone in h (uncertainty never shrinks with the
-  horizon). Level shifts and bursts seen in the history are in these quantiles.
+  horizon). Level shifts and bursts seen in the history are in these quantiles. Beyond
+  the longest step the history shows often enough (``MIN_ERRORS`` examples), quantiles grow
+  with sqrt(h), as for a random-walk level.
 - ``c`` corrects for what in-sample errors cannot see (the seasonal shape and trend were
   fitted on the same data): the ratio of the median out-of-sample error, from refits at
   several origins at the end of the training data, to the median in-sample error, both
@@ -18,10 +20,10 @@ step h is
   [1, MAX_INFLATE]: out-of-sample is never better than in-sample, and a regime change that
   happens to fall in the few calibration windows must not blow up every interval.
 
-When the series is too short for enough in-sample errors, the quantiles fall back to a
-normal distribution with sigma = 1.2533 * MAE, widened by ``FALLBACK_INFLATE``.
-The calibration of the whole scheme is measured, not assumed: see the tests on synthetic
-series with known noise and the backtest coverage on real traces (docs/performance.md).
+When no step has enough examples (a short series), the quantiles are normal with
+sigma = sqrt(pi / 2) * MAE, and c is ``FALLBACK_INFLATE``. The calibration of the scheme is
+measured, not assumed: tests on synthetic series with known noise, and backtest coverage
+on real traces (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -32,47 +34,74 @@ from scipy.stats import norm
 LEVELS: tuple[int, ...] = (80, 95)
 MAX_INFLATE = 1.5
 FALLBACK_INFLATE = 1.5
-MIN_ERRORS = 50
-"""Fewer in-sample errors per step than this and the Gaussian fallback is used."""
+MIN_ERRORS = 30
+"""Fewer in-sample examples at a step than this and the step's quantile is not trusted."""
+GRID_STEPS = 120
 
 
-def h_step_scale(errors: np.ndarray, horizon: int) -> np.ndarray:
-    """Mean absolute error per step h (columns of ``errors``), non-decreasing, positive."""
-    if errors.size == 0 or not np.isfinite(errors).any():
-        return np.ones(horizon)
+def step_grid(horizon: int) -> np.ndarray:
+    """Steps at which error statistics are computed: all of 1..horizon when short, else
+    about GRID_STEPS geometrically spaced ones (interpolated in between)."""
+    if horizon <= GRID_STEPS:
+        return np.arange(1, horizon + 1)
+    grid = np.geomspace(1, horizon, GRID_STEPS).round().astype(np.int64)
+    return np.unique(np.concatenate([grid, [horizon]]))
+
+
+def _extend(steps: np.ndarray, values: np.ndarray, ok: np.ndarray, horizon: int) -> np.ndarray:
+    """Values at 1..horizon: interpolated between trusted steps, sqrt growth beyond."""
+    h = np.arange(1, horizon + 1, dtype=float)
+    xs, vs = steps[ok].astype(float), values[ok]
+    out = np.interp(h, xs, vs)
+    beyond = h > xs[-1]
+    out[beyond] = vs[-1] * np.sqrt(h[beyond] / xs[-1])
+    return out
+
+
+def h_step_scale(errors: np.ndarray, steps: np.ndarray, horizon: int) -> np.ndarray:
+    """Mean absolute error at 1..horizon from errors at ``steps`` (columns); positive and
+    non-decreasing."""
     with np.errstate(all="ignore"):
-        mae = _fill(np.nanmean(np.abs(errors), axis=0)[:horizon], horizon)
-    mae = np.maximum.accumulate(mae)
-    floor = max(float(np.max(mae)) * 1e-6, 1e-12)
-    return np.maximum(mae, floor)
+        counts = np.isfinite(errors).sum(axis=0) if errors.size else np.zeros(steps.size)
+        mae = np.nanmean(np.abs(errors), axis=0) if errors.size else np.full(steps.size, np.nan)
+    ok = (counts >= 3) & np.isfinite(mae)
+    if not ok.any():
+        return np.ones(horizon)
+    out = np.maximum.accumulate(_extend(steps, mae, ok, horizon))
+    return np.maximum(out, max(float(out.max()) * 1e-6, 1e-12))
 
 
 def empirical_quantiles(
-    errors: np.ndarray, horizon: int, levels: tuple[int, ...] = LEVELS
-) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Lower and upper quantiles per step of in-sample h-step errors (columns of
-    ``errors``), widened to be monotone in h: ``{level: (lo, hi)}``, lo <= 0 <= hi."""
-    counts = np.isfinite(errors).sum(axis=0) if errors.size else np.zeros(0)
-    if counts.size == 0 or np.median(counts) < MIN_ERRORS:
-        return gaussian_quantiles(h_step_scale(errors, horizon), levels)
+    errors: np.ndarray, steps: np.ndarray, horizon: int, levels: tuple[int, ...] = LEVELS
+) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], bool]:
+    """Lower and upper quantiles at 1..horizon of in-sample errors at ``steps`` (columns),
+    monotone in h: ``({level: (lo, hi)}, empirical)``, lo <= 0 <= hi. ``empirical`` is
+    False when the Gaussian fallback was used."""
+    counts = np.isfinite(errors).sum(axis=0) if errors.size else np.zeros(steps.size)
+    ok = counts >= MIN_ERRORS
+    if not ok.any():
+        return gaussian_quantiles(h_step_scale(errors, steps, horizon), levels), False
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     with np.errstate(all="ignore"):
         for level in levels:
             tail = (1.0 - level / 100.0) / 2.0
-            lo = np.nanquantile(errors, tail, axis=0)[:horizon]
-            hi = np.nanquantile(errors, 1.0 - tail, axis=0)[:horizon]
-            lo = np.minimum.accumulate(np.minimum(_fill(lo, horizon), 0.0))
-            hi = np.maximum.accumulate(np.maximum(_fill(hi, horizon), 0.0))
-            out[level] = (lo, hi)
-    return out
+            lo = np.minimum(np.nanquantile(errors[:, ok], tail, axis=0), 0.0)
+            hi = np.maximum(np.nanquantile(errors[:, ok], 1.0 - tail, axis=0), 0.0)
+            full_lo = np.full(steps.size, np.nan)
+            full_hi = np.full(steps.size, np.nan)
+            full_lo[ok], full_hi[ok] = lo, hi
+            lo_h = -np.maximum.accumulate(_extend(steps, -full_lo, ok, horizon))
+            hi_h = np.maximum.accumulate(_extend(steps, full_hi, ok, horizon))
+            out[level] = (lo_h, hi_h)
+    return out, True
 
 
 def gaussian_quantiles(
     mae: np.ndarray, levels: tuple[int, ...] = LEVELS
 ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Fallback: normal quantiles with sigma = sqrt(pi/2) * MAE per step, widened."""
+    """Normal quantiles with sigma = sqrt(pi / 2) * MAE per step."""
+    sigma = np.sqrt(np.pi / 2.0) * mae
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    sigma = np.sqrt(np.pi / 2.0) * mae * FALLBACK_INFLATE
     for level in levels:
         z = float(norm.ppf(0.5 + level / 200.0))
         out[level] = (-z * sigma, z * sigma)
@@ -80,9 +109,8 @@ def gaussian_quantiles(
 
 
 def inflation(oos_scores: np.ndarray, ins_scores: np.ndarray) -> float:
-    """Ratio of median |out-of-sample| to median |in-sample| normalised error, in [1, 1.5].
-
-    Without enough out-of-sample scores, the fallback FALLBACK_INFLATE is used."""
+    """Median |out-of-sample| over median |in-sample| normalised error, clipped to [1, 1.5];
+    ``FALLBACK_INFLATE`` without 20 scores of each."""
     oos = np.abs(oos_scores[np.isfinite(oos_scores)])
     ins = np.abs(ins_scores[np.isfinite(ins_scores)])
     if oos.size < 20 or ins.size < 20 or not np.median(ins) > 0:
@@ -120,14 +148,3 @@ def seasonal_naive_bounds(
         z = float(norm.ppf(0.5 + level / 200.0))
         out[f"lo_{level}"], out[f"hi_{level}"] = mean - z * sd, mean + z * sd
     return out
-
-
-def _fill(a: np.ndarray, horizon: int) -> np.ndarray:
-    """Pad to ``horizon`` and interpolate NaN steps (steps with no example)."""
-    if a.size < horizon:
-        a = np.concatenate([a, np.full(horizon - a.size, np.nan)])
-    ok = np.isfinite(a)
-    if not ok.any():
-        return np.ones(horizon)
-    idx = np.arange(horizon)
-    return np.interp(idx, idx[ok], a[ok])

@@ -6,7 +6,8 @@
    each forecasting ``horizon`` steps ahead (origins ``horizon // 2`` apart);
 2. picks the variant (raw or log scale, trend extrapolated or frozen, recurring spikes in
    the seasonal profile or not) with the least mean absolute error over those
-   out-of-sample forecasts;
+   out-of-sample forecasts; seasonal naive competes too, so where the last season is the
+   best guide (a pattern that drifts from day to day) the forecaster says so;
 3. refits the chosen variant on all the data and builds intervals from its in-sample
    h-step error quantiles, inflated by the out-of-sample / in-sample error ratio of the
    same refits (see ``forecaster.forecast.intervals``).
@@ -16,6 +17,7 @@ Every choice is made by measured out-of-sample accuracy, none by a fixed rule.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +29,7 @@ from forecaster.forecast.intervals import (
     h_step_scale,
     inflation,
     interval_bounds,
+    step_grid,
 )
 from forecaster.forecast.models import (
     MIN_POINTS,
@@ -34,8 +37,10 @@ from forecaster.forecast.models import (
     PointFit,
     back_transform,
     fit_point,
+    seasonal_naive,
+    seasonal_naive_errors,
 )
-from forecaster.forecast.series import supported_periods
+from forecaster.forecast.series import primary_period, supported_periods
 
 
 @dataclass
@@ -44,6 +49,7 @@ class _Origin:
 
     fits: dict[tuple[bool, bool], PointFit] = field(default_factory=dict)  # (log, spikes)
     actual: np.ndarray = field(default_factory=lambda: np.empty(0))
+    origin: int = 0
 
 
 class LoadForecaster:
@@ -56,7 +62,8 @@ class LoadForecaster:
 
     Fitted attributes: ``periods_`` (seasons used, name and period in steps), ``config_``
     (chosen variant), ``point_`` (the final point fit), ``quantiles_`` (in-sample h-step
-    error quantiles per level), ``inflate_`` (out-of-sample inflation factor),
+    error quantiles per level), ``empirical_`` (False: Gaussian fallback for a short
+    series), ``inflate_`` (out-of-sample inflation factor),
     ``cv_mae_`` (out-of-sample MAE per variant, in load units), ``n_origins_``.
     """
 
@@ -89,19 +96,22 @@ class LoadForecaster:
             for tr in trends
         ]
 
-    def _origins(self, n: int) -> list[int]:
-        h = self.horizon
+    def _origins(self, n: int) -> tuple[list[int], int]:
+        """Calibration origins (latest first) and the steps each forecasts: the horizon,
+        or less when the history is too short to hold it (a 36-month forecast from one
+        year of data is still selected and calibrated on what the year can show)."""
+        min_train = max(2 * MIN_POINTS, 2 * primary_period(self.freq, n))
+        h = min(int(self.horizon), (n - min_train) // 2)
+        if h < 1:
+            return [], 0
         step = max(1, h // 2)
-        periods = supported_periods(self.freq, n)
-        shortest = int(round(periods[0][1])) if periods else 1
-        min_train = max(2 * MIN_POINTS, 2 * shortest)
         out = []
         for j in range(self.calibration_origins):
             origin = n - h - j * step
             if origin < min_train:
                 break
             out.append(origin)
-        return out
+        return out, h
 
     def fit(self, y: np.ndarray) -> LoadForecaster:
         """Select, calibrate and fit on ``y`` (load per step, NaN for gaps)."""
@@ -116,50 +126,70 @@ class LoadForecaster:
         if n_obs < MIN_POINTS:
             raise CannotFit(f"need at least {MIN_POINTS} observed points, got {n_obs}")
         h = int(self.horizon)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-gap slices are expected
+            self._fit(y, h, n_obs)
+        return self
+
+    def _fit(self, y: np.ndarray, h: int, n_obs: int) -> None:
         candidates = self._candidates(y)
         variants = sorted({(c.log, c.spikes) for c in candidates})
+        origin_list, h_cv = self._origins(y.size)
         origins: list[_Origin] = []
-        for o in self._origins(y.size):
+        for o in origin_list:
             train = y[:o]
             periods = supported_periods(self.freq, int(np.isfinite(train).sum()))
             fits = {
                 (lg, sp): fit_point(train, periods, h, PointConfig(log=lg, spikes=sp))
                 for lg, sp in variants
             }
-            origins.append(_Origin(fits=fits, actual=y[o : o + h]))
+            origins.append(_Origin(fits=fits, actual=y[o : o + h_cv], origin=o))
         self.n_origins_ = len(origins)
         self.cv_mae_ = {}
         for cand in candidates:
             errs = [
                 o.actual
-                - back_transform(o.fits[(cand.log, cand.spikes)].forecast(h, cand.trend), cand)
+                - back_transform(o.fits[(cand.log, cand.spikes)].forecast(h_cv, cand.trend), cand)
                 for o in origins
             ]
             ok = [e for e in errs if np.isfinite(e).any()]
             self.cv_mae_[cand] = float(np.nanmean(np.abs(ok))) if ok else np.nan
+        period = primary_period(self.freq, n_obs)
+        naive = PointConfig(naive=True)
+        errs = [o.actual - seasonal_naive(y[: o.origin], period, h_cv) for o in origins]
+        ok = [e for e in errs if np.isfinite(e).any()]
+        self.cv_mae_[naive] = float(np.nanmean(np.abs(ok))) if ok else np.nan
         scored = {c: m for c, m in self.cv_mae_.items() if np.isfinite(m)}
         self.config_ = min(scored, key=scored.__getitem__) if scored else candidates[0]
         self.periods_ = supported_periods(self.freq, n_obs)
+        steps = step_grid(h)
+        if self.config_.naive:
+            self.period_ = period
+            self._y = y
+            errors = seasonal_naive_errors(y, period, steps)
+            self.quantiles_, self.empirical_ = empirical_quantiles(errors, steps, h, self.levels)
+            self.inflate_ = 1.0  # nothing fitted: its in-sample errors are out-of-sample
+            return
         self.point_ = fit_point(y, self.periods_, h, self.config_)
-        errors = self.point_.h_step_errors(h)
-        self.quantiles_ = empirical_quantiles(errors, h, self.levels)
-        ins = errors / h_step_scale(errors, h)
-        self.inflate_ = inflation(self._oos_scores(origins, h), ins)
-        return self
+        errors = self.point_.h_step_errors(steps)
+        self.quantiles_, self.empirical_ = empirical_quantiles(errors, steps, h, self.levels)
+        ins = errors / h_step_scale(errors, steps, h)[steps - 1][None, :]
+        self.inflate_ = inflation(self._oos_scores(origins, h_cv), ins)
 
     def _oos_scores(self, origins: list[_Origin], h: int) -> np.ndarray:
         """Out-of-sample errors (model scale) of the chosen variant, each divided by its
-        own fit's in-sample MAE per step."""
+        own fit's in-sample MAE at that step."""
         cfg = self.config_
+        steps = step_grid(h)
         out = []
         for o in origins:
             fit = o.fits[(cfg.log, cfg.spikes)]
             zhat = fit.forecast(h, cfg.trend)
             actual = o.actual
             if cfg.log:
-                with np.errstate(all="ignore"):
-                    actual = np.where(actual > 0, np.log(np.abs(actual)), np.nan)
-            out.append((actual - zhat) / h_step_scale(fit.h_step_errors(h), h))
+                actual = np.where(actual > 0, np.log(np.abs(actual)), np.nan)
+            scale = h_step_scale(fit.h_step_errors(steps), steps, h)
+            out.append((actual - zhat) / scale)
         return np.concatenate(out) if out else np.empty(0)
 
     def predict(self) -> dict[str, np.ndarray]:
@@ -167,7 +197,10 @@ class LoadForecaster:
         units. For the log variant ``mean`` is exp of the log-scale forecast, i.e. a median;
         in both variants it is the point forecast tuned for absolute error."""
         cfg = self.config_
-        zmean = self.point_.forecast(self.horizon, cfg.trend)
+        if cfg.naive:
+            mean = seasonal_naive(self._y, self.period_, int(self.horizon))
+            return {"mean": mean, **interval_bounds(mean, self.quantiles_, self.inflate_)}
+        zmean = self.point_.forecast(int(self.horizon), cfg.trend)
         bounds = interval_bounds(zmean, self.quantiles_, self.inflate_)
         out = {"mean": back_transform(zmean, cfg)}
         for key, arr in bounds.items():

@@ -35,7 +35,7 @@ from forecaster.forecast.level import (
     winsorize,
 )
 from forecaster.forecast.profiles import adaptive_profile, profile_periods
-from forecaster.forecast.regression import design, fourier_freqs, robust_lstsq
+from forecaster.forecast.regression import design, fourier_freqs, matvec, robust_lstsq
 
 MIN_POINTS = 8
 MAX_WINDOW = 20000  # steps fitted at most (20,000 hours is 2.3 years)
@@ -48,6 +48,7 @@ class PointConfig:
     log: bool = False
     trend: bool = False
     spikes: bool = False  # seasonal profile keeps short recurring spikes (from raw residual)
+    naive: bool = False  # seasonal naive itself: chosen when it measures best
 
 
 @dataclass
@@ -76,24 +77,22 @@ class PointFit:
         tau = (t - (self.n - 1)) / self.tau_scale if trend else np.zeros(horizon)
         x = design(t, tau, self.freqs)
         phase = np.arange(self.n, self.n + horizon) % self.profile.size
-        return x @ self.coef + self.profile[phase] + self.level
+        return matvec(x, self.coef) + self.profile[phase] + self.level
 
-    def h_step_errors(self, horizon: int, max_origins: int = 3000) -> np.ndarray:
-        """In-sample h-step errors of the level part: E[i, h-1] = r[t_i + h] - l[t_i].
+    def h_step_errors(self, steps: np.ndarray, max_origins: int = 3000) -> np.ndarray:
+        """In-sample errors of the level part ``steps`` ahead: E[i, j] = r[t_i + steps[j]] -
+        l[t_i], for the last ``max_origins`` origins t_i.
 
-        Shape (origins, horizon), NaN where the target is a gap. The seasonal regression is
-        in-sample, so these understate the true error; ``intervals`` rescales them with
-        out-of-sample errors.
+        Shape (origins, len(steps)), NaN where the target is a gap or beyond the data. The
+        seasonal regression is in-sample, so these understate the true error;
+        ``LoadForecaster`` inflates them by the out-of-sample ratio.
         """
         r, lv = self.resid, self.level_path
         n = r.size
         last = n - 2
-        first = max(0, last - max_origins)
-        origins = np.arange(first, last + 1)
-        steps = np.arange(1, horizon + 1)
-        idx = origins[:, None] + steps[None, :]
-        valid = idx < n
-        target = np.where(valid, r[np.minimum(idx, n - 1)], np.nan)
+        origins = np.arange(max(0, last - max_origins), last + 1)
+        idx = origins[:, None] + np.asarray(steps, dtype=np.int64)[None, :]
+        target = np.where(idx < n, r[np.minimum(idx, n - 1)], np.nan)
         return target - lv[origins][:, None]
 
 
@@ -127,8 +126,8 @@ def fit_point(
     ok = np.isfinite(zw)
     decay = 0.5 ** ((n - 1 - t) / half_life)
     coef = robust_lstsq(x[ok], zw[ok], decay[ok])
-    resid = zw - x @ coef
-    shortest = min((p for _, p in periods), default=24.0)
+    resid = zw - matvec(x, coef)
+    shortest = min((p for nm, p in periods if nm != "hourly"), default=24.0)
     hampel_window = HAMPEL_WINDOW
     # With ``spikes`` the profiles come from the raw residual: a spike at the same minute
     # every day is then seasonal, not an outlier (Huber weights per phase keep one-off
@@ -184,3 +183,20 @@ def seasonal_naive(y: np.ndarray, period: int, horizon: int) -> np.ndarray:
         last = interpolate(last) if np.isfinite(last).any() else np.zeros(period)
     reps = int(np.ceil(horizon / period))
     return np.tile(last, reps)[:horizon]
+
+
+def seasonal_naive_errors(
+    y: np.ndarray, period: int, steps: np.ndarray, max_origins: int = 3000
+) -> np.ndarray:
+    """Errors of seasonal naive forecasts from each of the last ``max_origins`` origins,
+    ``steps`` ahead: E[i, j] = y[t_i + s_j] - y[t_i + s_j - m * ceil(s_j / m)].
+
+    Seasonal naive fits nothing, so these in-sample errors are out-of-sample errors."""
+    y = np.asarray(y, dtype=float)
+    n = y.size
+    steps = np.asarray(steps, dtype=np.int64)
+    origins = np.arange(max(period, n - 1 - max_origins), n - 1)
+    target = origins[:, None] + steps[None, :]
+    source = target - period * np.ceil(steps / period).astype(np.int64)[None, :]
+    ok = target < n
+    return np.where(ok, y[np.minimum(target, n - 1)] - y[source], np.nan)

@@ -8,6 +8,8 @@ the data shows them, and forget at a pace chosen by holdout.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from forecaster.forecast.regression import FOURIER_ORDER, HUBER_C
@@ -26,17 +28,18 @@ def profile_periods(periods: list[tuple[str, float]]) -> list[int]:
     return sorted(out)
 
 
-def _phase_median(r: np.ndarray, phase: np.ndarray, period: int) -> np.ndarray:
-    """Median of r per phase (0 for a phase with no data)."""
-    counts = np.bincount(phase, minlength=period)
-    order = np.lexsort((r, phase))
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    lo = starts + np.maximum(counts - 1, 0) // 2
-    hi = starts + counts // 2
-    sr = r[order]
-    med = np.zeros(period)
-    ok = counts > 0
-    med[ok] = 0.5 * (sr[lo[ok]] + sr[np.minimum(hi[ok], sr.size - 1)])
+def _phase_median(r: np.ndarray, t: np.ndarray, period: int, w: np.ndarray) -> np.ndarray:
+    """Median of r per phase over the whole cycles at the end of the data (points with
+    weight 0 left out; 0 for a phase with no data). Cheap: a reshape, not a sort."""
+    k = r.size // period
+    if k == 0:
+        return np.zeros(period)
+    m = k * period
+    block = np.where(w[-m:] > 0, r[-m:], np.nan).reshape(k, period)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(block, axis=0)
+    med = np.roll(np.nan_to_num(med), int(t[-m] % period))
     return med
 
 
@@ -81,7 +84,7 @@ def seasonal_profile(r: np.ndarray, t: np.ndarray, period: int, w: np.ndarray) -
     if not (sw > 0).all():
         return np.zeros(period)
     weights = w
-    mean = _phase_median(r[w > 0], phase[w > 0], period)  # robust start for Huber IRLS
+    mean = _phase_median(r, t, period, w)  # robust start for Huber IRLS
     for _ in range(3):
         dev = r - mean[phase]
         sigma = 1.4826 * np.median(np.abs(dev))

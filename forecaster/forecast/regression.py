@@ -12,9 +12,9 @@ from scipy.linalg import solve
 
 # Fourier order per season name; capped at floor(period / 2). Weekly is high so a
 # Saturday's daily shape can differ from a Monday's (harmonics around each daily one).
-FOURIER_ORDER: dict[str, int] = {"daily": 10, "weekly": 21, "yearly": 10}
+FOURIER_ORDER: dict[str, int] = {"hourly": 6, "daily": 10, "weekly": 21, "yearly": 10}
 HUBER_C = 1.345
-GRAM_BLOCK = 512
+GRAM_FLOPS = 800_000  # rows x cols^2 per block product, under OpenBLAS's threading threshold
 
 
 def fourier_freqs(periods: list[tuple[str, float]]) -> np.ndarray:
@@ -46,13 +46,19 @@ def _weighted_solve(x: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
     rhs = np.zeros(x.shape[1])
     # Row blocks keep each product below OpenBLAS's threading threshold: on a busy machine
     # its threads cost ten times more than they save at this size.
-    for s in range(0, x.shape[0], GRAM_BLOCK):
-        xs, ws = x[s : s + GRAM_BLOCK], w[s : s + GRAM_BLOCK]
+    block = int(min(1024, max(16, GRAM_FLOPS // x.shape[1] ** 2)))
+    for s in range(0, x.shape[0], block):
+        xs, ws = x[s : s + block], w[s : s + block]
         xtw = xs.T * ws
         gram += xtw @ xs
-        rhs += xtw @ z[s : s + GRAM_BLOCK]
+        rhs += xtw @ z[s : s + block]
     gram[np.diag_indices_from(gram)] += 1e-8 * max(float(np.trace(gram)) / gram.shape[0], 1e-12)
     return solve(gram, rhs, assume_a="pos")
+
+
+def matvec(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """x @ coef without BLAS threads (einsum's own loop): see GRAM_FLOPS."""
+    return np.einsum("ij,j->i", x, coef)
 
 
 def robust_lstsq(x: np.ndarray, z: np.ndarray, w0: np.ndarray, iters: int = 3) -> np.ndarray:
@@ -61,7 +67,7 @@ def robust_lstsq(x: np.ndarray, z: np.ndarray, w0: np.ndarray, iters: int = 3) -
     coef = np.zeros(x.shape[1])
     for _ in range(iters + 1):
         coef = _weighted_solve(x, z, w)
-        r = z - x @ coef
+        r = z - matvec(x, coef)
         sigma = 1.4826 * np.median(np.abs(r - np.median(r)))
         if not sigma > 0:
             break

@@ -36,10 +36,11 @@ FREQ_STEP: dict[str, timedelta] = {
     "1mo": timedelta(days=30.436875),  # mean Gregorian month, for inference only
 }
 
-# Seasonal periods in steps of each grain: daily, weekly and yearly cycles. A season is
-# used only when the data holds enough whole cycles (see ``supported_periods``).
+# Seasonal periods in steps of each grain: daily, weekly and yearly cycles (and the hourly
+# cycle of cron jobs in 5-minute metrics). A season is used only when the data holds
+# enough whole cycles (see ``supported_periods``).
 SEASONS: dict[str, tuple[tuple[str, float], ...]] = {
-    "5m": (("daily", 288.0), ("weekly", 2016.0), ("yearly", 105192.0)),
+    "5m": (("hourly", 12.0), ("daily", 288.0), ("weekly", 2016.0), ("yearly", 105192.0)),
     "30m": (("daily", 48.0), ("weekly", 336.0), ("yearly", 17532.0)),
     "1h": (("daily", 24.0), ("weekly", 168.0), ("yearly", 8766.0)),
     "1d": (("weekly", 7.0), ("yearly", 365.25)),
@@ -61,9 +62,10 @@ def supported_periods(freq: str, n_obs: int, min_cycles: float = 2.0) -> list[tu
 
 
 def primary_period(freq: str, n_obs: int) -> int:
-    """The shortest supported seasonal period in steps (1 if none): seasonal naive's lag."""
-    periods = supported_periods(freq, n_obs)
-    return int(round(periods[0][1])) if periods else 1
+    """The shortest supported season in steps (1 if none), an hourly cron cycle in 5-minute
+    data aside: seasonal naive's lag and the MASE scale's (a day for 5m, 30m and 1h data)."""
+    periods = [p for name, p in supported_periods(freq, n_obs) if name != "hourly"]
+    return int(round(periods[0])) if periods else 1
 
 
 def _read_frame(path: Path) -> pl.DataFrame:
