@@ -63,27 +63,26 @@ def ses_path(x: np.ndarray, alpha: float) -> np.ndarray:
     return lfilter([alpha], [1.0, alpha - 1.0], x)
 
 
-def shifted_level(clean: np.ndarray, path: np.ndarray) -> float:
-    """The level at the origin, reset when the series has just shifted.
+def shift_run(clean: np.ndarray, path: np.ndarray) -> int:
+    """Length of a fresh level shift at the origin, 0 if none.
 
     Exponential smoothing needs many steps to catch up with a level shift a few steps
     before the origin. If the last ``SHIFT_RUN`` or more one-step errors all lie beyond
     ``SHIFT_SIGMAS`` robust sigmas on the same side (a run the Hampel filter kept, so no
-    spike), the level becomes the median of that run.
+    spike), the series has shifted: the run's length is returned and the caller resets
+    the level to the run's median.
     """
     innov = clean[1:] - path[:-1]
     if innov.size < 4 * SHIFT_RUN:
-        return float(path[-1])
+        return 0
     sigma = 1.4826 * np.median(np.abs(innov - np.median(innov)))
     if not sigma > 0:
-        return float(path[-1])
+        return 0
     beyond = np.abs(innov) > SHIFT_SIGMAS * sigma
     same = np.sign(innov) == np.sign(innov[-1])
     run_ok = (beyond & same)[::-1]
     run = int(np.argmin(run_ok)) if not run_ok.all() else run_ok.size
-    if run < SHIFT_RUN:
-        return float(path[-1])
-    return float(np.median(clean[-run:]))
+    return run if run >= SHIFT_RUN else 0
 
 
 def choose_alpha(clean: np.ndarray, target: np.ndarray, horizon: int) -> float:

@@ -42,6 +42,9 @@ from forecaster.forecast.models import (
 )
 from forecaster.forecast.series import primary_period, supported_periods
 
+TIE = 0.01
+"""Relative MAE difference below which two variants count as equally accurate."""
+
 
 @dataclass
 class _Origin:
@@ -89,12 +92,13 @@ class LoadForecaster:
         if np.any(finite <= 0):
             logs = [False]
         trends = [False, True] if self.trend == "auto" else [bool(self.trend)]
-        return [
+        out = [
             PointConfig(log=lg, trend=tr, spikes=sp)
             for lg in logs
             for sp in (False, True)
             for tr in trends
         ]
+        return sorted(out, key=lambda c: (c.log + c.trend + c.spikes, c.log, c.spikes))
 
     def _origins(self, n: int) -> tuple[list[int], int]:
         """Calibration origins (latest first) and the steps each forecasts: the horizon,
@@ -159,8 +163,7 @@ class LoadForecaster:
         errs = [o.actual - seasonal_naive(y[: o.origin], period, h_cv) for o in origins]
         ok = [e for e in errs if np.isfinite(e).any()]
         self.cv_mae_[naive] = float(np.nanmean(np.abs(ok))) if ok else np.nan
-        scored = {c: m for c, m in self.cv_mae_.items() if np.isfinite(m)}
-        self.config_ = min(scored, key=scored.__getitem__) if scored else candidates[0]
+        self.config_ = _simplest_best(self.cv_mae_, candidates[0])
         self.periods_ = supported_periods(self.freq, n_obs)
         steps = step_grid(h)
         if self.config_.naive:
@@ -206,3 +209,17 @@ class LoadForecaster:
         for key, arr in bounds.items():
             out[key] = back_transform(arr, cfg)
         return out
+
+
+def _simplest_best(cv_mae: dict[PointConfig, float], default: PointConfig) -> PointConfig:
+    """The simplest variant within ``TIE`` of the least out-of-sample MAE.
+
+    ``cv_mae`` is ordered simplest first (raw before log, frozen before trend, seasonal
+    naive last): a variant that is more complex, or that drops the model for the last
+    season, has to be measurably better, not better by noise.
+    """
+    scored = {c: m for c, m in cv_mae.items() if np.isfinite(m)}
+    if not scored:
+        return default
+    best = min(scored.values())
+    return next(c for c, m in scored.items() if m <= best * (1.0 + TIE))

@@ -31,7 +31,7 @@ from forecaster.forecast.level import (
     hampel,
     interpolate,
     ses_path,
-    shifted_level,
+    shift_run,
     winsorize,
 )
 from forecaster.forecast.profiles import adaptive_profile, profile_periods
@@ -102,7 +102,13 @@ def fit_point(
     horizon: int,
     config: PointConfig,
 ) -> PointFit:
-    """Fit the point model to y (NaN for gaps); the origin is the last element of y."""
+    """Fit the point model to y (NaN for gaps); the origin is the last element of y.
+
+    After a fresh level shift (``shift_run``) shorter than a day, the trend and seasonal
+    terms are refitted without the shifted points, which would otherwise bend them
+    towards the new level at those phases only, and the level restarts at the median of
+    the shifted points' residuals.
+    """
     y = np.asarray(y, dtype=float)
     finite = np.isfinite(y)
     if finite.sum() < MIN_POINTS:
@@ -113,6 +119,25 @@ def fit_point(
         z = np.where(finite, np.log(np.where(finite, y, 1.0)), np.nan)
     else:
         z = y
+    fit, clean = _fit(z, periods, horizon, config, hold_out=0)
+    run = shift_run(clean, fit.level_path)
+    if run:
+        shortest = min((p for nm, p in periods if nm != "hourly"), default=24.0)
+        if run <= shortest and finite[:-run].sum() >= MIN_POINTS:
+            fit, clean = _fit(z, periods, horizon, config, hold_out=run)
+        fit.level = float(np.median(clean[-run:]))
+    return fit
+
+
+def _fit(
+    z: np.ndarray,
+    periods: list[tuple[str, float]],
+    horizon: int,
+    config: PointConfig,
+    hold_out: int,
+) -> tuple[PointFit, np.ndarray]:
+    """One fit on the model scale; the last ``hold_out`` points get no weight in the trend
+    and seasonal terms. Returns the fit and the spike-filtered residual."""
     n = z.size
     longest = max((p for _, p in periods), default=float(max(horizon, 8)))
     half_life = 3.0 * longest
@@ -124,40 +149,40 @@ def fit_point(
     x = design(t, tau, freqs)
     zw = z[start:]
     ok = np.isfinite(zw)
+    if hold_out:
+        ok[-hold_out:] = False
     decay = 0.5 ** ((n - 1 - t) / half_life)
     coef = robust_lstsq(x[ok], zw[ok], decay[ok])
     resid = zw - matvec(x, coef)
     shortest = min((p for nm, p in periods if nm != "hourly"), default=24.0)
-    hampel_window = HAMPEL_WINDOW
     # With ``spikes`` the profiles come from the raw residual: a spike at the same minute
     # every day is then seasonal, not an outlier (Huber weights per phase keep one-off
     # spikes out). Without, short spikes are filtered first and left to the intervals.
     prof_periods = profile_periods(periods)
     profile = np.zeros(max(prof_periods, default=1))
     ti = t.astype(np.int64)
-    observed = np.isfinite(resid)
     for period in prof_periods:
-        source = resid if config.spikes else hampel(interpolate(resid), window=hampel_window)
-        prof = adaptive_profile(source, ti, period, observed)
+        source = resid if config.spikes else hampel(interpolate(resid), window=HAMPEL_WINDOW)
+        prof = adaptive_profile(source, ti, period, ok)
         profile += np.tile(prof, profile.size // period)
         resid = resid - prof[ti % period]
-    clean = hampel(interpolate(resid), window=hampel_window)
+    clean = hampel(interpolate(resid), window=HAMPEL_WINDOW)
     tame = winsorize(clean, window=max(int(shortest), HAMPEL_WINDOW))
     alpha = choose_alpha(tame, resid, horizon)
     path = ses_path(tame, alpha)
-    level = shifted_level(clean, path)
-    return PointFit(
+    fit = PointFit(
         config=config,
         coef=coef,
         freqs=freqs,
         n=n,
         tau_scale=tau_scale,
-        level=level,
+        level=float(path[-1]),
         alpha=alpha,
         resid=resid,
         level_path=path,
         profile=profile,
     )
+    return fit, clean
 
 
 def back_transform(z: np.ndarray, config: PointConfig) -> np.ndarray:

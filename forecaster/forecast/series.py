@@ -148,7 +148,9 @@ def infer_freq(timestamps: pl.Series, source: str = "series") -> str:
     )
 
 
-def regularize(df: pl.DataFrame, freq: str, agg: Agg = "mean", source: str = "series"):
+def regularize(
+    df: pl.DataFrame, freq: str, agg: Agg = "mean", source: str = "series"
+) -> pl.DataFrame:
     """Bucket ``timestamp,value`` rows onto the ``freq`` grid, gaps as null values.
 
     ``mean`` suits rates and utilisations (CPU %, requests per second); ``sum`` suits
@@ -225,20 +227,12 @@ def values(series: pl.DataFrame) -> np.ndarray:
 
 
 def future_timestamps(last: object, freq: str, horizon: int) -> pl.Series:
-    """The ``horizon`` grid timestamps after ``last``."""
-    start = pl.Series([last]).dt.offset_by(freq)[0]
-    return pl.datetime_range(
-        start,
-        pl.Series([start]).dt.offset_by(f"{(horizon - 1) * _mult(freq)}{_unit(freq)}")[0],
-        interval=freq,
-        time_unit="us",
-        eager=True,
-    ).alias("timestamp")
-
-
-def _mult(freq: str) -> int:
-    return int("".join(ch for ch in freq if ch.isdigit()))
-
-
-def _unit(freq: str) -> str:
-    return "".join(ch for ch in freq if not ch.isdigit())
+    """The ``horizon`` grid timestamps after ``last`` (calendar months for ``1mo``)."""
+    anchor = pl.Series("timestamp", [last]).cast(pl.Datetime("us"))
+    digits = "".join(ch for ch in freq if ch.isdigit())
+    unit = freq[len(digits) :]
+    start = anchor.dt.offset_by(freq)[0]
+    end = anchor.dt.offset_by(f"{horizon * int(digits)}{unit}")[0]
+    return pl.datetime_range(start, end, interval=freq, time_unit="us", eager=True).alias(
+        "timestamp"
+    )
