@@ -11,6 +11,7 @@ import pytest
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from forecaster.views.forecast import tco_available
 from tests.dashboard_support import EVIL
@@ -39,6 +40,7 @@ def test_changing_a_control_updates_the_url(browser, server):
     wait_for(browser, "#overview-spend .js-plotly-plot")
     settle(browser)
     browser.find_element(By.CSS_SELECTOR, "#overview-by input[value='category']").click()
+    WebDriverWait(browser, 60).until(lambda d: query(d.current_url).get("by") == "category")
     settle(browser)
     assert query(browser.current_url) == {"currency": "USD", "by": "category"}
     legend = browser.find_element(By.CSS_SELECTOR, "#overview-spend .legend").text
@@ -86,6 +88,7 @@ def test_switching_workload_in_the_dropdown_redraws(browser, server):
     wait_for(browser, "#workloads-scatter .js-plotly-plot")
     settle(browser)
     select_dropdown(browser, "workloads-name", "search")
+    WebDriverWait(browser, 60).until(lambda d: query(d.current_url).get("workload") == "search")
     settle(browser)
     title = browser.find_element(By.CSS_SELECTOR, "#workloads-scatter .gtitle").text
     assert title == "search: cost against load"
@@ -107,9 +110,10 @@ def test_changing_a_scenario_changes_the_tco(browser, server):
     price = browser.find_element(By.ID, "forecast-price")
     price.clear()
     price.send_keys("-10", Keys.ENTER)
+    # the callback that used -10 writes it into the URL; then the grid shows its result
+    WebDriverWait(browser, 120).until(lambda d: query(d.current_url).get("price") == "-10")
     settle(browser, timeout=120)
     after = _grid_cell(browser, 0, "what-if")
     assert _grid_cell(browser, 0, "baseline") == baseline
     assert float(after.replace(",", "")) < float(before.replace(",", ""))
-    assert query(browser.current_url)["price"] == "-10"
     assert console_errors(browser) == []
