@@ -287,7 +287,8 @@ def load_forecast(name: str, horizon_days: int) -> pl.DataFrame | None:
 
 
 def tco(what: WhatIf) -> dict[str, Any] | None:
-    """Baseline and what-if scenario run by ``forecaster.tco`` (None: engine not present)."""
+    """Baseline and what-if scenario run by ``forecaster.tco`` (None: engine not present;
+    ``{"error": message}`` when the engine refuses the data)."""
     return _tco(what.canonical())
 
 
@@ -297,9 +298,12 @@ def _tco(what: WhatIf) -> dict[str, Any] | None:
         return None
     from forecaster.tco.run import run_tco
 
-    return run_tco(
-        store_dir(), _config.workloads, scenarios=forecast_views.scenarios(what, TCO_SAMPLES)
-    )
+    try:
+        return run_tco(
+            store_dir(), _config.workloads, scenarios=forecast_views.scenarios(what, TCO_SAMPLES)
+        )
+    except ForecasterError as exc:
+        return {"error": str(exc), "currencies": []}
 
 
 def warm() -> None:

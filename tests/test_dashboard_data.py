@@ -10,6 +10,7 @@ import pytest
 
 from dashboard import data
 from forecaster.ingest import ingest_billing
+from forecaster.views.forecast import WhatIf, tco_available
 from tests import dashboard_support as support
 from tests.dashboard_support import configure, write_evil_billing
 
@@ -79,3 +80,10 @@ def test_loadtests_default_to_the_directory_beside_the_workloads_file(sample):
 def test_currencies_come_most_spend_first(sample):
     configure(sample)
     assert data.currencies() == ["USD", "EUR"]
+
+
+@pytest.mark.skipif(not tco_available(), reason="no forecaster.tco here")
+def test_a_store_the_tco_engine_refuses_gives_its_message(small_store, sample):
+    data.configure(small_store, sample["workloads"])
+    doc = data.tco(WhatIf())
+    assert doc["currencies"] == [] and "no workload has both cost and load" in doc["error"]

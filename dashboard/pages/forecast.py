@@ -265,8 +265,8 @@ def update(*args):
         {k: None if v == 0 and k not in KEEP_ZERO else v for k, v in values.items()}
     )
     if doc is None or views.currency_doc(doc, currency) is None:
-        blank = figures.empty(f"No {currency} forecast")
-        return ui.problem(f"No {currency} forecast"), blank, search
+        message = (doc or {}).get("error") or f"No {currency} forecast"
+        return ui.problem(message), figures.empty(message), search
     compare = views.comparison_table(doc, currency)
     history = data.spend(None).filter(pl.col("currency") == currency).tail(12)
     fig = figures.cost_forecast(

@@ -98,7 +98,8 @@ def layout(
 def update(currency: str | None, by: str, tag: str | None):
     currency = currency or "USD"
     status = period_status(data.partitions())
-    open_months = status.filter(pl.col("status") == "open")["month"].to_list()
+    mine = status.filter(pl.col("currency") == currency)
+    open_months = mine.filter(pl.col("status") == "open")["month"].to_list()
     spend = data.spend_by_tag(tag) if by == "tag" and tag else data.spend(by)
     spend_fig = figures.spend_by_month(spend, currency, by, open_months, tag)
     fits, findings = _fits()
@@ -113,7 +114,7 @@ def update(currency: str | None, by: str, tag: str | None):
         spend_fig,
         split_fig,
         kpis(heads),
-        periods(status.filter(pl.col("currency") == currency)),
+        periods(mine),
         forecast(currency),
         state.encode({"currency": currency, "by": by, "tag": tag if by == "tag" else None}),
     )
@@ -134,6 +135,8 @@ def forecast(currency: str):
     if data.workloads_problem():
         return figures.empty(data.workloads_problem(), title)
     doc = data.tco(WhatIf())
+    if doc.get("error"):
+        return figures.empty(doc["error"], title)
     bands = monthly_bands(doc, currency).filter(pl.col("scenario") == "baseline")
     history = data.spend(None).filter(pl.col("currency") == currency).tail(12)
     return figures.cost_forecast(history, bands, currency, title)
