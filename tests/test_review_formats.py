@@ -191,7 +191,7 @@ def test_html_shows_every_table():
     html = (out / f"review-{SAMPLE_MONTH}.html").read_text()
     for name in sample_pack().tables:
         assert f'<section id="{name}">' in html
-    assert "not available: the TCO" in html
+    assert "fix search scaling" in html  # a TCO scenario of the sample's scenarios.toml
 
 
 def _pdftotext(path, *args) -> str:

@@ -158,19 +158,29 @@ def test_scaling_ceiling_from_the_sample_load_test():
     assert search["explanation"].startswith("Throughput peaks")
 
 
-@pytest.mark.parametrize("section", ["forecast", "tco"])
-def test_sections_without_an_engine_say_not_available(section):
-    pack = sample_pack()
-    table = pack.tables[section]
-    assert table.note.startswith("not available: ")
-    assert table.frame["status"].to_list() == ["not available"]
-    assert section in pack.unavailable
+def test_forecast_gives_3_and_12_month_bands_per_currency():
+    frame = sample_pack().tables["forecast"].frame
+    windows = frame.filter(pl.col("item") == "total", pl.col("period").str.starts_with("next"))
+    assert sorted(windows["currency"].to_list()) == ["EUR", "EUR", "USD", "USD"]
+    for band in windows.iter_rows(named=True):
+        assert 0 < band["p10"] <= band["p50"] <= band["p90"]
+    usd = {r["period"]: r["p50"] for r in windows.filter(currency="USD").iter_rows(named=True)}
+    assert usd["next 12 months"] > 3 * usd["next 3 months"]  # traffic keeps growing
+
+
+def test_tco_compares_the_sample_scenarios_with_the_baseline():
+    frame = sample_pack().tables["tco"].frame.filter(currency="USD")
+    rows = {r["scenario"]: r for r in frame.iter_rows(named=True)}
+    assert rows["baseline"]["npv_saving_p50"] == 0
+    assert rows["fix search scaling"]["npv_saving_p50"] > 0
+    assert rows["fix search scaling"]["break_even_month"] > "2027-01"
+    assert rows["traffic doubles yearly"]["npv_saving_p50"] < 0
 
 
 def test_pack_without_workloads_keeps_totals_and_explains_the_gaps():
     out, store = sample_dirs()
     pack = build_review(store, SAMPLE_MONTH)
-    for name in ("by_workload", "findings", "cost_curves", "scaling"):
+    for name in ("by_workload", "findings", "cost_curves", "scaling", "forecast", "tco"):
         assert pack.tables[name].note.startswith("not available: "), name
     usd = pack.tables["bridge"].frame.filter(pl.col("currency") == "USD")
     amounts = dict(zip(usd["step"], usd["amount"], strict=True))

@@ -73,6 +73,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="break the cost down by this tag key (repeatable; default: the tag keys the "
         "workloads filter on)",
     )
+    p.add_argument(
+        "--scenarios",
+        default=None,
+        help="TCO scenario file (default: scenarios.toml beside the workloads file, if any)",
+    )
+    p.add_argument("--horizon", type=int, default=None, help="TCO months, 12 to 36")
     p.add_argument("--json", action="store_true", help="print the files and headline as JSON")
     p.set_defaults(func=run)
 
@@ -111,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
         since=_since(args.since),
         sources=args.source,
         tag_keys=args.tag,
+        scenarios_path=args.scenarios,
+        tco_horizon=args.horizon,
     )
     files = write_review(pack, args.out, formats)
     if args.json:

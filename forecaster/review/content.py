@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from forecaster import columns as C
-from forecaster.errors import InputError
+from forecaster.errors import ForecasterError, InputError
 from forecaster.load import read_load
 from forecaster.review.bridge import bridge_items_table, bridge_table, bridges
 from forecaster.review.budget import read_budget
@@ -37,6 +37,7 @@ from forecaster.review.spend import (
     month_totals,
     tag_table,
 )
+from forecaster.review.tco_tables import forecast_table, tco_table
 from forecaster.review.workloads import (
     cost_items,
     curves_table,
@@ -46,14 +47,12 @@ from forecaster.review.workloads import (
     workload_table,
 )
 from forecaster.store import BillingStore
+from forecaster.tco.run import run_tco
 from forecaster.workloads import SERIES_SCHEMA, load_workloads, workload_series
 from forecaster.workloads.cost import check_shares
 
-FORECAST_REASON = (
-    "the cost forecast (load forecast pushed through the fitted cost curves by Monte Carlo) "
-    "is not in the engine yet; forecaster/forecast has the load forecaster only"
-)
-TCO_REASON = "the TCO scenarios engine (forecaster/tco) is not in the engine yet"
+FORECAST_TITLE = "Cost forecast (3 and 12 months)"
+TCO_SAMPLES = 500  # Monte Carlo paths for the pack's forecast and scenarios
 NO_WORKLOADS = "no workloads file given: cost cannot be tied to load"
 
 
@@ -88,6 +87,8 @@ def build_review(
     since: datetime | None = None,
     sources: Sequence[str] | None = None,
     tag_keys: Sequence[str] | None = None,
+    scenarios_path: str | Path | None = None,
+    tco_horizon: int | None = None,
 ) -> ReviewPack:
     """The review pack of ``month`` ("YYYY-MM") from the store under ``store_dir``.
 
@@ -97,11 +98,16 @@ def build_review(
     next to the workloads file). ``since``: restatements recorded from then on are listed
     (default: the start of ``month``). ``sources``: only these store sources (x_Source).
     ``tag_keys``: tag keys to break the cost down by (default: the keys the workloads'
-    cost filters use).
+    cost filters use). ``scenarios_path``: the TCO scenario file (default: scenarios.toml
+    next to the workloads file when present, else the baseline alone); ``tco_horizon``:
+    months (default: the file's, else 36).
     Raises InputError for a malformed month or a month the store has no billing for.
     """
     month = check_month(month)
     store_dir = Path(store_dir)
+    if scenarios_path is None and workloads_path is not None:
+        candidate = Path(workloads_path).parent / "scenarios.toml"
+        scenarios_path = candidate if candidate.exists() else None
     previous, year_ago = shift_month(month, -1), shift_month(month, -12)
     end = month_start(shift_month(month, 1))
     since = since or month_start(month)
@@ -174,12 +180,19 @@ def build_review(
         unavailable["scaling"] = reason
     tables["scaling"] = table
 
-    tables["forecast"] = not_available(
-        "forecast", "Cost forecast (3 and 12 months)", FORECAST_REASON
-    )
-    unavailable["forecast"] = FORECAST_REASON
-    tables["tco"] = not_available("tco", "TCO scenarios", TCO_REASON)
-    unavailable["tco"] = TCO_REASON
+    if workloads:
+        try:
+            doc = run_tco(store_dir, workloads_path, scenarios_path, horizon_months=tco_horizon,
+                          samples=TCO_SAMPLES, sources=list(sources or []) or None, end=end)  # fmt: skip
+            tables["forecast"], tables["tco"] = forecast_table(doc), tco_table(doc)
+        except ForecasterError as exc:
+            for name, title in (("forecast", FORECAST_TITLE), ("tco", "TCO scenarios")):
+                tables[name] = not_available(name, title, str(exc))
+                unavailable[name] = str(exc)
+    else:
+        for name, title in (("forecast", FORECAST_TITLE), ("tco", "TCO scenarios")):
+            tables[name] = not_available(name, title, NO_WORKLOADS)
+            unavailable[name] = NO_WORKLOADS
 
     currencies = sorted(set(totals.filter(pl.col("month") == month)["currency"].to_list()))
     notes = partition_notes(store.partitions(), month)

@@ -24,7 +24,45 @@ from forecaster.store.fsutil import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
-WIDE_METRICS = ("media.gb_served",)  # written as timestamp,value to show the wide format
+WIDE_METRICS = ("media.gb_served",)
+
+SCENARIOS_TOML = """# What-if scenarios for `forecaster tco` and the review pack (format: forecaster/tco/scenarios.py).
+[settings]
+horizon_months = 36
+discount_rate = 0.08
+samples = 1000
+
+[[scenario]]
+name = "baseline"
+
+[[scenario]]
+name = "fix search scaling"
+[[scenario.fix]]
+workload = "search"
+from = "2027-01"
+linear = true
+migration_cost = 60000
+labour_per_month = 2000
+
+[[scenario]]
+name = "right-size reporting"
+[[scenario.fix]]
+workload = "reporting-batch"
+from = "2026-12"
+idle_reduction = 0.6
+migration_cost = 15000
+
+[[scenario]]
+name = "1-year commitment"
+[scenario.commitment]
+coverage = 0.6
+discount = 0.28
+term_months = 12
+
+[[scenario]]
+name = "traffic doubles yearly"
+growth = { "*" = 1.0 }
+"""  # written as timestamp,value to show the wide format
 
 
 def _toml_list(values: list[str]) -> str:
@@ -90,6 +128,7 @@ def write_sample(out: Path | str, store: Path | str | None = None) -> dict[str, 
         _write_csv(charges.filter(months == month), billing_dir / f"focus-{month}.csv")
     _write_csv(loadtest_frame(rng), out / "loadtest" / "search-loadtest.csv")
     atomic_write_bytes(out / "workloads.toml", workloads_toml().encode())
+    atomic_write_bytes(out / "scenarios.toml", SCENARIOS_TOML.encode())
     summary: dict[str, Any] = {
         "out": str(out),
         "billing_rows": charges.height,

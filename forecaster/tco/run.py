@@ -8,7 +8,7 @@ make the total. Scenarios are applied to the same random draws (``arithmetic``).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -110,9 +110,13 @@ def run_tco(
     seed: int | None = None,
     sources: list[str] | None = None,
     scenarios: tuple[Settings, list[Scenario]] | None = None,
+    end: datetime | None = None,
 ) -> dict[str, Any]:
     """Monthly cost forecasts (P10/P50/P90) per workload and in total, and per scenario the
-    monthly bands, cumulative TCO, NPV and break-even month against the baseline."""
+    monthly bands, cumulative TCO, NPV and break-even month against the baseline.
+
+    ``end`` (UTC, exclusive): use only data before it, e.g. the end of a reviewed month.
+    """
     settings, scs = scenarios or load_scenarios(scenarios_path)
     if horizon_months is not None:
         if not 12 <= horizon_months <= 36:
@@ -132,6 +136,10 @@ def run_tco(
         if unknown:
             raise InputError(f"scenario {sc.name!r} names unknown workload(s) {unknown}")
     series = workload_series(store_dir, workloads, "day", sources)
+    unclaimed = unclaimed_cost(store_dir, workloads, "month", sources)
+    if end is not None:
+        series = series.filter(pl.col("period_start") < end)
+        unclaimed = unclaimed.filter(pl.col("period_start") < end)
     complete = series.filter(pl.col("cost").is_not_null() & pl.col("load").is_not_null())
     if complete.is_empty():
         raise InputError(f"{store_dir}: no workload has both cost and load to forecast from")
@@ -170,6 +178,8 @@ def run_tco(
                     "name": sc.name,
                     "monthly": _monthly(total, horizon.months),
                     "cumulative": _band(cumulative),
+                    "next_3_months": _band(total[:, :3].sum(axis=1)),
+                    "next_12_months": _band(total[:, :12].sum(axis=1)),
                     "npv": _band(npv),
                     "npv_saving_vs_baseline": _band(
                         A.npv(base_total, settings.discount_rate) - npv
