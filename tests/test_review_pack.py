@@ -156,6 +156,12 @@ def test_scaling_ceiling_from_the_sample_load_test():
     assert search["workload"] == "search" and search["ceiling_kind"] == "peak"
     assert search["peak_load"] == pytest.approx(34.5, rel=0.1)  # sqrt(0.95 / 0.0008)
     assert search["explanation"].startswith("Throughput peaks")
+    # the growing busiest hour (~42 q/s, +4%/month) reaches 80% of the ~62 q/s ceiling in 2027
+    assert search["peak_throughput"] == pytest.approx(62.3, rel=0.05)
+    assert "2027-02" <= search["ceiling_date"] <= "2027-07"
+    assert (
+        search["ceiling_date_80_early"] <= search["ceiling_date"] <= search["ceiling_date_80_late"]
+    )
 
 
 def test_forecast_gives_3_and_12_month_bands_per_currency():
