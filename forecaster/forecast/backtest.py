@@ -16,6 +16,7 @@ forecasts the window; metrics are computed per window and averaged over windows:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -116,10 +117,12 @@ def backtest(
         for name, model in models.items():
             fc = model(train, horizon)
             per_model[name].append(window_metrics(actual, fc, scale))
-    summary = {
-        name: {m: float(np.nanmean([r[m] for r in rows])) for m in METRICS}
-        for name, rows in per_model.items()
-    }
+    with warnings.catch_warnings():  # a metric NaN in every window stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        summary = {
+            name: {m: float(np.nanmean([r[m] for r in rows])) for m in METRICS}
+            for name, rows in per_model.items()
+        }
     return {
         "freq": freq,
         "horizon": horizon,

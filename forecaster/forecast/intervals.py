@@ -67,7 +67,9 @@ def h_step_scale(errors: np.ndarray, steps: np.ndarray, horizon: int) -> np.ndar
     ok = (counts >= 3) & np.isfinite(mae)
     if not ok.any():
         return np.ones(horizon)
-    out = np.maximum.accumulate(_extend(steps, mae, ok, horizon))
+    mae = mae.copy()
+    mae[ok] = np.maximum.accumulate(mae[ok])
+    out = _extend(steps, mae, ok, horizon)
     return np.maximum(out, max(float(out.max()) * 1e-6, 1e-12))
 
 
@@ -89,10 +91,12 @@ def empirical_quantiles(
             hi = np.maximum(np.nanquantile(errors[:, ok], 1.0 - tail, axis=0), 0.0)
             full_lo = np.full(steps.size, np.nan)
             full_hi = np.full(steps.size, np.nan)
-            full_lo[ok], full_hi[ok] = lo, hi
-            lo_h = -np.maximum.accumulate(_extend(steps, -full_lo, ok, horizon))
-            hi_h = np.maximum.accumulate(_extend(steps, full_hi, ok, horizon))
-            out[level] = (lo_h, hi_h)
+            full_lo[ok] = np.minimum.accumulate(lo)
+            full_hi[ok] = np.maximum.accumulate(hi)
+            out[level] = (
+                -_extend(steps, -full_lo, ok, horizon),
+                _extend(steps, full_hi, ok, horizon),
+            )
     return out, True
 
 

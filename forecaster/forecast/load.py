@@ -60,7 +60,8 @@ class LoadForecaster:
 
     Parameters: ``freq`` (grain: 5m, 30m, 1h, 1d, 1mo; sets the seasonal periods),
     ``horizon`` (steps), ``levels`` (interval coverages in %), ``calibration_origins``
-    (out-of-sample refits used to select the variant and calibrate), ``log`` and ``trend``
+    (out-of-sample refits used to select the variant and calibrate; default: enough for
+    60 errors, 6 to 30), ``log`` and ``trend``
     (``"auto"`` to choose by out-of-sample error, or a fixed bool).
 
     Fitted attributes: ``periods_`` (seasons used, name and period in steps), ``config_``
@@ -75,7 +76,7 @@ class LoadForecaster:
         freq: str,
         horizon: int,
         levels: tuple[int, ...] = LEVELS,
-        calibration_origins: int = 10,
+        calibration_origins: int | None = None,
         log: bool | str = "auto",
         trend: bool | str = "auto",
     ) -> None:
@@ -109,8 +110,11 @@ class LoadForecaster:
         if h < 1:
             return [], 0
         step = max(1, h // 2)
+        wanted = self.calibration_origins
+        if wanted is None:  # at least 60 out-of-sample errors, 6 to 30 refits
+            wanted = int(np.clip(np.ceil(60 / h), 6, 30))
         out = []
-        for j in range(self.calibration_origins):
+        for j in range(wanted):
             origin = n - h - j * step
             if origin < min_train:
                 break
