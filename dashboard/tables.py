@@ -88,7 +88,7 @@ def grid(
     """A sortable, filterable, resizable AG Grid over ``frame``; ``height`` in pixels
     (default: room for up to 10 rows)."""
     if height is None:
-        height = 100 + 42 * min(max(frame.height, 2), 10)
+        height = 130 + 42 * min(max(frame.height, 2), 10)
     return dag.AgGrid(
         id=id,
         rowData=records(frame),

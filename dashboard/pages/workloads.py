@@ -163,7 +163,7 @@ def describe(fit: WorkloadFit) -> list:
         f"{fit.name}: {s['model']} curve over {s['n_periods']} days, R² {s['r2']:.3f}.",
         f"Idle baseline {s['fixed_cost_per_month']:,.2f} {cur} per month"
         + (f" (interval {ci[0] * 30.4375:,.0f} to {ci[1] * 30.4375:,.0f})" if ci else "")
-        + f"; marginal cost {s['marginal_cost']:.4g} {cur} per {unit}"
+        + f"; marginal cost {s['marginal_cost']:.4g} {cur} per unit of load ({unit})"
         + (f"; exponent k = {s['exponent']:.3f}" if s.get("exponent") is not None else "")
         + (
             f" (interval {s['exponent_ci'][0]:.3f} to {s['exponent_ci'][1]:.3f})"
