@@ -300,7 +300,11 @@ def _tco(what: WhatIf) -> dict[str, Any] | None:
 
     try:
         return run_tco(
-            store_dir(), _config.workloads, scenarios=forecast_views.scenarios(what, TCO_SAMPLES)
+            store_dir(),
+            _config.workloads,
+            scenarios=forecast_views.scenarios(what, TCO_SAMPLES),
+            series=series(),
+            fits=fits(),
         )
     except ForecasterError as exc:
         return {"error": str(exc), "currencies": []}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -87,9 +88,19 @@ class WorkloadPaths:
 
 
 def forecast_daily_load(fit: WorkloadFit, n_days: int) -> dict[str, np.ndarray]:
-    """The workload's daily load forecast (mean, lo_80, hi_80, lo_95, hi_95) for n_days."""
+    """The workload's daily load forecast (mean, lo_80, hi_80, lo_95, hi_95) for n_days.
+
+    Cached by the load history itself, so what-if runs on the same data (the dashboard's
+    scenario controls) forecast each workload once. Treat the arrays as read-only.
+    """
     frame = fit.frame.filter(pl.col("load").is_not_null()).sort("period_start")
     y = frame["load"].to_numpy().astype(float)
+    return _forecast(y.tobytes(), n_days)
+
+
+@lru_cache(maxsize=512)
+def _forecast(history: bytes, n_days: int) -> dict[str, np.ndarray]:
+    y = np.frombuffer(history, dtype=float)
     return LoadForecaster(freq="1d", horizon=n_days).fit(y).predict()
 
 

@@ -111,11 +111,16 @@ def run_tco(
     sources: list[str] | None = None,
     scenarios: tuple[Settings, list[Scenario]] | None = None,
     end: datetime | None = None,
+    series: pl.DataFrame | None = None,
+    fits: dict[str, WorkloadFit] | None = None,
 ) -> dict[str, Any]:
     """Monthly cost forecasts (P10/P50/P90) per workload and in total, and per scenario the
     monthly bands, cumulative TCO, NPV and break-even month against the baseline.
 
     ``end`` (UTC, exclusive): use only data before it, e.g. the end of a reviewed month.
+    ``series`` (``workload_series`` at day grain) and ``fits`` (``fit_series`` on it) may be
+    passed when the caller already has them (the dashboard), so a what-if run costs only
+    the Monte Carlo.
     """
     settings, scs = scenarios or load_scenarios(scenarios_path)
     if horizon_months is not None:
@@ -135,7 +140,8 @@ def run_tco(
         )
         if unknown:
             raise InputError(f"scenario {sc.name!r} names unknown workload(s) {unknown}")
-    series = workload_series(store_dir, workloads, "day", sources)
+    if series is None:
+        series = workload_series(store_dir, workloads, "day", sources)
     unclaimed = unclaimed_cost(store_dir, workloads, "month", sources)
     if end is not None:
         series = series.filter(pl.col("period_start") < end)
@@ -144,7 +150,8 @@ def run_tco(
     if complete.is_empty():
         raise InputError(f"{store_dir}: no workload has both cost and load to forecast from")
     last_day = complete["period_start"].max().date()
-    fits = fit_series(series, workloads, "day", random_state=settings.seed)
+    if fits is None:
+        fits = fit_series(series, workloads, "day", random_state=settings.seed)
     horizon = Horizon.after(last_day, settings.horizon_months)
     rng = np.random.default_rng(settings.seed)
     z = rng.standard_normal(settings.samples)
