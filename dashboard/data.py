@@ -27,6 +27,7 @@ from forecaster.scaling import USLModel
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
+from forecaster.store.ingest_log import read_failures
 from forecaster.views import forecast as forecast_views
 from forecaster.views import overview as overview_views
 from forecaster.views import review as review_views
@@ -308,6 +309,11 @@ def _tco(what: WhatIf) -> dict[str, Any] | None:
         )
     except ForecasterError as exc:
         return {"error": str(exc), "currencies": []}
+
+
+def ingest_failures() -> list[dict[str, Any]]:
+    """Failed ingests recorded in the store's log, newest first (read each time: small)."""
+    return read_failures(store_dir())
 
 
 def warm() -> None:

@@ -23,7 +23,7 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.billing import SourceFrame, read_billing_file
 from forecaster.billing.files import OpenedFile, expand_paths, sha256_file
-from forecaster.errors import InputError
+from forecaster.errors import ForecasterError, InputError
 from forecaster.reconcile import (
     find_restatement,
     period_label,
@@ -35,6 +35,7 @@ from forecaster.reconcile import (
     validate_source,
 )
 from forecaster.store import BillingStore, PartitionKey, store_lock
+from forecaster.store.ingest_log import record_failure
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +166,15 @@ def ingest_billing(
     now: datetime | None = None,
     lock_timeout: float | None = None,
 ) -> IngestReport:
-    """Ingest billing files into the store; see the module docstring for the guarantees."""
-    files = expand_paths(paths)
+    """Ingest billing files into the store; see the module docstring for the guarantees.
+
+    A failure leaves the store's data unchanged and is recorded in its ingest-error log.
+    """
+    try:
+        files = expand_paths(paths)
+    except ForecasterError as exc:
+        record_failure(store_dir, "billing", [str(p) for p in paths], exc)
+        raise
 
     def stage_all(staging: Path, state: _Staged) -> None:
         for path in files:
@@ -182,7 +190,11 @@ def ingest_billing(
                     continue
                 _stage(sf, sha256_file(path), source, staging, state)
 
-    return _locked_ingest(store_dir, lock_timeout, now or datetime.now(UTC), stage_all, None)
+    try:
+        return _locked_ingest(store_dir, lock_timeout, now or datetime.now(UTC), stage_all, None)
+    except ForecasterError as exc:
+        record_failure(store_dir, "billing", [str(p) for p in paths], exc)
+        raise
 
 
 def ingest_frames(
@@ -204,9 +216,13 @@ def ingest_frames(
         for sf, digest in frames:
             _stage(sf, digest, source, staging, state)
 
-    return _locked_ingest(
-        store_dir, lock_timeout, now or datetime.now(UTC), stage_all, open_periods
-    )
+    try:
+        return _locked_ingest(
+            store_dir, lock_timeout, now or datetime.now(UTC), stage_all, open_periods
+        )
+    except ForecasterError as exc:
+        record_failure(store_dir, source, [sf.origin or str(sf.path) for sf, _ in frames], exc)
+        raise
 
 
 def _reconcile_and_commit(

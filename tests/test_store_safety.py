@@ -23,7 +23,7 @@ def snapshot(store: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(store)): p.read_bytes()
         for p in sorted(store.rglob("*"))
-        if p.is_file() and p.name != ".lock"
+        if p.is_file() and p.name != ".lock" and "logs" not in p.relative_to(store).parts
     }
 
 
@@ -222,3 +222,27 @@ def test_gzipped_csv_and_globs_are_read(tmp_path, store):
 def test_store_files_are_readable_by_others(tmp_path, store, stored):
     catalog = store / "billing" / "catalog.json"
     assert os.stat(catalog).st_mode & 0o044
+
+
+def test_a_failed_ingest_is_recorded_in_the_ingest_error_log(tmp_path, store, stored):
+    from forecaster.store.ingest_log import read_failures
+
+    path, _ = _bad_files(tmp_path)["bad money"]
+    with pytest.raises(InputError):
+        ingest_billing([path], store, now=NOW)
+    (failure,) = read_failures(store)
+    assert failure["kind"] == "billing"
+    assert failure["inputs"] == [str(path)]
+    assert "12,50 EUR" in failure["error"] and failure["error"].startswith("InputError")
+    assert snapshot(store) == stored  # the data is untouched; only the log grew
+
+
+def test_the_data_page_lists_failed_ingests(tmp_path, store, stored):
+    from forecaster.store.ingest_log import read_failures
+    from forecaster.views.store import ingest_errors_table
+
+    with pytest.raises(InputError):
+        ingest_billing([tmp_path / "missing.csv"], store, now=NOW)
+    table = ingest_errors_table(read_failures(store))
+    assert table.columns == ["at", "kind", "inputs", "error"]
+    assert "no such file" in table["error"][0]

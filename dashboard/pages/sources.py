@@ -31,7 +31,16 @@ def layout(currency: str | None = None, **_: str) -> html.Div:
                 "Problems",
                 html.Ul([html.Li(p) for p in problems(workloads_problem)], className="plain"),
                 note="Ingest refuses files that do not reconcile to the cent, so failed ingests "
-                "leave the store unchanged; their errors are printed by `forecaster ingest`.",
+                "leave the store unchanged; they are listed under Ingest errors.",
+            ),
+            ui.section(
+                "Ingest errors",
+                tables.grid(
+                    "data-ingest-errors",
+                    views.ingest_errors_table(data.ingest_failures()),
+                    wide=["error"],
+                ),
+                note="The most recent failed `forecaster ingest` runs (nothing was stored).",
             ),
             ui.section(
                 "Billing periods",

@@ -14,9 +14,11 @@ from typing import Any
 import polars as pl
 
 from forecaster.billing.files import expand_paths, sha256_file
+from forecaster.errors import ForecasterError
 from forecaster.load.files import read_traffic_file
 from forecaster.load.frame import check_duplicates, check_units, validate_load
 from forecaster.load.store import LoadStore, PartitionChange
+from forecaster.store.ingest_log import record_failure
 
 
 @dataclass
@@ -75,8 +77,17 @@ def ingest_traffic(
     timestamp), so ingesting the same files again changes nothing and an overlapping file
     replaces the overlapping samples. Raises InputError naming the file, column, row and value
     for unparseable timestamps, negative values, mixed units, duplicated timestamps, or a
-    resolution outside 1 minute to 1 day; then nothing is stored.
+    resolution outside 1 minute to 1 day; then nothing is stored (the failure is recorded in
+    the store's ingest-error log).
     """
+    try:
+        return _ingest_traffic(paths, store_dir, metric, unit, source, now, lock_timeout)
+    except ForecasterError as exc:
+        record_failure(store_dir, "traffic", [str(p) for p in paths], exc)
+        raise
+
+
+def _ingest_traffic(paths, store_dir, metric, unit, source, now, lock_timeout) -> LoadIngestReport:
     files = expand_paths(paths)
     frames: list[pl.DataFrame] = []
     infos: list[dict[str, Any]] = []

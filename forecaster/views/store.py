@@ -173,3 +173,18 @@ def coverage_problems(coverage: pl.DataFrame) -> list[str]:
                 f"workload {row['workload']}: {row['load_only']} period(s) with load but no cost"
             )
     return out
+
+
+def ingest_errors_table(failures: list[dict[str, Any]]) -> pl.DataFrame:
+    """Failed ingests, newest first: when, kind, inputs and the error message."""
+    rows = [
+        {
+            "at": f.get("at", "")[:19].replace("T", " "),
+            "kind": f.get("kind", ""),
+            "inputs": ", ".join(f.get("inputs", [])),
+            "error": f.get("error", ""),
+        }
+        for f in failures
+    ]
+    schema = {"at": pl.String, "kind": pl.String, "inputs": pl.String, "error": pl.String}
+    return pl.DataFrame(rows, schema=schema)
