@@ -164,3 +164,23 @@ def test_positive_load_keeps_positive_bounds_on_the_log_scale():
     model = LoadForecaster("1h", 24, log=True).fit(y[:-24])
     assert model.config_.log
     assert (model.predict()["lo_95"] > 0).all()
+
+
+def test_growth_is_carried_through_a_three_year_daily_forecast():
+    # Two years of daily load growing 0.05% a day with a weekly cycle: the TCO case.
+    t = np.arange(730 + 1095, dtype=float)
+    truth = 1e6 * (1 + 0.0005 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 7))
+    y = truth * np.exp(np.random.default_rng(12).normal(0, 0.05, t.size))
+    model = LoadForecaster("1d", 1095).fit(y[:730])
+    pred = model.predict()
+    assert model.config_.trend
+    yearly_truth = truth[730:].reshape(3, 365).mean(axis=1)
+    yearly_mean = pred["mean"].reshape(3, 365).mean(axis=1)
+    assert yearly_mean == pytest.approx(yearly_truth, rel=0.05)
+    assert (pred["lo_80"][-7:] < truth[-7:]).all() and (truth[-7:] < pred["hi_80"][-7:]).all()
+
+
+def test_a_short_monthly_series_with_a_clear_trend_extrapolates_it():
+    y = 100 + 5 * np.arange(24.0) + np.random.default_rng(13).normal(0, 1, 24)
+    pred = LoadForecaster("1mo", 12).fit(y).predict()
+    assert pred["mean"][-1] == pytest.approx(100 + 5 * 35, rel=0.05)

@@ -105,7 +105,7 @@ class LoadForecaster:
         """Calibration origins (latest first) and the steps each forecasts: the horizon,
         or less when the history is too short to hold it (a 36-month forecast from one
         year of data is still selected and calibrated on what the year can show)."""
-        min_train = max(2 * MIN_POINTS, 2 * primary_period(self.freq, n))
+        min_train = max(2 * MIN_POINTS, min(2 * primary_period(self.freq, n), n // 2))
         h = min(int(self.horizon), (n - min_train) // 2)
         if h < 1:
             return [], 0
@@ -116,7 +116,7 @@ class LoadForecaster:
         out = []
         for j in range(wanted):
             origin = n - h - j * step
-            if origin < min_train:
+            if origin < max(min_train, h):  # at least as much history as it forecasts
                 break
             out.append(origin)
         return out, h

@@ -60,6 +60,7 @@ class PointFit:
     freqs: np.ndarray  # cycles per step of each Fourier pair
     n: int  # number of points fitted (time index of the origin is n - 1)
     tau_scale: float
+    slope: float  # trend per step for extrapolation, from the seasonally adjusted series
     level: float  # last smoothed residual level l_n
     alpha: float
     resid: np.ndarray  # residuals (transformed scale) after the regression, NaN for gaps
@@ -74,10 +75,12 @@ class PointFit:
         """
         trend = self.config.trend if trend is None else trend
         t = np.arange(self.n, self.n + horizon, dtype=float)
-        tau = (t - (self.n - 1)) / self.tau_scale if trend else np.zeros(horizon)
-        x = design(t, tau, self.freqs)
+        x = design(t, np.zeros(horizon), self.freqs)
         phase = np.arange(self.n, self.n + horizon) % self.profile.size
-        return matvec(x, self.coef) + self.profile[phase] + self.level
+        out = matvec(x, self.coef) + self.profile[phase] + self.level
+        if trend:
+            out = out + self.slope * np.arange(1, horizon + 1)
+        return out
 
     def h_step_errors(self, steps: np.ndarray, max_origins: int = 3000) -> np.ndarray:
         """In-sample errors of the level part ``steps`` ahead: E[i, j] = r[t_i + steps[j]] -
@@ -176,6 +179,7 @@ def _fit(
         freqs=freqs,
         n=n,
         tau_scale=tau_scale,
+        slope=_trend_slope(z, coef, freqs, profile, horizon, longest),
         level=float(path[-1]),
         alpha=alpha,
         resid=resid,
@@ -183,6 +187,35 @@ def _fit(
         profile=profile,
     )
     return fit, clean
+
+
+def _trend_slope(
+    z: np.ndarray,
+    coef: np.ndarray,
+    freqs: np.ndarray,
+    profile: np.ndarray,
+    horizon: int,
+    longest: float,
+) -> float:
+    """Trend per step to extrapolate: a Huber line through the seasonally adjusted series
+    over the last max(3 x horizon, 4 seasons) steps (all the data at most).
+
+    The regression's own trend is local (its weights halve every three seasons), right for
+    the shape of a day but too short-sighted to carry a 36-month forecast: the slope for a
+    long horizon is measured over a long stretch.
+    """
+    n = z.size
+    window = int(min(n, max(3 * horizon, 4 * longest, 2 * MIN_POINTS)))
+    t = np.arange(n - window, n, dtype=float)
+    seasonal = matvec(design(t, np.zeros(window), freqs)[:, 2:], coef[2:])
+    seasonal = seasonal + profile[t.astype(np.int64) % profile.size]
+    adjusted = z[n - window :] - seasonal
+    ok = np.isfinite(adjusted)
+    if ok.sum() < MIN_POINTS:
+        return 0.0
+    x = np.column_stack([np.ones(window), (t - (n - 1)) / window])
+    line = robust_lstsq(x[ok], adjusted[ok], np.ones(int(ok.sum())))
+    return float(line[1] / window)
 
 
 def back_transform(z: np.ndarray, config: PointConfig) -> np.ndarray:
