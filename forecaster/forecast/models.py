@@ -4,8 +4,9 @@ The load model, in the (optionally log-) transformed scale z:
 
     z_t = a + b * tau_t + F(t) + P(t) + l_t + e_t
 
-- ``a + b * tau`` is a linear trend over the fitted window; with ``trend=False`` it is
-  frozen at the origin when forecasting (a level, not a slope, is extrapolated).
+- ``a + b * tau`` is a local linear trend, fitted with the seasons so they do not absorb
+  it. When forecasting it is frozen at the origin; with ``trend=True`` a slope measured on
+  the seasonally adjusted series over a stretch proportional to the horizon is added.
 - ``F`` is a Fourier series per season (daily, weekly, yearly, as the data supports)
   fitted by Huber-weighted least squares with exponentially decaying weights
   (``regression``).
@@ -59,7 +60,6 @@ class PointFit:
     coef: np.ndarray
     freqs: np.ndarray  # cycles per step of each Fourier pair
     n: int  # number of points fitted (time index of the origin is n - 1)
-    tau_scale: float
     slope: float  # trend per step for extrapolation, from the seasonally adjusted series
     level: float  # last smoothed residual level l_n
     alpha: float
@@ -178,7 +178,6 @@ def _fit(
         coef=coef,
         freqs=freqs,
         n=n,
-        tau_scale=tau_scale,
         slope=_trend_slope(z, coef, freqs, profile, horizon, longest),
         level=float(path[-1]),
         alpha=alpha,
