@@ -124,3 +124,15 @@ def test_store_location_comes_from_the_environment(tmp_path, monkeypatch, cli_js
     monkeypatch.setenv("FORECASTER_STORE", str(tmp_path / "envstore"))
     ingest_billing([_month(tmp_path, "a.csv", [1])], tmp_path / "envstore", now=LATER)
     assert len(cli_json("store", "status")["periods"]) == 1
+
+
+def test_status_warns_when_two_sources_hold_the_same_period(tmp_path, store, cli, cli_json):
+    ingest_billing([_month(tmp_path, "a.csv", [5])], store, source="cur", now=LATER)
+    ingest_billing([_month(tmp_path, "b.csv", [5])], store, source="cost-explorer", now=LATER)
+    ingest_billing([_month(tmp_path, "c.csv", [5], period="2025-02")], store, now=LATER)
+    overlaps = cli_json("store", "status", "--store", str(store))["overlaps"]
+    assert overlaps == [
+        {"billing_period": "2025-03", "currency": "USD", "sources": ["cost-explorer", "cur"]}
+    ]
+    code, out = cli("store", "status", "--store", str(store))
+    assert code == 0 and "overlap: 2025-03 USD is held by sources cost-explorer, cur" in out

@@ -6,6 +6,7 @@ import argparse
 
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.store import BillingStore, status_rows
+from forecaster.store.billing import source_overlaps
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +23,7 @@ def run_status(args: argparse.Namespace) -> int:
     store = BillingStore(store_dir(args))
     rows = status_rows(store)
     restatements = store.catalog().get("restatements", [])
+    overlaps = source_overlaps(rows)
     if args.json:
         print_json(
             {
@@ -43,6 +45,7 @@ def run_status(args: argparse.Namespace) -> int:
                     for r in rows
                 ],
                 "restatements": restatements,
+                "overlaps": overlaps,
             }
         )
         return 0
@@ -57,6 +60,12 @@ def run_status(args: argparse.Namespace) -> int:
         print(
             f"{r['source']:<14} {r['billing_period']:<8} {r['currency']:<4} {r['rows']:>10,} "
             f"{r['billed_cost']:>16,.2f} {r['effective_cost']:>16,.2f} {r['status']}"
+        )
+    for o in overlaps:
+        print(
+            f"overlap: {o['billing_period']} {o['currency']} is held by sources "
+            f"{', '.join(o['sources'])}; adding them would count that cost twice "
+            "(pick one with --source in curves, bridge, tco, review, workloads)"
         )
     flagged = [r for r in restatements if r.get("flagged")]
     if flagged:

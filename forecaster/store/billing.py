@@ -156,3 +156,16 @@ def status_rows(store: BillingStore) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def source_overlaps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """(billing period, currency) held by more than one source, e.g. Cost Explorer and a CUR
+    for the same months: adding those sources together would count the cost twice."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        seen.setdefault((r["billing_period"], r["currency"]), []).append(r["source"])
+    return [
+        {"billing_period": period, "currency": currency, "sources": sorted(sources)}
+        for (period, currency), sources in sorted(seen.items())
+        if len(sources) > 1
+    ]
