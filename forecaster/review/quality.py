@@ -19,6 +19,7 @@ import polars as pl
 from forecaster.portfolio import WorkloadFit
 from forecaster.review.pack import Table, shift_month
 from forecaster.review.workloads import UNCLAIMED_PREFIX
+from forecaster.store.billing import partition_overlaps
 
 SCHEMA = {
     "kind": pl.String,
@@ -37,15 +38,13 @@ def _parse(ts: str) -> datetime | None:
 
 
 def partition_notes(partitions: list[dict[str, Any]], month: str) -> list[dict[str, Any]]:
-    """Open billing months up to ``month``, and the reviewed or compared months stored from
-    more than one source."""
+    """Open billing months up to ``month``, and the reviewed or compared months whose billing
+    period and currency are stored from more than one source (``partition_overlaps``)."""
     rows = []
-    sources: dict[str, set[str]] = {}
     for part in partitions:
         period = part["billing_period"]
         if period > month:
             continue
-        sources.setdefault(period, set()).add(part["source"])
         if part.get("status") == "open":
             for currency, totals in sorted(part.get("totals", {}).items()):
                 rows.append(
@@ -59,17 +58,18 @@ def partition_notes(partitions: list[dict[str, Any]], month: str) -> list[dict[s
                     }
                 )
     compared = {month, shift_month(month, -1), shift_month(month, -12)}
-    for period, names in sorted(sources.items()):
-        if len(names) > 1 and period in compared:
+    for overlap in partition_overlaps(partitions):
+        period, names = overlap["billing_period"], overlap["sources"]
+        if period in compared:
             rows.append(
                 {
                     "kind": "overlapping_sources",
                     "period": period,
-                    "currency": None,
+                    "currency": overlap["currency"],
                     "amount": None,
-                    "detail": f"{period} is stored from {len(names)} sources ("
-                    + ", ".join(sorted(names))
-                    + "); totals add them all: check they do not bill the same cost twice",
+                    "detail": f"{period} {overlap['currency']} is stored from {len(names)} "
+                    f"sources ({', '.join(names)}); totals add them all: check they do not "
+                    "bill the same cost twice (keep one with --source)",
                 }
             )
     return rows

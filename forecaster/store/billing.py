@@ -169,3 +169,16 @@ def source_overlaps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for (period, currency), sources in sorted(seen.items())
         if len(sources) > 1
     ]
+
+
+def partition_overlaps(partitions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``source_overlaps`` of committed partitions (catalog manifests, as
+    ``BillingStore.partitions()`` returns them: one per source and period, totals per
+    currency)."""
+    return source_overlaps(
+        [
+            {"source": p["source"], "billing_period": p["billing_period"], "currency": currency}
+            for p in partitions
+            for currency in sorted(p.get("totals", {}))
+        ]
+    )
