@@ -30,6 +30,24 @@ def problem(message: str | None) -> html.Div | None:
     return html.Div(message, className="problem") if message else None
 
 
+def overlap_warning(id: str, notice: dict[str, Any] | None) -> html.Div | None:
+    """The warning for billing sources holding the same period and currency (from
+    ``forecaster.views.store.overlap_warning``); None when there is nothing to warn about."""
+    if notice is None:
+        return None
+    return html.Div(
+        [
+            html.Strong(notice["title"]),
+            html.Div(notice["why"]),
+            html.Ul([html.Li(line) for line in notice["lines"]], className="plain"),
+            html.Div(notice["advice"]),
+        ],
+        id=id,
+        className="problem",
+        role="alert",
+    )
+
+
 def coming(what: str) -> html.Div:
     """A notice for a view whose engine part is not in this build yet (no made-up numbers)."""
     return html.Div(what, className="coming")

@@ -27,6 +27,7 @@ from forecaster.scaling import USLModel
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
+from forecaster.store.billing import partition_overlaps
 from forecaster.store.ingest_log import read_failures
 from forecaster.views import forecast as forecast_views
 from forecaster.views import overview as overview_views
@@ -167,6 +168,12 @@ def catalog() -> dict[str, Any]:
 def partitions() -> list[dict[str, Any]]:
     parts = catalog()["partitions"]
     return [parts[k] for k in sorted(parts)]
+
+
+def source_overlaps() -> list[dict[str, Any]]:
+    """(billing period, currency) held by more than one source, from the cached catalog (the
+    check ``forecaster store status`` makes)."""
+    return partition_overlaps(partitions())
 
 
 @cached

@@ -216,6 +216,16 @@ def test_data_page_lists_sources_periods_and_no_problems(pages):
     assert "None found." in text_of(layout)
 
 
+@pytest.mark.parametrize(
+    ("page", "box"), [("overview", "overview-overlaps"), ("sources", "data-overlaps")]
+)
+def test_overview_and_data_warn_when_two_sources_hold_the_same_months(pages, page, box):
+    # the sample store holds the hostile file as a second source of 2026-09 and 2026-10 USD
+    shown = text_of(find(pages[page].layout(), box))
+    assert "2026-09 USD: evil, sample-focus" in shown and "2026-10 USD" in shown
+    assert "keep one of them with `--source evil` or `--source sample-focus`" in shown
+
+
 def test_data_page_unclaimed_figure_per_currency(pages):
     fig, search = pages["sources"].update("EUR")
     unclaimed = next(t for t in fig.data if t.name == "unclaimed")

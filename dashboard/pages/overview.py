@@ -11,6 +11,7 @@ from dashboard import components as ui
 from dashboard import data, figures, state, tables
 from forecaster.views.forecast import WhatIf, monthly_bands, tco_available
 from forecaster.views.overview import headline, monthly_split, period_status
+from forecaster.views.store import overlap_warning
 from forecaster.views.workloads import findings_table
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
@@ -33,6 +34,7 @@ def layout(
                 if currencies
                 else "No billing data in the store yet: run `forecaster ingest billing PATH`."
             ),
+            ui.overlap_warning("overview-overlaps", overlap_warning(data.source_overlaps())),
             ui.controls(
                 ui.field(
                     "Currency",

@@ -22,6 +22,7 @@ def layout(currency: str | None = None, **_: str) -> html.Div:
         [
             dcc.Location(id="data-url", refresh=False),
             html.H2("Data"),
+            ui.overlap_warning("data-overlaps", views.overlap_warning(data.source_overlaps())),
             ui.section(
                 "Sources",
                 tables.grid("data-sources", views.sources_table(partitions)),

@@ -1,7 +1,8 @@
 """The Data page's tables: what the store holds and what is wrong with it.
 
 Sources and billing periods come from the billing catalog (per source, period and currency,
-with open or closed status), restatements from the catalog's record of replaced periods,
+with open or closed status), overlapping sources from ``forecaster.store.billing``'s
+``partition_overlaps`` (the check ``forecaster store status`` makes), restatements from the catalog's record of replaced periods,
 load series from the load catalog, coverage from the workloads' cost x load join.
 """
 
@@ -12,6 +13,8 @@ from typing import Any
 import polars as pl
 
 CENT = 0.005
+COMMANDS = "curves, bridge, tco, review and workloads"
+"""The ``forecaster`` commands whose ``--source`` option keeps only some billing sources."""
 
 PERIODS_SCHEMA: dict[str, pl.DataType] = {
     "source": pl.String(),
@@ -188,3 +191,30 @@ def ingest_errors_table(failures: list[dict[str, Any]]) -> pl.DataFrame:
     ]
     schema = {"at": pl.String, "kind": pl.String, "inputs": pl.String, "error": pl.String}
     return pl.DataFrame(rows, schema=schema)
+
+
+def overlap_warning(overlaps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What to tell a reader when sources overlap (``partition_overlaps``): a ``title``, the
+    ``why``, one line per (billing period, currency) naming its sources, and ``advice`` on
+    the ``--source`` choice that counts each period once. None without overlaps."""
+    if not overlaps:
+        return None
+    n = len({o["billing_period"] for o in overlaps})
+    groups = sorted({tuple(o["sources"]) for o in overlaps})
+    if len(groups) == 1:
+        choice = "keep one of them with " + " or ".join(f"`--source {s}`" for s in groups[0])
+    else:
+        choice = "keep one source of each period listed with `--source` (repeatable)"
+    return {
+        "title": f"Possible double counting: {n} billing period{'s are' if n > 1 else ' is'} "
+        "held by more than one source.",
+        "why": "The dashboard's spend adds all sources together, so these periods count "
+        "twice when the sources bill the same accounts (e.g. Cost Explorer and a CUR for the "
+        "same months).",
+        "lines": [
+            f"{o['billing_period']} {o['currency']}: {', '.join(o['sources'])}" for o in overlaps
+        ],
+        "advice": "The dashboard has no source filter. For figures that count each period "
+        f"once, {choice} in forecaster {COMMANDS}; the Sources table of the Data page lists "
+        "the periods each source holds.",
+    }
