@@ -3,7 +3,8 @@ statsforecast, in one run on the same windows.
 
 For each trace in ../shared/data/traffic (NAB CloudWatch metrics, NYC taxi, Wikipedia page
 views), at its native grain, forecasting one day ahead (30 days for the daily series) from
-the last W origins (rolling origin, expanding window), it reports MASE, sMAPE, 80% / 95%
+the last W origins (rolling origin, expanding window; W from ``standard_windows``: at
+most 30, leaving a week of training), it reports MASE, sMAPE, 80% / 95%
 interval coverage, MSIS and the seconds spent, for:
 
 - ``load``: this project's forecaster (``forecaster.forecast.LoadForecaster``);
@@ -16,7 +17,7 @@ interval coverage, MSIS and the seconds spent, for:
 statsforecast is a benchmark-only reference: ``pip install statsforecast``. Gaps are
 linearly interpolated for it (it accepts no missing values); metrics skip gap actuals.
 
-    python benchmarks/forecast.py [--traces DIR] [--quick]
+    python benchmarks/forecast.py [--traces DIR] [--quick | --windows N]
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from forecaster.forecast.backtest import METRICS, backtest, load_model, seasonal_naive_model
+from forecaster.forecast.backtest import (
+    METRICS,
+    backtest,
+    load_model,
+    seasonal_naive_model,
+    standard_windows,
+)
 from forecaster.forecast.level import interpolate
 from forecaster.forecast.series import (
     primary_period,
@@ -43,15 +50,15 @@ ROOT = Path(__file__).resolve().parents[1]
 TRACES = ROOT.parent / "shared" / "data" / "traffic"
 HORIZON = {"5m": 288, "30m": 48, "1h": 24, "1d": 30}
 
-# name, windows (the 14-day NAB traces hold 7 one-day windows after two days of training)
+# Windows per trace: ``standard_windows`` (at most 30, a week of training before the first)
 RUNS = [
-    ("nab-elb_request_count_8c0756.csv", 7),
-    ("nab-ec2_cpu_utilization_5f5533.csv", 7),
-    ("nab-ec2_network_in_257a54.csv", 7),
-    ("nab-rds_cpu_utilization_e47b3b.csv", 7),
-    ("nab-cpu_utilization_asg_misconfiguration.csv", 10),
-    ("nab-nyc_taxi.csv", 10),
-    ("wikipedia-peyton-manning-log-daily.csv", 10),
+    "nab-elb_request_count_8c0756.csv",
+    "nab-ec2_cpu_utilization_5f5533.csv",
+    "nab-ec2_network_in_257a54.csv",
+    "nab-rds_cpu_utilization_e47b3b.csv",
+    "nab-cpu_utilization_asg_misconfiguration.csv",
+    "nab-nyc_taxi.csv",
+    "wikipedia-peyton-manning-log-daily.csv",
 ]
 
 
@@ -111,11 +118,12 @@ def fmt(value: float) -> str:
     return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.2e}"
 
 
-def run_trace(path: Path, windows: int) -> dict:
+def run_trace(path: Path, windows: int | None) -> dict:
     series = read_series(path)
     freq = series_freq(series)
     horizon = HORIZON[freq]
     y = values(series)
+    windows = windows or standard_windows(y.size, freq, horizon)
     n_train = y.size - windows * horizon
     m = primary_period(freq, n_train)
     models = {"load": load_model(freq), "seasonal_naive": seasonal_naive_model(m)}
@@ -130,14 +138,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--traces", type=Path, default=TRACES, help="directory of trace CSVs")
     parser.add_argument("--quick", action="store_true", help="three windows per trace")
+    parser.add_argument("--windows", type=int, help="the last N windows of every trace")
     args = parser.parse_args()
-    print(f"python benchmarks/forecast.py{' --quick' if args.quick else ''}")
+    print("python benchmarks/forecast.py " + " ".join(sys.argv[1:]))
     rows = []
-    for name, windows in RUNS:
+    for name in RUNS:
         path = args.traces / name
         if not path.exists():
             sys.exit(f"{path} is missing: the shared data sits beside the checkout")
-        result = run_trace(path, 3 if args.quick else windows)
+        result = run_trace(path, args.windows or (3 if args.quick else None))
         print(
             f"\n{name}: {result['freq']} grain, horizon {result['horizon']} steps, "
             f"{result['windows']} windows, seasonal naive lag {result['season_length']}"

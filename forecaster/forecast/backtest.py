@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from datetime import timedelta
 
 import numpy as np
 
@@ -25,12 +26,23 @@ from forecaster.errors import CannotFit
 from forecaster.forecast.intervals import seasonal_naive_bounds
 from forecaster.forecast.load import LoadForecaster
 from forecaster.forecast.models import seasonal_naive
-from forecaster.forecast.series import primary_period
+from forecaster.forecast.series import FREQ_STEP, primary_period
 
 Model = Callable[[np.ndarray, int], dict[str, np.ndarray]]
 """A model for the backtest: (training values, horizon) -> mean, lo_80, hi_80, lo_95, hi_95."""
 
 METRICS = ("mase", "smape", "coverage_80", "coverage_95", "msis_95")
+MAX_WINDOWS = 30
+MIN_TRAINING = timedelta(days=7)
+
+
+def standard_windows(n: int, freq: str, horizon: int) -> int:
+    """The benchmark's windows for a series of ``n`` steps: as many horizons as leave at
+    least a week of training data before the first, at most ``MAX_WINDOWS`` (the last 30
+    days of a 5-minute trace, seven of a two-week one). One rule for every trace, so no
+    trace is judged only on its quiet days or only on its incident."""
+    week = int(MIN_TRAINING / FREQ_STEP[freq])
+    return int(max(1, min(MAX_WINDOWS, (n - week) // horizon)))
 
 
 def load_model(freq: str) -> Model:

@@ -10,7 +10,9 @@ step h is
   training data (thousands of origins: every point is an origin for the level part), taken
   separately for the lower and upper tail, so skewed load (bursts up, rarely down) gets
   asymmetric intervals, and made monotone in h (uncertainty never shrinks with the
-  horizon). Level shifts and bursts seen in the history are in these quantiles. Beyond
+  horizon). Level shifts and bursts seen in the history are in these quantiles; with a
+  ``half_life`` (in origins) recent errors weigh most, so the intervals follow the
+  current regime (calm after a fix, turbulent during an incident). Beyond
   the longest step the history shows often enough (``MIN_ERRORS`` examples), quantiles grow
   with sqrt(h), as for a random-walk level.
 - ``c`` corrects for what in-sample errors cannot see (the seasonal shape and trend were
@@ -73,8 +75,32 @@ def h_step_scale(errors: np.ndarray, steps: np.ndarray, horizon: int) -> np.ndar
     return np.maximum(out, max(float(out.max()) * 1e-6, 1e-12))
 
 
+def weighted_nanquantile(values: np.ndarray, q: float, weights: np.ndarray) -> np.ndarray:
+    """Per-column q-quantile of ``values`` (rows x columns, NaN ignored) with row weights.
+
+    The quantile is the smallest value whose cumulative weight share reaches q, linearly
+    interpolated between neighbours as numpy's default does for equal weights."""
+    order = np.argsort(values, axis=0)  # NaN sorts last
+    v = np.take_along_axis(values, order, axis=0)
+    w = np.where(np.isfinite(v), weights[order], 0.0)
+    cum = np.cumsum(w, axis=0)
+    total = cum[-1]
+    out = np.full(values.shape[1], np.nan)
+    for j in np.flatnonzero(total > 0):
+        ok = w[:, j] > 0
+        c, x = cum[ok, j], v[ok, j]
+        # position of each sorted value on [0, 1], at the middle of its weight
+        pos = (c - 0.5 * w[ok, j]) / total[j]
+        out[j] = np.interp(q, pos, x)
+    return out
+
+
 def empirical_quantiles(
-    errors: np.ndarray, steps: np.ndarray, horizon: int, levels: tuple[int, ...] = LEVELS
+    errors: np.ndarray,
+    steps: np.ndarray,
+    horizon: int,
+    levels: tuple[int, ...] = LEVELS,
+    half_life: float | None = None,
 ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], bool]:
     """Lower and upper quantiles at 1..horizon of in-sample errors at ``steps`` (columns),
     monotone in h: ``({level: (lo, hi)}, empirical)``, lo <= 0 <= hi. ``empirical`` is
@@ -84,11 +110,14 @@ def empirical_quantiles(
     if not ok.any():
         return gaussian_quantiles(h_step_scale(errors, steps, horizon), levels), False
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    rows = errors.shape[0]
+    age = np.arange(rows - 1, -1, -1, dtype=float)  # rows are origins, oldest first
+    weights = np.ones(rows) if half_life is None else 0.5 ** (age / half_life)
     with np.errstate(all="ignore"):
         for level in levels:
             tail = (1.0 - level / 100.0) / 2.0
-            lo = np.minimum(np.nanquantile(errors[:, ok], tail, axis=0), 0.0)
-            hi = np.maximum(np.nanquantile(errors[:, ok], 1.0 - tail, axis=0), 0.0)
+            lo = np.minimum(weighted_nanquantile(errors[:, ok], tail, weights), 0.0)
+            hi = np.maximum(weighted_nanquantile(errors[:, ok], 1.0 - tail, weights), 0.0)
             full_lo = np.full(steps.size, np.nan)
             full_hi = np.full(steps.size, np.nan)
             full_lo[ok] = np.minimum.accumulate(lo)

@@ -5,11 +5,13 @@
 1. refits the point model at up to ``calibration_origins`` origins at the end of the data,
    each forecasting ``horizon`` steps ahead (origins ``horizon // 2`` apart);
 2. picks the variant (raw or log scale, trend extrapolated or frozen, recurring spikes in
-   the seasonal profile or not) with the least mean absolute error over those
-   out-of-sample forecasts; seasonal naive competes too, so where the last season is the
-   best guide (a pattern that drifts from day to day) the forecaster says so;
-3. refits the chosen variant on all the data and builds intervals from its in-sample
-   h-step error quantiles, inflated by the out-of-sample / in-sample error ratio of the
+   the seasonal profile or not, all the history or only the data since the latest regime
+   break, see ``forecaster.forecast.breaks``) with the least mean absolute error over
+   those out-of-sample forecasts; seasonal naive competes too, so where the last season
+   is the best guide (a pattern that drifts from day to day) the forecaster says so;
+3. refits the chosen variant on all the data (or the data since the break) and builds
+   intervals from its in-sample h-step error quantiles, recent errors weighted most
+   (``RECENT_ERRORS``), inflated by the out-of-sample / in-sample error ratio of the
    same refits (see ``forecaster.forecast.intervals``).
 
 Every choice is made by measured out-of-sample accuracy, none by a fixed rule.
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from forecaster.errors import CannotFit
+from forecaster.forecast.breaks import last_break
 from forecaster.forecast.intervals import (
     LEVELS,
     empirical_quantiles,
@@ -44,13 +47,16 @@ from forecaster.forecast.series import primary_period, supported_periods
 
 TIE = 0.01
 """Relative MAE difference below which two variants count as equally accurate."""
+RECENT_ERRORS = 4
+"""Errors from origins this many horizons back count half as much in the intervals: after a
+calm week the intervals narrow, after an incident they widen, without forgetting the rest."""
 
 
 @dataclass
 class _Origin:
     """One calibration origin: the fits of each variant and the actuals after it."""
 
-    fits: dict[tuple[bool, bool], PointFit] = field(default_factory=dict)  # (log, spikes)
+    fits: dict[tuple[bool, bool, bool], PointFit] = field(default_factory=dict)  # _key(config)
     actual: np.ndarray = field(default_factory=lambda: np.empty(0))
     origin: int = 0
 
@@ -65,7 +71,8 @@ class LoadForecaster:
     (``"auto"`` to choose by out-of-sample error, or a fixed bool).
 
     Fitted attributes: ``periods_`` (seasons used, name and period in steps), ``config_``
-    (chosen variant), ``point_`` (the final point fit), ``quantiles_`` (in-sample h-step
+    (chosen variant), ``break_`` (index where the fitted data starts when the variant
+    fitted since a regime break, else None), ``point_`` (the final point fit), ``quantiles_`` (in-sample h-step
     error quantiles per level), ``empirical_`` (False: Gaussian fallback for a short
     series), ``inflate_`` (out-of-sample inflation factor),
     ``cv_mae_`` (out-of-sample MAE per variant, in load units), ``n_origins_``.
@@ -94,12 +101,13 @@ class LoadForecaster:
             logs = [False]
         trends = [False, True] if self.trend == "auto" else [bool(self.trend)]
         out = [
-            PointConfig(log=lg, trend=tr, spikes=sp)
+            PointConfig(log=lg, trend=tr, spikes=sp, recent=rc)
+            for rc in (False, True)
             for lg in logs
             for sp in (False, True)
             for tr in trends
         ]
-        return sorted(out, key=lambda c: (c.log + c.trend + c.spikes, c.log, c.spikes))
+        return sorted(out, key=lambda c: (c.recent, c.log + c.trend + c.spikes, c.log, c.spikes))
 
     def _origins(self, n: int) -> tuple[list[int], int]:
         """Calibration origins (latest first) and the steps each forecasts: the horizon,
@@ -144,44 +152,78 @@ class LoadForecaster:
         variants = sorted({(c.log, c.spikes) for c in candidates})
         origin_list, h_cv = self._origins(y.size)
         origins: list[_Origin] = []
+        seen_breaks = []
         for o in origin_list:
             train = y[:o]
-            periods = supported_periods(self.freq, int(np.isfinite(train).sum()))
-            fits = {
-                (lg, sp): fit_point(train, periods, h, PointConfig(log=lg, spikes=sp))
-                for lg, sp in variants
-            }
+            start = self._break(train)
+            fits = {}
+            for lg, sp in variants:
+                cfg = PointConfig(log=lg, spikes=sp)
+                full = self._fit_point(train, h, cfg)
+                fits[(lg, sp, False)] = full
+                fits[(lg, sp, True)] = full
+                if start is not None:
+                    fits[(lg, sp, True)] = self._fit_point(train[start:], h, cfg)
+            if start is not None:
+                seen_breaks.append(start)
             origins.append(_Origin(fits=fits, actual=y[o : o + h_cv], origin=o))
         self.n_origins_ = len(origins)
-        self.cv_mae_ = {}
-        for cand in candidates:
-            errs = [
-                o.actual
-                - back_transform(o.fits[(cand.log, cand.spikes)].forecast(h_cv, cand.trend), cand)
-                for o in origins
-            ]
-            ok = [e for e in errs if np.isfinite(e).any()]
-            self.cv_mae_[cand] = float(np.nanmean(np.abs(ok))) if ok else np.nan
         period = primary_period(self.freq, n_obs)
         naive = PointConfig(naive=True)
-        errs = [o.actual - seasonal_naive(y[: o.origin], period, h_cv) for o in origins]
-        ok = [e for e in errs if np.isfinite(e).any()]
-        self.cv_mae_[naive] = float(np.nanmean(np.abs(ok))) if ok else np.nan
+        forecasts = {
+            cand: [
+                back_transform(o.fits[_key(cand)].forecast(h_cv, cand.trend), cand) for o in origins
+            ]
+            for cand in candidates
+        }
+        forecasts[naive] = [seasonal_naive(y[: o.origin], period, h_cv) for o in origins]
+        # MAE per variant (rows) and origin (columns), in load units
+        mae = np.array(
+            [
+                [_mae(o.actual, f) for o, f in zip(origins, fc, strict=True)]
+                for fc in forecasts.values()
+            ]
+        ).reshape(len(forecasts), len(origins))
+        self.cv_mae_ = dict(zip(forecasts, _nanmean_rows(mae), strict=True))
         self.config_ = _simplest_best(self.cv_mae_, candidates[0])
         self.periods_ = supported_periods(self.freq, n_obs)
+        self.break_ = None
         steps = step_grid(h)
         if self.config_.naive:
             self.period_ = period
             self._y = y
             errors = seasonal_naive_errors(y, period, steps)
-            self.quantiles_, self.empirical_ = empirical_quantiles(errors, steps, h, self.levels)
+            self.quantiles_, self.empirical_ = empirical_quantiles(
+                errors, steps, h, self.levels, _half_life(h, period)
+            )
             self.inflate_ = 1.0  # nothing fitted: its in-sample errors are out-of-sample
             return
-        self.point_ = fit_point(y, self.periods_, h, self.config_)
+        start = self._break(y) if self.config_.recent else None
+        # Only a break the calibration origins saw too: the choice was measured on it.
+        if start is not None and any(abs(start - b) <= period for b in seen_breaks):
+            self.break_ = start
+            self.periods_ = supported_periods(self.freq, int(np.isfinite(y[start:]).sum()))
+        self.point_ = self._fit_point(y[self.break_ or 0 :], h, self.config_)
         errors = self.point_.h_step_errors(steps)
-        self.quantiles_, self.empirical_ = empirical_quantiles(errors, steps, h, self.levels)
+        self.quantiles_, self.empirical_ = empirical_quantiles(
+            errors, steps, h, self.levels, _half_life(h, period)
+        )
         ins = errors / h_step_scale(errors, steps, h)[steps - 1][None, :]
         self.inflate_ = inflation(self._oos_scores(origins, h_cv), ins)
+
+    def _fit_point(self, y: np.ndarray, h: int, cfg: PointConfig) -> PointFit:
+        """``fit_point`` with the seasons ``y`` supports (fewer soon after a break)."""
+        periods = supported_periods(self.freq, int(np.isfinite(y).sum()))
+        return fit_point(y, periods, h, cfg)
+
+    def _break(self, y: np.ndarray) -> int | None:
+        """Where the latest regime of ``y`` starts (``last_break``), or None without one or
+        with too little data since it to fit."""
+        period = primary_period(self.freq, int(np.isfinite(y).sum()))
+        start = last_break(y, period, max(period // 4, MIN_POINTS))
+        if start is None or np.isfinite(y[start:]).sum() < MIN_POINTS:
+            return None
+        return start
 
     def _oos_scores(self, origins: list[_Origin], h: int) -> np.ndarray:
         """Out-of-sample errors (model scale) of the chosen variant, each divided by its
@@ -190,7 +232,7 @@ class LoadForecaster:
         steps = step_grid(h)
         out = []
         for o in origins:
-            fit = o.fits[(cfg.log, cfg.spikes)]
+            fit = o.fits[_key(cfg)]
             zhat = fit.forecast(h, cfg.trend)
             actual = o.actual
             if cfg.log:
@@ -213,6 +255,28 @@ class LoadForecaster:
         for key, arr in bounds.items():
             out[key] = back_transform(arr, cfg)
         return out
+
+
+def _mae(actual: np.ndarray, forecast: np.ndarray) -> float:
+    err = np.abs(actual - forecast)
+    return float(np.nanmean(err)) if np.isfinite(err).any() else np.nan
+
+
+def _nanmean_rows(m: np.ndarray) -> list[float]:
+    ok = np.isfinite(m)
+    total = np.where(ok, m, 0.0).sum(axis=1)
+    count = ok.sum(axis=1)
+    return [float(t / c) if c else np.nan for t, c in zip(total, count, strict=True)]
+
+
+def _key(cfg: PointConfig) -> tuple[bool, bool, bool]:
+    return (cfg.log, cfg.spikes, cfg.recent)
+
+
+def _half_life(h: int, period: int) -> float:
+    """Half-life, in origins, of the weight of in-sample errors in the interval quantiles:
+    ``RECENT_ERRORS`` horizons (or seasons, if longer)."""
+    return RECENT_ERRORS * max(h, period)
 
 
 def _simplest_best(cv_mae: dict[PointConfig, float], default: PointConfig) -> PointConfig:

@@ -11,7 +11,8 @@ The load model, in the (optionally log-) transformed scale z:
   fitted by Huber-weighted least squares with exponentially decaying weights
   (``regression``).
 - ``P`` is a free-form profile per daily/weekly phase for what Fourier terms cannot draw
-  (``profiles``); ``spikes`` says whether short recurring spikes belong to it.
+  (``profiles``); ``spikes`` says whether short recurring spikes belong to it (and then
+  the profile is not smoothed, so the spikes stay where they recur).
 - ``l`` is exponential smoothing of the rest after spike filtering, reset at a fresh level
   shift (``level``).
 
@@ -50,6 +51,7 @@ class PointConfig:
     trend: bool = False
     spikes: bool = False  # seasonal profile keeps short recurring spikes (from raw residual)
     naive: bool = False  # seasonal naive itself: chosen when it measures best
+    recent: bool = False  # fitted on the data since the latest regime break (``breaks``)
 
 
 @dataclass
@@ -166,7 +168,7 @@ def _fit(
     ti = t.astype(np.int64)
     for period in prof_periods:
         source = resid if config.spikes else hampel(interpolate(resid), window=HAMPEL_WINDOW)
-        prof = adaptive_profile(source, ti, period, ok)
+        prof = adaptive_profile(source, ti, period, ok, smooth=not config.spikes)
         profile += np.tile(prof, profile.size // period)
         resid = resid - prof[ti % period]
     clean = hampel(interpolate(resid), window=HAMPEL_WINDOW)

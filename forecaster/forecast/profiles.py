@@ -43,7 +43,9 @@ def _phase_median(r: np.ndarray, t: np.ndarray, period: int, w: np.ndarray) -> n
     return med
 
 
-def adaptive_profile(r: np.ndarray, t: np.ndarray, period: int, observed: np.ndarray) -> np.ndarray:
+def adaptive_profile(
+    r: np.ndarray, t: np.ndarray, period: int, observed: np.ndarray, smooth: bool = True
+) -> np.ndarray:
     """``seasonal_profile`` with its memory (half-life in cycles) chosen by holdout.
 
     A daily 4 am backup that stops, a weekend pattern that changes: the profile must
@@ -60,17 +62,19 @@ def adaptive_profile(r: np.ndarray, t: np.ndarray, period: int, observed: np.nda
             for k in (1, 2):
                 cut = r.size - k * period
                 w = np.where(observed[:cut], 0.5 ** ((t[cut - 1] - t[:cut]) / (hl * period)), 0.0)
-                prof = seasonal_profile(r0[:cut], t[:cut], period, w)
+                prof = seasonal_profile(r0[:cut], t[:cut], period, w, smooth)
                 test = slice(cut, cut + period)
                 ok = observed[test]
                 err += float(np.mean(np.abs(r0[test][ok] - prof[t[test][ok] % period])))
             if err < best_err - 1e-12:
                 best_hl, best_err = hl, err
     w = np.where(observed, 0.5 ** ((end - t) / (best_hl * period)), 0.0)
-    return seasonal_profile(r0, t, period, w)
+    return seasonal_profile(r0, t, period, w, smooth)
 
 
-def seasonal_profile(r: np.ndarray, t: np.ndarray, period: int, w: np.ndarray) -> np.ndarray:
+def seasonal_profile(
+    r: np.ndarray, t: np.ndarray, period: int, w: np.ndarray, smooth: bool = True
+) -> np.ndarray:
     """Free-form seasonal profile of residuals r by phase t % period, shrunk to zero.
 
     The low-order Fourier terms give the smooth seasonal shape; what is left (a Saturday
@@ -78,6 +82,10 @@ def seasonal_profile(r: np.ndarray, t: np.ndarray, period: int, w: np.ndarray) -
     holiday does not bend the profile) and shrunk by the James-Stein factor
     tau^2 / (tau^2 + noise variance / cycles): a profile seen in two or three cycles counts
     for little, one seen in twenty nearly in full.
+
+    Long profiles (a week of 5-minute steps) are smoothed over a few neighbouring phases
+    unless ``smooth`` is False: a profile that keeps recurring spikes must keep them
+    sharp, or a 15-minute burst every hour leaks into the quiet minutes beside it.
     """
     phase = t % period
     sw = np.bincount(phase, weights=w, minlength=period)
@@ -103,7 +111,7 @@ def seasonal_profile(r: np.ndarray, t: np.ndarray, period: int, w: np.ndarray) -
     signal = max(float(np.mean(mean**2)) - noise, 0.0)
     shrink = signal / (signal + noise) if signal + noise > 0 else 0.0
     width = max(1, round(period / 336)) | 1
-    if width > 1:
+    if smooth and width > 1:
         kernel = np.ones(width) / width
         pad = width // 2
         mean = np.convolve(np.concatenate([mean[-pad:], mean, mean[:pad]]), kernel, "valid")
