@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forecaster.forecast.intervals import (
     empirical_quantiles,
@@ -12,6 +14,7 @@ from forecaster.forecast.intervals import (
     inflation,
     interval_bounds,
     step_grid,
+    weighted_nanquantile,
 )
 from forecaster.forecast.load import LoadForecaster
 
@@ -118,3 +121,32 @@ def test_bounds_are_nested_around_the_mean_even_with_one_sided_quantiles():
     assert list(b["lo_95"]) == [9.0, 7.0]  # never inside the 80% interval
     assert list(b["hi_80"]) == [13.0, 11.0]
     assert list(b["hi_95"]) == [14.0, 15.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=60),
+    st.floats(0.05, 0.95),
+)
+def test_with_equal_weights_the_weighted_quantile_is_numpys(values, q):
+    x = np.array(values)[:, None]
+    got = weighted_nanquantile(x, q, np.ones(x.shape[0]))[0]
+    # numpy interpolates between order statistics at (n - 1) q, ours at the middle of each
+    # one's weight: the two agree within one order-statistic gap
+    s = np.sort(x[:, 0])
+    k = int(np.clip(np.floor((s.size - 1) * q), 0, s.size - 2))
+    assert s[max(k - 1, 0)] - 1e-9 <= got <= s[min(k + 2, s.size - 1)] + 1e-9
+
+
+def test_recent_errors_dominate_the_quantile_when_weighted_to_them():
+    old, new = np.full(2000, 10.0), np.full(500, 1.0)
+    errors = np.concatenate([old, new])[:, None] * np.ones((1, 3))
+    q, _ = empirical_quantiles(errors, np.array([1, 2, 3]), 3, (80,), half_life=100)
+    assert q[80][1][0] == pytest.approx(1.0)
+    q, _ = empirical_quantiles(errors, np.array([1, 2, 3]), 3, (80,))
+    assert q[80][1][0] == pytest.approx(10.0)
+
+
+def test_nan_errors_carry_no_weight():
+    x = np.array([[1.0], [np.nan], [3.0]])
+    assert weighted_nanquantile(x, 0.5, np.array([1.0, 1000.0, 1.0]))[0] == pytest.approx(2.0)
