@@ -72,8 +72,8 @@ class LoadForecaster:
 
     Fitted attributes: ``periods_`` (seasons used, name and period in steps), ``config_``
     (chosen variant), ``break_`` (index where the fitted data starts when the variant
-    fitted since a regime break, else None), ``point_`` (the final point fit), ``quantiles_`` (in-sample h-step
-    error quantiles per level), ``empirical_`` (False: Gaussian fallback for a short
+    fitted since a regime break, else None), ``point_`` (the final point fit),
+    ``quantiles_`` (in-sample h-step error quantiles per level), ``empirical_`` (False: Gaussian fallback for a short
     series), ``inflate_`` (out-of-sample inflation factor),
     ``cv_mae_`` (out-of-sample MAE per variant, in load units), ``n_origins_``.
     """
@@ -161,9 +161,9 @@ class LoadForecaster:
                 cfg = PointConfig(log=lg, spikes=sp)
                 full = self._fit_point(train, h, cfg)
                 fits[(lg, sp, False)] = full
-                fits[(lg, sp, True)] = full
-                if start is not None:
-                    fits[(lg, sp, True)] = self._fit_point(train[start:], h, cfg)
+                fits[(lg, sp, True)] = (
+                    full if start is None else self._fit_point(train[start:], h, cfg)
+                )
             if start is not None:
                 seen_breaks.append(start)
             origins.append(_Origin(fits=fits, actual=y[o : o + h_cv], origin=o))
@@ -177,14 +177,7 @@ class LoadForecaster:
             for cand in candidates
         }
         forecasts[naive] = [seasonal_naive(y[: o.origin], period, h_cv) for o in origins]
-        # MAE per variant (rows) and origin (columns), in load units
-        mae = np.array(
-            [
-                [_mae(o.actual, f) for o, f in zip(origins, fc, strict=True)]
-                for fc in forecasts.values()
-            ]
-        ).reshape(len(forecasts), len(origins))
-        self.cv_mae_ = dict(zip(forecasts, _nanmean_rows(mae), strict=True))
+        self.cv_mae_ = {cand: _pooled_mae(origins, fc) for cand, fc in forecasts.items()}
         self.config_ = _simplest_best(self.cv_mae_, candidates[0])
         self.periods_ = supported_periods(self.freq, n_obs)
         self.break_ = None
@@ -257,16 +250,11 @@ class LoadForecaster:
         return out
 
 
-def _mae(actual: np.ndarray, forecast: np.ndarray) -> float:
-    err = np.abs(actual - forecast)
-    return float(np.nanmean(err)) if np.isfinite(err).any() else np.nan
-
-
-def _nanmean_rows(m: np.ndarray) -> list[float]:
-    ok = np.isfinite(m)
-    total = np.where(ok, m, 0.0).sum(axis=1)
-    count = ok.sum(axis=1)
-    return [float(t / c) if c else np.nan for t, c in zip(total, count, strict=True)]
+def _pooled_mae(origins: list[_Origin], forecasts: list[np.ndarray]) -> float:
+    """Mean absolute error over every observed actual of every origin (NaN if none)."""
+    errs = [np.abs(o.actual - f) for o, f in zip(origins, forecasts, strict=True)]
+    ok = [e for e in errs if np.isfinite(e).any()]
+    return float(np.nanmean(ok)) if ok else np.nan
 
 
 def _key(cfg: PointConfig) -> tuple[bool, bool, bool]:

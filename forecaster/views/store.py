@@ -2,8 +2,9 @@
 
 Sources and billing periods come from the billing catalog (per source, period and currency,
 with open or closed status), overlapping sources from ``forecaster.store.billing``'s
-``partition_overlaps`` (the check ``forecaster store status`` makes), restatements from the catalog's record of replaced periods,
-load series from the load catalog, coverage from the workloads' cost x load join.
+``partition_overlaps`` (the check ``forecaster store status`` makes), restatements from the
+catalog's record of replaced periods, load series from the load catalog, coverage from the
+workloads' cost x load join.
 """
 
 from __future__ import annotations
