@@ -41,11 +41,11 @@ class CostCurve:
 
     Parameters: ``model`` "auto" | "linear" | "power" | "step"; ``loss`` "huber" (robust,
     default) or "linear" (ordinary least squares); ``drift`` "unit" | "fixed" | None: the
-    time trend estimated when period starts are given; ``n_boot`` bootstrap resamples (0: no intervals); ``ci`` the
-    interval level in percent for parameters; ``block_length`` of the moving-block bootstrap
-    (default ceil(n ** (1/3))); ``random_state`` seed; ``k_bounds`` range of the exponent;
-    ``grain`` "hour" | "day" | "month", the length of one period (for per-day figures);
-    ``reference_quantile`` of load at which the reference marginal cost is taken;
+    time trend estimated when period starts are given; ``n_boot`` bootstrap resamples (0:
+    no intervals); ``ci`` the interval level in percent for parameters; ``block_length``
+    of the moving-block bootstrap (default ceil(n ** (1/3))); ``random_state`` seed;
+    ``k_bounds`` range of the exponent; ``grain`` "hour" | "day" | "month", the length of
+    one period (for per-day figures); ``reference_quantile`` of load at which the reference marginal cost is taken;
     ``current_days`` the trailing window, in days, that defines "current" load and cost.
     """
 
@@ -331,10 +331,7 @@ class CostCurve:
     def curve(self, load: object, days_ahead: object = None) -> np.ndarray:
         """Point estimate of cost per period at ``load`` (as of the last fitted period)."""
         self._check_fitted()
-        L = np.atleast_1d(np.asarray(load, dtype=float))
-        days = (
-            None if days_ahead is None else np.broadcast_to(np.asarray(days_ahead, float), L.shape)
-        )
+        L, days = _load_days(load, days_ahead)
         return self._curves(L, self._point.solution, days)[0]
 
     def bootstrap_curves(self, load: object, days_ahead: object = None) -> np.ndarray | None:
@@ -342,19 +339,13 @@ class CostCurve:
         self._check_fitted()
         if self._boot is None:
             return None
-        L = np.atleast_1d(np.asarray(load, dtype=float))
-        days = (
-            None if days_ahead is None else np.broadcast_to(np.asarray(days_ahead, float), L.shape)
-        )
+        L, days = _load_days(load, days_ahead)
         return self._curves(L, self._boot, days)
 
     def prediction_sd(self, load: object, days_ahead: object = None) -> np.ndarray:
         """Predictive standard deviation (currency per period): the noise at that cost level
         (``noise_sd``) combined with the bootstrap spread of the curve."""
-        L = np.atleast_1d(np.asarray(load, dtype=float))
-        days = (
-            None if days_ahead is None else np.broadcast_to(np.asarray(days_ahead, float), L.shape)
-        )
+        L, days = _load_days(load, days_ahead)
         var = self.noise_sd(self._curves(L, self._point.solution, days)[0]) ** 2
         if self._boot is not None:
             var = var + np.var(self._curves(L, self._boot, days), axis=0)
@@ -373,7 +364,8 @@ class CostCurve:
         """Cost per period at ``load``: ``mean`` and ``lo_<level>``/``hi_<level>`` bounds.
 
         Intervals are Gaussian with the noise model's spread (``noise_sd``) plus the
-        bootstrap variance of the curve; lower bounds are clipped at 0. ``days_ahead`` extrapolates the drift.
+        bootstrap variance of the curve; lower bounds are clipped at 0. ``days_ahead``
+        extrapolates the drift.
         """
         self._check_fitted()
         L = np.atleast_1d(np.asarray(load, dtype=float))
@@ -404,12 +396,17 @@ class CostCurve:
         """
         self._check_fitted()
         rng = np.random.default_rng(rng)
-        L = np.atleast_1d(np.asarray(load, dtype=float))
-        days = (
-            None if days_ahead is None else np.broadcast_to(np.asarray(days_ahead, float), L.shape)
-        )
+        L, days = _load_days(load, days_ahead)
         sol = self._boot if self._boot is not None else self._point.solution
         drawn = sol.take(rng.integers(0, sol.F.size, size=n_samples))
         mean = self._curves(L, drawn, days)
         out = mean + rng.standard_normal(mean.shape) * self.noise_sd(mean)
         return np.maximum(out, 0.0)
+
+
+def _load_days(load: object, days_ahead: object) -> tuple[np.ndarray, np.ndarray | None]:
+    """Load as a 1-d float array, and ``days_ahead`` broadcast to it (None: no drift)."""
+    L = np.atleast_1d(np.asarray(load, dtype=float))
+    if days_ahead is None:
+        return L, None
+    return L, np.broadcast_to(np.asarray(days_ahead, float), L.shape)

@@ -73,8 +73,8 @@ class LoadForecaster:
     Fitted attributes: ``periods_`` (seasons used, name and period in steps), ``config_``
     (chosen variant), ``break_`` (index where the fitted data starts when the variant
     fitted since a regime break, else None), ``point_`` (the final point fit),
-    ``quantiles_`` (in-sample h-step error quantiles per level), ``empirical_`` (False: Gaussian fallback for a short
-    series), ``inflate_`` (out-of-sample inflation factor),
+    ``quantiles_`` (in-sample h-step error quantiles per level), ``empirical_`` (False:
+    Gaussian fallback for a short series), ``inflate_`` (out-of-sample inflation factor),
     ``cv_mae_`` (out-of-sample MAE per variant, in load units), ``n_origins_``.
     """
 
