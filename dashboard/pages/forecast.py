@@ -37,6 +37,12 @@ CONTROLS = (  # (id suffix, property, URL key)
 )
 
 
+def _pct(label: str, id_: str, top: int, raw: str | None) -> html.Div:
+    """A labelled percent slider from 0 to ``top``, set from the URL value ``raw``."""
+    value = state.number(raw, 0, top, 0)
+    return ui.field(label, dcc.Slider(id=f"forecast-{id_}", max=top, value=value, **PCT))
+
+
 def _num(id_: str, value: float | None, **kw) -> dcc.Input:
     return dcc.Input(id=f"forecast-{id_}", type="number", value=value, debounce=True, **kw)
 
@@ -122,15 +128,7 @@ def layout(**query: str) -> html.Div:
                                 ),
                             ),
                         ),  # fmt: skip
-                        ui.field(
-                            "Idle baseline removed (%)",
-                            dcc.Slider(
-                                id="forecast-idle",
-                                max=100,
-                                value=state.number(q("idle"), 0, 100, 0),
-                                **PCT,
-                            ),
-                        ),
+                        _pct("Idle baseline removed (%)", "idle", 100, q("idle")),
                         dcc.Checklist(
                             id="forecast-linear",
                             options=[
@@ -141,15 +139,7 @@ def layout(**query: str) -> html.Div:
                             ],
                             value=state.flags(q("linear"), ["linear"]),
                         ),
-                        ui.field(
-                            "Unit cost cut (%)",
-                            dcc.Slider(
-                                id="forecast-unit-cut",
-                                max=50,
-                                value=state.number(q("unit_cut"), 0, 50, 0),
-                                **PCT,
-                            ),
-                        ),
+                        _pct("Unit cost cut (%)", "unit-cut", 50, q("unit_cut")),
                         ui.controls(
                             ui.field(
                                 "Migration cost (one-off)",
@@ -163,24 +153,8 @@ def layout(**query: str) -> html.Div:
                     ),  # fmt: skip
                     ui.section(
                         "Commitment and price",
-                        ui.field(
-                            "Commitment coverage (%)",
-                            dcc.Slider(
-                                id="forecast-coverage",
-                                max=100,
-                                value=state.number(q("coverage"), 0, 100, 0),
-                                **PCT,
-                            ),
-                        ),
-                        ui.field(
-                            "Commitment discount (%)",
-                            dcc.Slider(
-                                id="forecast-discount",
-                                max=60,
-                                value=state.number(q("discount"), 0, 60, 0),
-                                **PCT,
-                            ),
-                        ),
+                        _pct("Commitment coverage (%)", "coverage", 100, q("coverage")),
+                        _pct("Commitment discount (%)", "discount", 60, q("discount")),
                         ui.field(
                             "Term (months)",
                             dcc.RadioItems(
