@@ -59,6 +59,7 @@ class _Origin:
     fits: dict[tuple[bool, bool, bool], PointFit] = field(default_factory=dict)  # _key(config)
     actual: np.ndarray = field(default_factory=lambda: np.empty(0))
     origin: int = 0
+    start: int | None = None  # where the latest regime break of the training data starts
 
 
 class LoadForecaster:
@@ -152,7 +153,6 @@ class LoadForecaster:
         variants = sorted({(c.log, c.spikes) for c in candidates})
         origin_list, h_cv = self._origins(y.size)
         origins: list[_Origin] = []
-        seen_breaks = []
         for o in origin_list:
             train = y[:o]
             start = self._break(train)
@@ -164,9 +164,7 @@ class LoadForecaster:
                 fits[(lg, sp, True)] = (
                     full if start is None else self._fit_point(train[start:], h, cfg)
                 )
-            if start is not None:
-                seen_breaks.append(start)
-            origins.append(_Origin(fits=fits, actual=y[o : o + h_cv], origin=o))
+            origins.append(_Origin(fits=fits, actual=y[o : o + h_cv], origin=o, start=start))
         self.n_origins_ = len(origins)
         period = primary_period(self.freq, n_obs)
         naive = PointConfig(naive=True)
@@ -193,7 +191,7 @@ class LoadForecaster:
             return
         start = self._break(y) if self.config_.recent else None
         # Only a break the calibration origins saw too: the choice was measured on it.
-        if start is not None and any(abs(start - b) <= period for b in seen_breaks):
+        if start is not None and _same_break(start, origins, period):
             self.break_ = start
             self.periods_ = supported_periods(self.freq, int(np.isfinite(y[start:]).sum()))
         self.point_ = self._fit_point(y[self.break_ or 0 :], h, self.config_)
@@ -224,6 +222,8 @@ class LoadForecaster:
         cfg = self.config_
         steps = step_grid(h)
         out = []
+        if self.break_ is not None:  # calibrated where the variant was fitted since a break
+            origins = [o for o in origins if o.start is not None]
         for o in origins:
             fit = o.fits[_key(cfg)]
             zhat = fit.forecast(h, cfg.trend)
@@ -255,6 +255,11 @@ def _pooled_mae(origins: list[_Origin], forecasts: list[np.ndarray]) -> float:
     errs = [np.abs(o.actual - f) for o, f in zip(origins, forecasts, strict=True)]
     ok = [e for e in errs if np.isfinite(e).any()]
     return float(np.nanmean(ok)) if ok else np.nan
+
+
+def _same_break(start: int, origins: list[_Origin], period: int) -> bool:
+    """Whether a calibration origin found the break at ``start`` too (within a season)."""
+    return any(o.start is not None and abs(start - o.start) <= period for o in origins)
 
 
 def _key(cfg: PointConfig) -> tuple[bool, bool, bool]:
