@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from forecaster.cli import main
+from forecaster.forecast.backtest import standard_windows
 from tests.conftest import SHARED_DATA
 
 PEYTON = SHARED_DATA / "traffic" / "wikipedia-peyton-manning-log-daily.csv"
@@ -120,3 +121,14 @@ def test_the_installed_command_forecasts_the_real_daily_trace(tmp_path):
     assert frame["timestamp"][0] == "2016-01-21T00:00:00Z"
     assert 6.0 < frame["mean"].mean() < 10.0  # log page views, as in the file
     assert json.loads(json.dumps(frame.row(0)))  # plain values, no NaN
+
+
+def test_backtest_defaults_to_the_benchmark_windows(cli_json, hourly_csv):
+    doc = cli_json("backtest", str(hourly_csv), "--horizon", "24")
+    assert doc["windows"] == standard_windows(doc["n"], "1h", 24)
+
+
+def test_backtest_refuses_zero_windows(cli, hourly_csv, capsys):
+    code, _ = cli("backtest", str(hourly_csv), "--horizon", "24", "--windows", "0")
+    assert code != 0
+    assert "--windows 0: expected at least 1 window" in capsys.readouterr().err

@@ -62,7 +62,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "MSIS of the load forecaster and of seasonal naive over the last N windows.",
     )
     _common(b)
-    b.add_argument("--windows", type=int, default=8, metavar="N", help="test windows (8)")
+    b.add_argument(
+        "--windows",
+        type=int,
+        default=None,
+        metavar="N",
+        help="test windows (default: the last 30 horizons, or as many as leave a week of "
+        "training, as benchmarks/forecast.py)",
+    )
     b.add_argument("--json", action="store_true", help="print JSON")
     b.set_defaults(func=run_backtest)
 
@@ -70,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _check(args: argparse.Namespace) -> None:
     if args.horizon < 1:
         raise InputError(f"--horizon {args.horizon}: expected at least 1 step")
-    if getattr(args, "windows", 1) < 1:
+    if getattr(args, "windows", None) is not None and args.windows < 1:
         raise InputError(f"--windows {args.windows}: expected at least 1 window")
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from forecaster.errors import InputError
-from forecaster.forecast.backtest import backtest
+from forecaster.forecast.backtest import backtest, standard_windows
 from forecaster.forecast.load import LoadForecaster
 from forecaster.forecast.series import future_timestamps, series_freq, values
 
@@ -42,13 +42,17 @@ def forecast_series(
 
 
 def backtest_series(
-    series: pl.DataFrame, horizon: int, windows: int = 8, freq: str | None = None
+    series: pl.DataFrame, horizon: int, windows: int | None = None, freq: str | None = None
 ) -> dict:
     """Rolling-origin backtest of the forecaster against seasonal naive (see
-    ``forecaster.forecast.backtest.backtest``), with the series' first and last timestamp."""
+    ``forecaster.forecast.backtest.backtest``), with the series' first and last timestamp.
+    Without ``windows``, the benchmark's rule (``standard_windows``)."""
     horizon = _check_horizon(horizon)
     freq = freq or series_freq(series)
-    result = backtest(values(series), freq, horizon, windows=windows)
+    y = values(series)
+    if windows is None:
+        windows = standard_windows(y.size, freq, horizon)
+    result = backtest(y, freq, horizon, windows=windows)
     ts = series.get_column("timestamp")
     result["start"] = ts[0].isoformat()
     result["end"] = ts[-1].isoformat()
