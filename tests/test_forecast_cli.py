@@ -132,3 +132,18 @@ def test_backtest_refuses_zero_windows(cli, hourly_csv, capsys):
     code, _ = cli("backtest", str(hourly_csv), "--horizon", "24", "--windows", "0")
     assert code != 0
     assert "--windows 0: expected at least 1 window" in capsys.readouterr().err
+
+
+def test_forecast_load_says_when_it_fitted_since_a_regime_break(cli, tmp_path):
+    """NAB ec2_network_in up to the first backtest origin: a twice-hourly transfer stopped
+    on 2014-04-15 at about 16:40 UTC."""
+    source = SHARED_DATA / "traffic" / "nab-ec2_network_in_257a54.csv"
+    if not source.exists():
+        pytest.fail(f"{source} is missing: the shared test data sits beside the checkout")
+    head = tmp_path / "ec2_network_in.csv"
+    pl.read_csv(source).head(2018).write_csv(head)
+    code, stdout = cli(
+        "forecast-load", str(head), "--horizon", "288", "--out", str(tmp_path / "f.csv")
+    )
+    assert code == 0
+    assert "fitted since the regime break at 2014-04-15 16:" in stdout

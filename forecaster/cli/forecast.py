@@ -96,9 +96,13 @@ def run_forecast(args: argparse.Namespace) -> int:
     cfg = model.config_
     method = "seasonal naive" if cfg.naive else "harmonic + adaptive level"
     seasons = ", ".join(name for name, _ in model.periods_) or "none"
+    since = ""
+    if model.break_ is not None:
+        start = series.get_column("timestamp")[model.break_]
+        since = f"; fitted since the regime break at {start:%Y-%m-%d %H:%M} UTC"
     print(
         f"wrote {frame.height} steps to {args.out} ({method}; seasons: {seasons}; "
-        f"log scale: {'yes' if cfg.log else 'no'}; trend: {'yes' if cfg.trend else 'no'})"
+        f"log scale: {'yes' if cfg.log else 'no'}; trend: {'yes' if cfg.trend else 'no'}{since})"
     )
     return 0
 
