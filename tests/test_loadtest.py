@@ -9,7 +9,13 @@ import polars as pl
 import pytest
 
 from forecaster.errors import InputError
-from forecaster.scaling.loadtest import detect_format, read_load_tests, read_points_csv
+from forecaster.scaling.loadtest import (
+    LATENCY_COLUMNS,
+    SCHEMA,
+    detect_format,
+    read_load_tests,
+    read_points_csv,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOADTEST = FIXTURES / "loadtest"
@@ -23,7 +29,8 @@ def write(path: Path, text: str) -> Path:
 def test_csv_with_load_and_throughput_columns(tmp_path):
     path = write(tmp_path / "run.csv", "load,throughput\n1,10\n2,19.5\n4,35\n")
     points = read_points_csv(path)
-    assert points.columns == ["load", "throughput", "source"]
+    assert points.columns == ["load", "throughput", "source", *LATENCY_COLUMNS]
+    assert points.select(LATENCY_COLUMNS).null_count().row(0) == (3,) * len(LATENCY_COLUMNS)
     assert points["load"].to_list() == [1.0, 2.0, 4.0]
     assert points["throughput"].to_list() == [10.0, 19.5, 35.0]
     assert points["source"].unique().to_list() == ["run.csv"]
@@ -139,12 +146,57 @@ def test_several_files_of_different_formats_are_combined_and_sorted(tmp_path):
 def test_a_directory_reads_every_summary_in_it():
     points = read_load_tests(LOADTEST / "k6" / "export")
     assert points["load"].to_list() == [1, 2, 4, 8, 16, 32, 48, 64, 96]
-    assert points.schema == pl.Schema(
-        {"load": pl.Float64, "throughput": pl.Float64, "source": pl.String}
-    )
+    assert points.schema == pl.Schema(SCHEMA)
+    assert list(SCHEMA)[:3] == ["load", "throughput", "source"]
 
 
 def test_production_style_csv_with_repeats_keeps_every_row():
     points = read_load_tests(LOADTEST / "points.csv")
     assert points.height == 22
     assert points["load"].n_unique() == 11
+
+
+@pytest.mark.parametrize(
+    ("header", "stat", "factor"),
+    [
+        ("latency_p95_ms", "p95", 1.0),
+        ("p95_s", "p95", 1000.0),
+        ("P99 Latency (ms)", "p99", 1.0),
+        ("mean_response_time_us", "mean", 0.001),
+        ("median_latency_seconds", "p50", 1000.0),
+        ("avg_ms", "mean", 1.0),
+        ("latency_p(90)_ms", "p90", 1.0),
+        ("max_duration_sec", "max", 1000.0),
+    ],
+)
+def test_csv_latency_columns_are_recognised_and_converted_to_ms(tmp_path, header, stat, factor):
+    path = write(tmp_path / "run.csv", f"users,rps,{header}\n1,10,0.25\n2,19,\n")
+    points = read_points_csv(path)
+    assert points[f"latency_{stat}_ms"].to_list() == [pytest.approx(0.25 * factor), None]
+
+
+def test_csv_latency_without_a_unit_is_not_guessed(tmp_path, caplog):
+    path = write(tmp_path / "run.csv", "users,rps,latency_p95\n1,10,250\n")
+    points = read_points_csv(path)
+    assert points["latency_p95_ms"].to_list() == [None]
+    assert "'latency_p95' looks like latency but its name has no unit" in caplog.text
+
+
+def test_csv_columns_that_are_not_latency_are_left_alone(tmp_path):
+    path = write(tmp_path / "run.csv", "users,rps,max_users,avg_rps,timestamp\n1,10,5,9,x\n")
+    points = read_points_csv(path)
+    assert points.select(LATENCY_COLUMNS).null_count().row(0) == (1,) * len(LATENCY_COLUMNS)
+
+
+def test_csv_latency_in_two_columns_for_one_statistic_is_rejected(tmp_path):
+    path = write(tmp_path / "run.csv", "users,rps,p95_ms,latency_p95_s\n1,10,250,0.25\n")
+    with pytest.raises(InputError, match=r"'p95_ms' and 'latency_p95_s' both hold p95 latency"):
+        read_points_csv(path)
+
+
+@pytest.mark.parametrize(("value", "what"), [("fast", "expected a response time"),
+                                             ("-3", "cannot be negative")])  # fmt: skip
+def test_csv_bad_latency_value_is_named(tmp_path, value, what):
+    path = write(tmp_path / "run.csv", f"users,rps,p95_ms\n1,10,20\n2,19,{value}\n")
+    with pytest.raises(InputError, match=rf"run.csv: column 'p95_ms' row 3 .*{what}"):
+        read_points_csv(path)

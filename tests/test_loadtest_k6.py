@@ -12,6 +12,8 @@ from forecaster.scaling.k6 import k6_point, read_k6_summary
 from forecaster.scaling.loadtest import read_load_tests
 
 K6 = Path(__file__).parent / "fixtures" / "loadtest" / "k6"
+#: Summaries recorded with a real k6 (v1.1.0) against a local server: record_k6.py.
+K6_REAL = Path(__file__).parent / "fixtures" / "loadtest" / "k6_real"
 
 
 def write_json(path: Path, doc: object) -> Path:
@@ -136,3 +138,61 @@ def test_too_few_summaries_explains_that_each_is_one_point():
     files = [K6 / "export" / f"vus-{n:03d}.json" for n in (1, 2, 4)]
     with pytest.raises(InputError, match=r"3 k6 summary file\(s\) .* only 3 distinct load.*ONE"):
         read_load_tests(files)
+
+
+@pytest.mark.parametrize("layout", ["export", "handle_summary"])
+def test_real_k6_summaries_keep_the_request_duration_statistics(layout):
+    path = K6_REAL / layout / "vus-016.json"
+    metrics = json.loads(path.read_text())["metrics"]
+    trend = metrics["http_req_duration"]
+    trend = trend.get("values", trend)
+    point = k6_point(path)
+    assert point["latency_metric"] == "http_req_duration"
+    expected = {"mean": "avg", "p50": "med", "p90": "p(90)", "p95": "p(95)", "p99": "p(99)",
+                "max": "max"}  # fmt: skip
+    for ours, theirs in expected.items():
+        assert point[f"latency_{ours}_ms"] == pytest.approx(trend[theirs])
+
+
+def test_real_k6_layouts_give_the_same_latency():
+    export = read_load_tests(K6_REAL / "export")
+    handle = read_load_tests(K6_REAL / "handle_summary")
+    assert export.equals(handle)
+    assert export["load"].to_list() == [1, 2, 4, 8, 16, 32]
+    assert export["latency_p99_ms"].null_count() == 0
+
+
+def test_real_k6_latency_obeys_littles_law():
+    """k6 VUs loop without sleeping: the mean response time is at most N / X (in ms), and
+    about equal to it while k6 itself is not short of CPU (the gap is k6's own time per
+    iteration, which grew at 16 and 32 VUs on the 2-core machine that recorded these)."""
+    points = read_load_tests(K6_REAL / "export")
+    cycle = 1000.0 * points["load"] / points["throughput"]
+    gap = cycle - points["latency_mean_ms"]
+    assert (gap > 0).all()
+    assert (gap < 0.1 * cycle).filter(points["load"] <= 8).all()
+
+
+def test_p99_is_absent_unless_exported():
+    point = k6_point(K6 / "export" / "vus-016.json")
+    assert "latency_p95_ms" in point
+    assert "latency_p99_ms" not in point
+    assert read_k6_summary(K6 / "export" / "vus-016.json")["latency_p99_ms"].to_list() == [None]
+
+
+def test_summary_without_a_duration_trend_has_no_latency(tmp_path):
+    path = write_json(
+        tmp_path / "s.json", {"metrics": {"vus": {"max": 3}, "iterations": {"rate": 9}}}
+    )
+    assert k6_point(path)["latency_metric"] is None
+    assert read_k6_summary(path)["latency_mean_ms"].to_list() == [None]
+
+
+def test_a_duration_statistic_that_is_not_a_number_is_rejected(tmp_path):
+    path = write_json(
+        tmp_path / "s.json",
+        {"metrics": {"vus": {"max": 3}, "http_reqs": {"rate": 9},
+                     "http_req_duration": {"avg": "12ms"}}},
+    )  # fmt: skip
+    with pytest.raises(InputError, match=r"'http_req_duration' statistic 'avg' is '12ms'"):
+        k6_point(path)

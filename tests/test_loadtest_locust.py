@@ -47,7 +47,7 @@ def test_ramp_rows_and_settling_rows_are_dropped(tmp_path):
     rows += held(2, 10, 15, 1.0)  # moving average still climbing
     rows += held(17, 10, 30, 100.0)
     path = history(tmp_path / "h.csv", rows)
-    points = read_locust_history(path)
+    points = read_locust_history(path).select("load", "throughput", "source")
     assert points.to_dicts() == [{"load": 10.0, "throughput": 100.0, "source": "h.csv"}]
 
 
@@ -118,7 +118,7 @@ def test_iso_timestamps_are_read_as_seconds(tmp_path):
         f"2024-06-10T12:00:{i:02d}Z" + line[line.index(",") :] for i, line in enumerate(text[1:])
     ]
     path.write_text("\n".join(iso) + "\n")
-    points = read_locust_history(path)
+    points = read_locust_history(path).select("load", "throughput", "source")
     assert points.to_dicts() == [{"load": 10.0, "throughput": 100.0, "source": "h.csv"}]
 
 
@@ -127,3 +127,61 @@ def test_unreadable_timestamp_is_named(tmp_path):
     path.write_text(HEADER + "\nyesterday,10,,Aggregated,5,0,N/A,N/A,0\n")
     with pytest.raises(InputError, match=r"h.csv: column 'Timestamp' row 2 is 'yesterday'"):
         read_locust_history(path)
+
+
+LATENCY_HEADER = (
+    "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,90%,95%,99%,100%,"
+    "Total Request Count,Total Average Response Time"
+)
+
+
+def latency_history(path: Path, rows: list[tuple]) -> Path:
+    """rows: (timestamp, users, rps, p50, p90, p95, p99, p100, total count, total average)."""
+    lines = [LATENCY_HEADER]
+    for t, users, rps, *rest in rows:
+        lines.append(f"{t},{users},,Aggregated,{rps},0," + ",".join(str(v) for v in rest))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_fixture_keeps_the_latency_percentiles_per_steady_level():
+    points = read_locust_history(HISTORY)
+    for a, b in (("p50", "p90"), ("p90", "p95"), ("p95", "p99"), ("p99", "max")):
+        assert (points[f"latency_{a}_ms"] <= points[f"latency_{b}_ms"]).all()
+    assert points["latency_p95_ms"].is_sorted()
+    assert points["latency_p95_ms"].null_count() == 0
+
+
+def test_window_percentiles_follow_the_settling_rule(tmp_path):
+    rows = [(t, 10, 50.0, "N/A", "N/A", "N/A", "N/A", "N/A", 0, 0) for t in range(2)]
+    rows += [(t, 10, 90.0, 900, 900, 900, 900, 950, 0, 0) for t in range(2, 15)]  # settling
+    rows += [(t, 10, 100.0, 40 + t % 3, 80, 95 + t % 5, 120, 150 + t, 0, 0) for t in range(15, 45)]
+    points = read_locust_history(latency_history(tmp_path / "h.csv", rows))
+    row = points.row(0, named=True)
+    assert row["latency_p50_ms"] == 41.0
+    assert row["latency_p95_ms"] == 97.0
+    assert row["latency_max_ms"] == 150 + 44
+
+
+def test_mean_is_exact_over_the_steady_rows_from_cumulative_totals(tmp_path):
+    # 20 requests/s at 50 ms before the level settles, then 100/s at 80 ms
+    rows, count, total_ms = [], 0, 0.0
+    for t in range(60):
+        n, ms = (20, 50.0) if t < 15 else (100, 80.0)
+        count, total_ms = count + n, total_ms + n * ms
+        rows.append((t, 10, n, 40, 60, 70, 90, 99, count, total_ms / count))
+    points = read_locust_history(latency_history(tmp_path / "h.csv", rows))
+    assert points["latency_mean_ms"].to_list() == [pytest.approx(80.0)]
+
+
+def test_a_statistics_reset_leaves_the_level_without_a_mean(tmp_path):
+    rows = [(t, 10, 10, 40, 60, 70, 90, 99, 1000 - 10 * t, 50.0) for t in range(40)]
+    points = read_locust_history(latency_history(tmp_path / "h.csv", rows))
+    assert points["latency_mean_ms"].to_list() == [None]
+    assert points["latency_p95_ms"].to_list() == [70.0]
+
+
+def test_percentile_text_is_named(tmp_path):
+    rows = [(t, 10, 10, "fast", 60, 70, 90, 99, t, 50.0) for t in range(40)]
+    with pytest.raises(InputError, match=r"h.csv: column '50%' row 2 is 'fast'"):
+        read_locust_history(latency_history(tmp_path / "h.csv", rows))

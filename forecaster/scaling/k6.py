@@ -13,6 +13,11 @@ users; ``vus_max`` as a fallback); throughput is the ``http_reqs`` counter's ``r
 no HTTP requests). Run one constant-VU test per load level (the ``constant-vus``
 executor) and pass all their summaries, or a directory of them: a ramping test's rate is
 averaged over its ramp and is not the throughput at its peak VUs.
+
+Latency is the ``http_req_duration`` trend (``grpc_req_duration`` when there are no HTTP
+requests), in milliseconds as k6 writes every time trend in both layouts: ``avg`` (mean),
+``med`` (p50), ``p(90)``, ``p(95)``, ``max``, and ``p(99)`` when the test exported it
+(``summaryTrendStats`` or ``--summary-trend-stats`` including ``p(99)``).
 """
 
 from __future__ import annotations
@@ -24,12 +29,16 @@ from typing import Any
 import polars as pl
 
 from forecaster.errors import InputError
-from forecaster.scaling.loadtest import SCHEMA
+from forecaster.scaling.loadtest import latency_column, with_schema
 
 LOAD_METRICS = ("vus", "vus_max")
 THROUGHPUT_METRICS = ("http_reqs", "grpc_reqs", "iterations")
 _LOAD_STATS = ("max", "value")
 _RATE_STATS = ("rate",)
+LATENCY_METRICS = ("http_req_duration", "grpc_req_duration")
+#: k6 trend statistics (milliseconds) and the latency statistic each one is.
+TREND_STATS = {"avg": "mean", "med": "p50", "p(90)": "p90", "p(95)": "p95", "p(99)": "p99",
+               "max": "max"}  # fmt: skip
 
 
 def _load_json(path: Path) -> dict[str, Any]:
@@ -96,28 +105,53 @@ def _metric_value(
     )
 
 
+def _latency(path: Path, metrics: dict[str, Any]) -> tuple[str | None, dict[str, float]]:
+    """(metric name, {latency column: milliseconds}) from the request-duration trend."""
+    name = next((m for m in LATENCY_METRICS if m in metrics), None)
+    if name is None:
+        return None, {}
+    values = _stats(metrics[name])
+    out = {}
+    for stat, ours in TREND_STATS.items():
+        value = values.get(stat)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise InputError(
+                f"{path}: k6 metric {name!r} statistic {stat!r} is {value!r}; expected a "
+                "response time in milliseconds"
+            )
+        out[latency_column(ours)] = float(value)
+    return name, out
+
+
 def k6_point(
     path: str | Path, load_metric: str | None = None, throughput_metric: str | None = None
 ) -> dict[str, Any]:
-    """One k6 summary as {load, throughput, source, load_metric, throughput_metric}."""
+    """One k6 summary as {load, throughput, source, load_metric, throughput_metric,
+    latency_metric, latency_*_ms...} (latency keys only for the statistics present)."""
     path = Path(path)
     metrics = _load_json(path)["metrics"]
     load_name, load = _metric_value(path, metrics, load_metric, LOAD_METRICS, _LOAD_STATS, "load")
     rate_name, rate = _metric_value(
         path, metrics, throughput_metric, THROUGHPUT_METRICS, _RATE_STATS, "throughput"
     )
+    latency_name, latency = _latency(path, metrics)
     return {
         "load": load,
         "throughput": rate,
         "source": path.name,
         "load_metric": load_name,
         "throughput_metric": rate_name,
+        "latency_metric": latency_name,
+        **latency,
     }
 
 
 def read_k6_summary(
     path: str | Path, load_metric: str | None = None, throughput_metric: str | None = None
 ) -> pl.DataFrame:
-    """One k6 summary file as a one-row (load, throughput, source) frame."""
+    """One k6 summary file as a one-row (load, throughput, source, latency) frame."""
     point = k6_point(path, load_metric, throughput_metric)
-    return pl.DataFrame({k: [point[k]] for k in ("load", "throughput", "source")}, schema=SCHEMA)
+    keep = [k for k in point if k in ("load", "throughput", "source") or k.endswith("_ms")]
+    return with_schema(pl.DataFrame({k: [point[k]] for k in keep}))

@@ -11,13 +11,23 @@ Three inputs, detected from content rather than file name:
 - Locust ``*_stats_history.csv``: see :mod:`forecaster.scaling.locust`.
 
 Every reader returns a polars DataFrame with columns ``load`` (Float64), ``throughput``
-(Float64, the source's rate unit) and ``source`` (file name), so a fit can say where a
-bad point came from. Errors name the file and the problem.
+(Float64, the source's rate unit), ``source`` (file name), so a fit can say where a bad
+point came from, and the response time at that load in milliseconds where the source has
+it: ``latency_mean_ms``, ``latency_p50_ms``, ``latency_p90_ms``, ``latency_p95_ms``,
+``latency_p99_ms``, ``latency_max_ms`` (Float64, null where the file does not say). Errors
+name the file and the problem.
+
+CSV latency columns are recognised by a statistic and a unit in their name, in any order
+and case: ``latency_p95_ms``, ``p99_s``, ``mean_response_time_us``, ``median latency (ms)``.
+Statistics: mean/avg/average, p50/median/med, p90, p95, p99, max; units: ms (milliseconds),
+s (seconds), us (microseconds), converted to milliseconds. A latency column without a
+unit in its name (``latency_p95``) is not guessed at: it is left out with a warning.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -29,7 +39,22 @@ from forecaster.errors import InputError
 log = logging.getLogger(__name__)
 
 Format = Literal["csv", "k6", "locust"]
-SCHEMA = {"load": pl.Float64, "throughput": pl.Float64, "source": pl.String}
+#: Latency statistics the readers keep, each in a ``latency_<stat>_ms`` column.
+LATENCY_STATS = ("mean", "p50", "p90", "p95", "p99", "max")
+
+
+def latency_column(stat: str) -> str:
+    """The column holding a latency statistic, in milliseconds: ``latency_p95_ms``."""
+    return f"latency_{stat}_ms"
+
+
+LATENCY_COLUMNS = tuple(latency_column(s) for s in LATENCY_STATS)
+SCHEMA = {
+    "load": pl.Float64,
+    "throughput": pl.Float64,
+    "source": pl.String,
+    **dict.fromkeys(LATENCY_COLUMNS, pl.Float64),
+}
 
 LOAD_ALIASES = (
     "load", "n", "users", "user_count", "user count", "vus", "vus_max", "concurrency",
@@ -44,8 +69,73 @@ _READABLE_SUFFIXES = {".csv", ".json", ".txt"}
 
 
 def empty_points() -> pl.DataFrame:
-    """An empty (load, throughput, source) frame."""
+    """An empty (load, throughput, source, latency) frame."""
     return pl.DataFrame(schema=SCHEMA)
+
+
+def with_schema(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every SCHEMA column, in order (absent latency columns null)."""
+    missing = [pl.lit(None, dtype=t).alias(c) for c, t in SCHEMA.items() if c not in frame.columns]
+    return frame.with_columns(missing).select(list(SCHEMA)).cast(SCHEMA)
+
+
+_STAT_WORDS = {
+    "mean": "mean", "avg": "mean", "average": "mean",
+    "p50": "p50", "median": "p50", "med": "p50", "50th": "p50",
+    "p90": "p90", "90th": "p90", "p95": "p95", "95th": "p95", "p99": "p99", "99th": "p99",
+    "max": "max", "maximum": "max",
+}  # fmt: skip
+#: Unit words in a column name and their factor to milliseconds.
+UNIT_TO_MS = {
+    "ms": 1.0, "msec": 1.0, "millis": 1.0, "milliseconds": 1.0,
+    "s": 1000.0, "sec": 1000.0, "secs": 1000.0, "seconds": 1000.0,
+    "us": 0.001, "\u00b5s": 0.001, "micros": 0.001, "microseconds": 0.001,
+}  # fmt: skip
+_LATENCY_WORDS = {"latency", "response", "duration", "rt", "resp", "elapsed", "lat"}
+
+
+def _name_tokens(name: str) -> list[str]:
+    """Lower-case words of a column name, ``p 95`` / ``p(95)`` joined to ``p95``."""
+    words = [w for w in re.split(r"[\s_\-./()\[\],:]+", name.strip().lower()) if w]
+    out: list[str] = []
+    for word in words:
+        if out and out[-1] == "p" and word.isdigit():
+            out[-1] = f"p{word}"
+        else:
+            out.append(word)
+    return out
+
+
+def csv_latency_columns(path: Path, columns: Sequence[str]) -> dict[str, tuple[str, float]]:
+    """Latency columns of a points CSV: statistic -> (column, factor to milliseconds).
+
+    A column counts when its name holds a statistic (p95, mean, ...) and a unit (ms, s,
+    us). One with a statistic and a latency word but no unit is skipped with a warning;
+    two columns for the same statistic are an InputError naming both.
+    """
+    found: dict[str, tuple[str, float]] = {}
+    for column in columns:
+        tokens = _name_tokens(column)
+        stats = {_STAT_WORDS[t] for t in tokens if t in _STAT_WORDS}
+        units = [UNIT_TO_MS[t] for t in tokens if t in UNIT_TO_MS]
+        if len(stats) != 1:
+            continue
+        (stat,) = stats
+        if not units:
+            if _LATENCY_WORDS & set(tokens):
+                log.warning(
+                    "%s: column %r looks like latency but its name has no unit; rename it "
+                    "%s (or _s, _us) to use it",
+                    path, column, latency_column(stat),
+                )  # fmt: skip
+            continue
+        if stat in found:
+            raise InputError(
+                f"{path}: columns {found[stat][0]!r} and {column!r} both hold {stat} latency; "
+                "keep one"
+            )
+        found[stat] = (column, units[0])
+    return found
 
 
 def detect_format(path: Path) -> Format:
@@ -187,7 +277,8 @@ def numeric_column(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
 def read_points_csv(
     path: str | Path, load_col: str | None = None, throughput_col: str | None = None
 ) -> pl.DataFrame:
-    """Plain CSV, one row per measurement: a load column and a throughput column."""
+    """Plain CSV, one row per measurement: a load column and a throughput column, and any
+    latency columns (see the module doc) converted to milliseconds."""
     path = Path(path)
     try:
         frame = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False)
@@ -197,11 +288,38 @@ def read_points_csv(
         raise InputError(f"{path}: CSV has a header but no measurements")
     lc = _pick_column(path, frame.columns, load_col, LOAD_ALIASES, "load")
     tc = _pick_column(path, frame.columns, throughput_col, THROUGHPUT_ALIASES, "throughput")
-    return pl.DataFrame(
-        {
-            "load": numeric_column(frame, lc, path),
-            "throughput": numeric_column(frame, tc, path),
-            "source": [path.name] * frame.height,
-        },
-        schema=SCHEMA,
+    others = [c for c in frame.columns if c not in (lc, tc)]
+    latency = {
+        latency_column(stat): latency_values(frame, column, factor, path)
+        for stat, (column, factor) in csv_latency_columns(path, others).items()
+    }
+    return with_schema(
+        pl.DataFrame(
+            {
+                "load": numeric_column(frame, lc, path),
+                "throughput": numeric_column(frame, tc, path),
+                "source": [path.name] * frame.height,
+                **latency,
+            }
+        )
     )
+
+
+def latency_values(frame: pl.DataFrame, column: str, factor: float, path: Path) -> pl.Series:
+    """A response-time column times ``factor`` (to milliseconds); empty and "N/A" cells
+    are null (not measured there); text or negative values are an InputError."""
+    raw = frame.get_column(column).cast(pl.String).str.strip_chars()
+    values = raw.cast(pl.Float64, strict=False)
+    bad = values.is_null() & raw.is_not_null() & (raw != "") & (raw.str.to_uppercase() != "N/A")
+    if bad.any():
+        i = int(bad.arg_max())
+        raise InputError(
+            f"{path}: column {column!r} row {i + 2} is {raw[i]!r}; expected a response time"
+        )
+    negative = values < 0
+    if negative.any():
+        i = int(negative.arg_max())
+        raise InputError(
+            f"{path}: column {column!r} row {i + 2} is {raw[i]}; a response time cannot be negative"
+        )
+    return values * factor

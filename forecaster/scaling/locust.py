@@ -11,6 +11,14 @@ mix the old level with the new one. The reader therefore:
 3. drops each run's first ``settle_seconds`` (default 15 s), and runs that never settle;
 4. takes the median requests/s of what is left at each user count (levels revisited on
    the way down are pooled).
+
+Latency (milliseconds, as Locust writes it) follows the same rule. The history's "50%",
+"90%", "95%", "99%" columns are percentiles over Locust's recent window (about ten
+seconds): the level's percentile is their median over the steady rows; its maximum is the
+largest "100%" there. The mean comes from the cumulative "Total Average Response Time" and
+"Total Request Count": the response time summed over the requests completed between the
+first and last steady row of each run, divided by their number (exact, not an average of
+averages; a run where Locust reset its statistics is left without a mean).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from forecaster.errors import InputError
-from forecaster.scaling.loadtest import SCHEMA, numeric_column
+from forecaster.scaling.loadtest import latency_column, latency_values, numeric_column, with_schema
 
 log = logging.getLogger(__name__)
 
@@ -31,25 +39,55 @@ TIMESTAMP = "Timestamp"
 NAME = "Name"
 AGGREGATED = "Aggregated"
 SETTLE_SECONDS = 15.0
+#: History columns holding window percentiles (ms) and the statistic each one is.
+PERCENTILE_COLUMNS = {"50%": "p50", "90%": "p90", "95%": "p95", "99%": "p99", "100%": "max"}
+TOTAL_COUNT = "Total Request Count"
+TOTAL_AVERAGE = "Total Average Response Time"
 
 
 def steady_levels(rows: pl.LazyFrame, settle_seconds: float = SETTLE_SECONDS) -> pl.LazyFrame:
-    """(timestamp, users, rps) rows -> one (load, throughput, samples) row per steady level.
+    """(timestamp, users, rps[, latency]) rows -> one (load, throughput, samples[, latency])
+    row per steady level.
 
     ``timestamp`` is in seconds. A level is steady once it has been held for
     ``settle_seconds``; the throughput is the median requests/s over its steady rows.
+    Optional input columns (milliseconds): ``p50``, ``p90``, ``p95``, ``p99`` (window
+    percentiles: median over the steady rows), ``max`` (largest over them), and the
+    cumulative ``total_count`` with ``total_avg`` (-> the exact mean over the steady rows).
+    Each gives a ``latency_<stat>_ms`` output column.
     """
-    return (
+    names = rows.collect_schema().names()
+    steady = (
         rows.filter(pl.col("users") > 0)
         .sort("timestamp")
         .with_columns(run=(pl.col("users") != pl.col("users").shift(1)).fill_null(True).cum_sum())
         .with_columns(held=pl.col("timestamp") - pl.col("timestamp").min().over("run"))
         .filter(pl.col("held") >= settle_seconds)
-        .group_by("users")
-        .agg(throughput=pl.col("rps").median(), samples=pl.len())
-        .select(load=pl.col("users"), throughput="throughput", samples="samples")
-        .sort("load")
     )
+    stats = [s for s in ("p50", "p90", "p95", "p99") if s in names]
+    aggs = [pl.col(s).median().alias(latency_column(s)) for s in stats]
+    if "max" in names:
+        aggs.append(pl.col("max").max().alias(latency_column("max")))
+    levels = steady.group_by("users").agg(
+        pl.col("rps").median().alias("throughput"), pl.len().alias("samples"), *aggs
+    )
+    out = ["throughput", "samples", *(a.meta.output_name() for a in aggs)]
+    if {"total_count", "total_avg"} <= set(names):
+        work = pl.col("total_avg") * pl.col("total_count")
+        mean = (
+            steady.group_by("users", "run")
+            .agg(
+                work=work.sort_by("timestamp").last() - work.sort_by("timestamp").first(),
+                count=pl.col("total_count").sort_by("timestamp").last()
+                - pl.col("total_count").sort_by("timestamp").first(),
+            )
+            .filter((pl.col("count") > 0) & (pl.col("work") >= 0))
+            .group_by("users")
+            .agg((pl.col("work").sum() / pl.col("count").sum()).alias(latency_column("mean")))
+        )
+        levels = levels.join(mean, on="users", how="left")
+        out.append(latency_column("mean"))
+    return levels.select(pl.col("users").alias("load"), *out).sort("load")
 
 
 def _seconds(frame: pl.DataFrame, path: Path) -> pl.Series:
@@ -94,6 +132,7 @@ def read_locust_history(
             "timestamp": _seconds(agg, path),
             "users": numeric_column(agg, load_col, path),
             "rps": numeric_column(agg, throughput_col, path),
+            **_latency_inputs(agg, path),
         }
     )
     levels = steady_levels(rows.lazy(), settle_seconds).collect()
@@ -104,8 +143,17 @@ def read_locust_history(
         )
     dropped = rows.filter(pl.col("users") > 0).height - int(levels["samples"].sum())
     log.info("%s: %d steady levels, %d ramp/settling rows dropped", path, levels.height, dropped)
-    return levels.select(
-        pl.col("load").cast(pl.Float64),
-        pl.col("throughput").cast(pl.Float64),
-        source=pl.lit(path.name, dtype=pl.String),
-    ).cast(SCHEMA)
+    return with_schema(levels.drop("samples").with_columns(source=pl.lit(path.name)))
+
+
+def _latency_inputs(agg: pl.DataFrame, path: Path) -> dict[str, pl.Series]:
+    """The history's latency columns that are present, as steady_levels's inputs (ms)."""
+    out = {
+        stat: latency_values(agg, column, 1.0, path)
+        for column, stat in PERCENTILE_COLUMNS.items()
+        if column in agg.columns
+    }
+    if TOTAL_COUNT in agg.columns and TOTAL_AVERAGE in agg.columns:
+        out["total_count"] = latency_values(agg, TOTAL_COUNT, 1.0, path)
+        out["total_avg"] = latency_values(agg, TOTAL_AVERAGE, 1.0, path)
+    return out
