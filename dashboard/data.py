@@ -40,7 +40,6 @@ from forecaster.workloads import workload_series as _workload_series
 
 T = TypeVar("T")
 CACHE_SIZE = 128
-TCO_SAMPLES = 300  # Monte Carlo paths per scenario run from the dashboard
 
 
 @dataclass
@@ -310,7 +309,7 @@ def _tco(what: WhatIf) -> dict[str, Any] | None:
         return run_tco(
             store_dir(),
             _config.workloads,
-            scenarios=forecast_views.scenarios(what, TCO_SAMPLES),
+            scenarios=forecast_views.scenarios(what),
             series=series(),
             fits=fits(),
         )

@@ -41,6 +41,17 @@ def test_a_saving_that_later_reverses_breaks_even_only_after_it_stays_ahead():
     assert A.break_even(base, scenario)[0] == 2
 
 
+def test_break_even_never_precedes_the_month_the_change_takes_effect():
+    # a fix live from month 3 with no migration cost: the cumulative saving is 0 (not
+    # behind) in months 0-2, yet nothing has paid for itself before the fix exists
+    base = np.full((1, 6), 100.0)
+    scenario = np.array([[100.0, 100.0, 100.0, 80.0, 80.0, 80.0]])
+    assert A.break_even(base, scenario)[0] == 0  # the bare rule, without the start
+    assert A.break_even(base, scenario, not_before=3)[0] == 3
+    # a change that starts after the horizon breaks even within it never
+    assert A.break_even(base, base - 0.0, not_before=6)[0] is None
+
+
 def test_fix_removes_idle_share_excess_and_unit_cost_from_its_month_on():
     cost = np.array([[150.0, 150.0]])  # fixed 50 + excess 20 + variable 80
     excess = np.array([[20.0, 20.0]])

@@ -30,6 +30,13 @@ linear = true
 migration_cost = 20000
 
 [[scenario]]
+name = "free fix"
+[[scenario.fix]]
+workload = "reporting-batch"
+from = "2027-03"
+idle_reduction = 0.5
+
+[[scenario]]
 name = "commit"
 [scenario.commitment]
 coverage = 0.5
@@ -90,6 +97,23 @@ def test_fixing_the_scaling_excess_saves_money_and_breaks_even_after_the_migrati
     assert _scenario(tco, "EUR", "fix search")["npv"] == _scenario(tco, "EUR", "baseline")["npv"]
 
 
+def test_a_fix_without_migration_cost_breaks_even_in_the_month_it_goes_live(tco):
+    # nothing is saved (nor lost) before 2027-03: the break-even is the fix's month, not
+    # the horizon's first month
+    free = _scenario(tco, "USD", "free fix")
+    assert free["npv_saving_vs_baseline"]["p50"] > 0
+    assert free["break_even_month"] == "2027-03"
+
+
+def test_every_surface_defaults_to_one_path_count_and_seed(sample_data):
+    from forecaster.tco.scenarios import MONTE_CARLO_PATHS, MONTE_CARLO_SEED, Settings
+    from forecaster.views.forecast import WhatIf, scenarios
+
+    settings, _ = scenarios(WhatIf())
+    assert (settings.samples, settings.seed) == (MONTE_CARLO_PATHS, MONTE_CARLO_SEED)
+    assert (Settings().samples, Settings().seed) == (MONTE_CARLO_PATHS, MONTE_CARLO_SEED)
+
+
 def test_a_commitment_lowers_cost_in_every_currency(tco):
     for currency in ("EUR", "USD"):
         assert _scenario(tco, currency, "commit")["npv_saving_vs_baseline"]["p50"] > 0
@@ -114,6 +138,6 @@ def test_the_cli_prints_json_with_every_scenario(sample_data, tmp_path, cli):
     assert code == 0
     doc = json.loads(out)
     names = [s["name"] for s in doc["currencies"][1]["scenarios"]]
-    assert names == ["baseline", "no change", "fix search", "commit"]
+    assert names == ["baseline", "no change", "fix search", "free fix", "commit"]
     keys = {"monthly", "cumulative", "npv", "npv_saving_vs_baseline", "break_even_month"}
     assert keys <= set(doc["currencies"][1]["scenarios"][2])

@@ -246,4 +246,5 @@ def update(*args):
     fig = figures.cost_forecast(
         history, views.monthly_bands(doc, currency), currency, f"Monthly cost ({currency})"
     )
-    return tables.grid("forecast-compare-grid", compare, wide=["figure"]), fig, search
+    paths = html.P(views.monte_carlo_note(doc), className="note", id="forecast-paths")
+    return [paths, tables.grid("forecast-compare-grid", compare, wide=["figure"])], fig, search

@@ -6,6 +6,7 @@ import argparse
 
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.tco.run import run_tco
+from forecaster.tco.scenarios import MONTE_CARLO_PATHS, MONTE_CARLO_SEED
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,8 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--scenarios", default=None, help="scenario TOML file (see docs)")
     parser.add_argument("--horizon", type=int, default=None, help="months, 12 to 36")
     parser.add_argument("--workloads", default=None, help="workloads TOML file")
-    parser.add_argument("--samples", type=int, default=None, help="Monte Carlo paths (1000)")
-    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--samples", type=int, default=None, help=f"Monte Carlo paths (default {MONTE_CARLO_PATHS})"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=None, help=f"Monte Carlo seed (default {MONTE_CARLO_SEED})"
+    )
     parser.add_argument(
         "--source", action="append", default=None, help="only these billing sources (repeat)"
     )
@@ -47,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     months = doc["months"]
     print(
-        f"{doc['horizon_months']} months from {months[0]} to {months[-1]}, {doc['samples']} "
-        f"Monte Carlo paths, NPV at {doc['discount_rate']:.1%} a year"
+        f"{doc['horizon_months']} months from {months[0]} to {months[-1]}, {doc['samples']:,} "
+        f"Monte Carlo paths (seed {doc['seed']}), NPV at {doc['discount_rate']:.1%} a year"
     )
     for c in doc["currencies"]:
         cur = c["currency"]

@@ -52,7 +52,6 @@ from forecaster.workloads import SERIES_SCHEMA, load_workloads, workload_series
 from forecaster.workloads.cost import check_shares
 
 FORECAST_TITLE = "Cost forecast (3 and 12 months)"
-TCO_SAMPLES = 500  # Monte Carlo paths for the pack's forecast and scenarios
 NO_WORKLOADS = "no workloads file given: cost cannot be tied to load"
 
 
@@ -183,7 +182,7 @@ def build_review(
     if workloads:
         try:
             doc = run_tco(store_dir, workloads_path, scenarios_path, horizon_months=tco_horizon,
-                          samples=TCO_SAMPLES, sources=list(sources or []) or None, end=end)  # fmt: skip
+                          sources=list(sources or []) or None, end=end)  # fmt: skip
             tables["forecast"], tables["tco"] = forecast_table(doc), tco_table(doc)
         except ForecasterError as exc:
             for name, title in (("forecast", FORECAST_TITLE), ("tco", "TCO scenarios")):

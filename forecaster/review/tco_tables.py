@@ -51,7 +51,7 @@ def forecast_table(doc: dict[str, Any]) -> Table:
         description=(
             f"EffectiveCost forecast from {doc['months'][0]}: each workload's load forecast "
             "pushed through its fitted cost curve by Monte Carlo "
-            f"({doc['samples']} paths; load and curve uncertainty), plus the cost no workload "
+            f"({doc['samples']:,} paths, seed {doc['seed']}; load and curve uncertainty), plus the cost no workload "
             "claims forecast by time. P10/P50/P90 per currency; data up to the end of the "
             "reviewed month only."
         ),
@@ -89,6 +89,7 @@ def tco_table(doc: dict[str, Any]) -> Table:
             f"{doc['months'][0]} per scenario (cloud cost, one-off migration and labour), "
             f"NPV at {doc['discount_rate']:.1%} a year, saving against '{doc['baseline']}', "
             "and the month from which the scenario's cumulative cost stays below the "
-            "baseline's (with the share of paths ahead at the horizon)."
+            "baseline's, never before its change takes effect (with the share of paths ahead "
+            f"at the horizon); {doc['samples']:,} Monte Carlo paths, seed {doc['seed']}."
         ),
     )

@@ -79,10 +79,16 @@ def bands(samples: np.ndarray) -> dict[str, np.ndarray]:
     return {f"p{p}": q[i] for i, p in enumerate(PERCENTILES)}
 
 
-def break_even(baseline: np.ndarray, scenario: np.ndarray) -> tuple[int | None, float]:
+def break_even(
+    baseline: np.ndarray, scenario: np.ndarray, not_before: int = 0
+) -> tuple[int | None, float]:
     """(month index, probability): the first month from which the scenario's cumulative
     cost (median over samples of the cumulative saving) stays at or below the baseline's
-    to the end of the horizon, or None; and the share of samples ahead at the horizon."""
+    to the end of the horizon, or None; and the share of samples ahead at the horizon.
+
+    ``not_before`` is the index of the month the scenario's change takes effect: a scenario
+    cannot pay for itself before it changes anything, so the month is never earlier (an
+    unchanged start counts from the month the change goes live)."""
     saving = np.cumsum(baseline - scenario, axis=1)
     median = np.median(saving, axis=0)
     ahead = median >= -1e-9
@@ -91,4 +97,8 @@ def break_even(baseline: np.ndarray, scenario: np.ndarray) -> tuple[int | None, 
         if not ahead[m]:
             break
         index = m
+    if index is not None:
+        index = max(index, not_before)
+        if index >= len(median):
+            index = None
     return index, float(np.mean(saving[:, -1] >= -1e-9))

@@ -101,6 +101,21 @@ def _scenario_months(
     return total + extra[None, :], {"one_off": one_off, "labour": labour}
 
 
+def takes_effect(sc: Scenario, horizon: Horizon) -> int:
+    """Index of the first horizon month in which ``sc`` changes anything: the earliest of
+    its fixes' ``from``, its commitment's and price change's start (the first month when
+    they name none); growth acts from the first month. The horizon's length when every
+    change starts after it."""
+    starts = [horizon.month_index(f.start) for f in sc.fixes]
+    if sc.growth:
+        starts.append(0)
+    if sc.commitment is not None:
+        starts.append(horizon.month_index(sc.commitment.start))
+    if sc.price is not None:
+        starts.append(horizon.month_index(sc.price.start))
+    return min(starts, default=0)
+
+
 def run_tco(
     store_dir: str | Path,
     workloads_path: str | Path | None = None,
@@ -179,7 +194,9 @@ def run_tco(
             cumulative = total.sum(axis=1)
             npv = A.npv(total, settings.discount_rate)
             same = sc is scs[0] or np.allclose(total, base_total)
-            index, probability = (None, None) if same else A.break_even(base_total, total)
+            index, probability = (
+                (None, None) if same else A.break_even(base_total, total, takes_effect(sc, horizon))
+            )
             results.append(
                 {
                     "name": sc.name,

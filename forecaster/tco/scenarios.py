@@ -4,8 +4,8 @@
 [settings]
 horizon_months = 36        # 12 to 36
 discount_rate = 0.08       # annual, for NPV (monthly factor (1 + r) ** (-m / 12))
-samples = 1000             # Monte Carlo paths
-seed = 0
+samples = 1000             # Monte Carlo paths (default MONTE_CARLO_PATHS, 1000)
+seed = 0                   # (default MONTE_CARLO_SEED, 0)
 
 [[scenario]]
 name = "baseline"          # the reference: the first scenario, or the one named "baseline"
@@ -44,6 +44,12 @@ from typing import Any
 from forecaster.errors import InputError
 
 BASELINE = "baseline"
+MONTE_CARLO_PATHS = 1000
+"""The one default number of Monte Carlo paths of every TCO and cost-forecast figure, on
+every surface (CLI, --json, dashboard, review pack); a scenario file or --samples may name
+another, and every output prints the count it used."""
+MONTE_CARLO_SEED = 0
+"""The one default seed of those paths: the same inputs give the same figures everywhere."""
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -89,8 +95,8 @@ class Scenario:
 class Settings:
     horizon_months: int = 36
     discount_rate: float = 0.08
-    samples: int = 1000
-    seed: int = 0
+    samples: int = MONTE_CARLO_PATHS
+    seed: int = MONTE_CARLO_SEED
 
 
 class _Reader:
@@ -184,8 +190,8 @@ def parse_scenarios(data: dict[str, Any], where: str) -> tuple[Settings, list[Sc
     settings = Settings(
         horizon_months=s.get("horizon_months", int, 36, 12, 36),
         discount_rate=s.get("discount_rate", float, 0.08, 0.0, 1.0),
-        samples=s.get("samples", int, 1000, 50, 20000),
-        seed=s.get("seed", int, 0),
+        samples=s.get("samples", int, MONTE_CARLO_PATHS, 50, 20000),
+        seed=s.get("seed", int, MONTE_CARLO_SEED),
     )
     s.done()
     raw = top.get("scenario", list, [])

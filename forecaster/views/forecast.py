@@ -77,9 +77,20 @@ class WhatIf:
         )
 
 
-def scenarios(what: WhatIf, samples: int = 300, seed: int = 0) -> tuple[Any, list[Any]]:
-    """(Settings, [baseline, what-if]) for ``run_tco``."""
-    from forecaster.tco.scenarios import Commitment, Fix, PriceChange, Scenario, Settings
+def scenarios(
+    what: WhatIf, samples: int | None = None, seed: int | None = None
+) -> tuple[Any, list[Any]]:
+    """(Settings, [baseline, what-if]) for ``run_tco``; the Monte Carlo paths and seed are
+    the engine's defaults (``MONTE_CARLO_PATHS``, ``MONTE_CARLO_SEED``) unless given."""
+    from forecaster.tco.scenarios import (
+        MONTE_CARLO_PATHS,
+        MONTE_CARLO_SEED,
+        Commitment,
+        Fix,
+        PriceChange,
+        Scenario,
+        Settings,
+    )
 
     fixes = ()
     if what.fix_workload and what.fix_from:
@@ -110,14 +121,24 @@ def scenarios(what: WhatIf, samples: int = 300, seed: int = 0) -> tuple[Any, lis
     settings = Settings(
         horizon_months=what.horizon_months,
         discount_rate=what.discount_rate,
-        samples=samples,
-        seed=seed,
+        samples=MONTE_CARLO_PATHS if samples is None else samples,
+        seed=MONTE_CARLO_SEED if seed is None else seed,
     )
     return settings, [Scenario(BASELINE), scenario]
 
 
 def currency_doc(doc: dict[str, Any], currency: str) -> dict[str, Any] | None:
     return next((c for c in doc.get("currencies", []) if c["currency"] == currency), None)
+
+
+def monte_carlo_note(doc: dict[str, Any]) -> str:
+    """Which Monte Carlo run the figures come from (the same paths and seed as
+    ``forecaster tco`` and the review pack by default)."""
+    return (
+        f"{doc['samples']:,} Monte Carlo paths, seed {doc['seed']}; P10/P50/P90 are the "
+        "10th, 50th and 90th percentiles of those paths. Break-even never precedes the month "
+        "the change takes effect."
+    )
 
 
 def comparison_table(doc: dict[str, Any], currency: str) -> pl.DataFrame:
