@@ -16,6 +16,7 @@ from typing import Any
 
 import xlsxwriter
 
+from forecaster.format import name_text
 from forecaster.review.fmt import display_value, label
 from forecaster.review.pack import ReviewPack, Table, month_start, shift_month
 from forecaster.review.safe import neutralise
@@ -27,7 +28,8 @@ NUMBER_FORMATS = {
     "unit_money": "#,##0.0000",
     "ratio": "0.0%",
     "integer": "#,##0",
-    "number": "General",
+    "number": "#,##0.0###",
+    "number_large": "#,##0",  # numbers from 1,000 up (loads): whole and grouped
 }
 SUMMARY_FINDINGS = 5
 
@@ -61,9 +63,11 @@ def _write(ws, row: int, col: int, value: Any, kind: str, currency: str | None, 
     if value is None:
         ws.write_blank(row, col, None)
     elif kind == "text" or not isinstance(value, int | float) or isinstance(value, bool):
-        ws.write_string(row, col, neutralise(str(value)), f.text)
+        ws.write_string(row, col, neutralise(name_text(value)), f.text)
     elif value != value or value in (float("inf"), float("-inf")):
         ws.write_blank(row, col, None)
+    elif kind == "number" and abs(value) >= 1000:
+        ws.write_number(row, col, float(value), f.get("number_large", currency))
     else:
         ws.write_number(row, col, float(value), f.get(kind, currency))
 
@@ -126,7 +130,7 @@ def _summary(wb, pack: ReviewPack, f: _Formats) -> None:
         ws.write_string(row, j, head, f.header)
     for table in pack.tables.values():
         row += 1
-        ws.write_url(row, 0, f"internal:'{table.name}'!A1", string=table.name)
+        ws.write_url(row, 0, f"internal:'{table.name}'!A1", string=table.title)
         ws.write_number(row, 1, table.frame.height, f.get("integer", None))
         about = table.note or table.description
         ws.write_string(row, 2, neutralise(f"{table.title}: {about}"))
