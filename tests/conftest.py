@@ -54,3 +54,27 @@ def sample_data(tmp_path_factory):
     root = tmp_path_factory.mktemp("bundled-sample")
     write_sample(root / "sample", root / "store")
     return root / "sample", root / "store"
+
+
+@pytest.fixture(scope="session")
+def real_bills_store(tmp_path_factory):
+    """A store holding only the real third-party bills of ../shared/data/billing (FOCUS 1.0
+    sample, legacy CUR sample), each under its own source; no traffic, no workloads."""
+    from forecaster.ingest import ingest_billing
+
+    store = tmp_path_factory.mktemp("real-bills") / "store"
+    billing = SHARED_DATA / "billing"
+    ingest_billing([billing / "focus-1.0-sample.csv"], store, source="focus")
+    ingest_billing([billing / "aws-legacy-cur-sample.csv"], store, source="cur")
+    return store
+
+
+@pytest.fixture(scope="session")
+def sample_bill_store(sample_data, tmp_path_factory):
+    """The bundled sample's billing alone in a fresh store: no traffic, no workloads."""
+    from forecaster.ingest import ingest_billing
+
+    sample, _ = sample_data
+    store = tmp_path_factory.mktemp("sample-bill") / "store"
+    ingest_billing([sample / "billing"], store)
+    return store

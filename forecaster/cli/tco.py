@@ -55,9 +55,12 @@ def run(args: argparse.Namespace) -> int:
         f"{doc['horizon_months']} months from {months[0]} to {months[-1]}, {doc['samples']:,} "
         f"Monte Carlo paths (seed {doc['seed']}), NPV at {doc['discount_rate']:.1%} a year"
     )
+    if not doc["workloads_used"]:
+        print("no workloads file: the whole bill is forecast by time (EffectiveCost)")
     for c in doc["currencies"]:
         cur = c["currency"]
-        print(f"\n{cur}  (cost no workload claims: {c['by_time']['method']})")
+        what = "the bill" if not doc["workloads_used"] else "cost no workload claims"
+        print(f"\n{cur}  ({what}: {c['by_time']['method']})")
         print(f"  {'scenario':<24} {'TCO P50':>16} {'P10 .. P90':>27} {'NPV P50':>16} "
               f"{'NPV saving':>14}  break-even")  # fmt: skip
         for s in c["scenarios"]:
@@ -70,4 +73,26 @@ def run(args: argparse.Namespace) -> int:
                 f"{cum['p90']:<13,.0f} {npv['p50']:>16,.0f} "
                 f"{s['npv_saving_vs_baseline']['p50']:>14,.0f}  {even}"
             )
+    if "time_only" in doc:
+        print_time_only(doc["time_only"])
     return 0
+
+
+def print_time_only(doc: dict) -> None:
+    """The bill's time-only forecast per provider, service and account: next 12 months."""
+    print(f"\nForecast by time, next 12 months ({doc['levels']})")
+    for c in doc["currencies"]:
+        cur = c["currency"]
+        for dim, part in {"total": {"groups": [c["total"]], "rest_holds": 0}, **c["by"]}.items():
+            print(f"\n  {cur} by {dim}" if dim != "total" else f"\n  {cur} in total")
+            for g in part["groups"]:
+                months = (g.get("monthly") or [])[:12]
+                if not months:
+                    print(f"    {g['group'][:44]:<44} {g['reason']}")
+                    continue
+                p = {k: sum(m[k]["amount"] for m in months) for k in ("p10", "p50", "p90")}
+                label = g["group"]
+                if label == "the rest":
+                    label = f"the rest ({part['rest_holds']} more)"
+                print(f"    {label[:44]:<44} P50 {p['p50']:>14,.2f}  "
+                      f"P10 {p['p10']:>14,.2f}  P90 {p['p90']:>14,.2f} {cur}")  # fmt: skip

@@ -7,7 +7,7 @@ interval on that side (forecast errors over months are dominated by level and tr
 a path stays high or low: a conservative, fully correlated choice for monthly sums); the
 path goes through ``CostCurve.sample_predictions`` (one bootstrap parameter set per path
 plus daily noise, with the fitted efficiency drift continuing). Cost no workload claims is
-forecast on its own, by time, per currency, from its monthly series.
+forecast on its own, by time, per currency, from its daily series (``simulate_unclaimed``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from forecaster.curves.findings import excess_at
 from forecaster.errors import CannotFit
 from forecaster.forecast.load import LoadForecaster
 from forecaster.portfolio import WorkloadFit
+from forecaster.timeonly.forecast import forecast_days
 
 Z80 = 1.2815515655446004
 
@@ -130,31 +131,42 @@ def simulate_workload(
 
 
 def simulate_unclaimed(
-    monthly: pl.DataFrame, horizon: Horizon, z: np.ndarray
+    daily: pl.DataFrame, horizon: Horizon, z: np.ndarray
 ) -> tuple[np.ndarray, str]:
-    """(S, M) monthly unclaimed cost and how it was forecast.
+    """(S, M) monthly cost forecast by time alone (the cost no workload claims, or the whole
+    bill without workloads) and how it was forecast.
 
-    ``monthly``: period_start, unclaimed_cost of one currency, complete months only.
-    Uses the load forecaster at monthly grain; with too little history, the mean of the
-    last three months with their spread.
+    ``daily``: ``day`` (date), ``cost`` of one currency up to the horizon's start (null on
+    days without a bill). The forecast is ``forecaster.timeonly.forecast_days``, the
+    project's one time-only cost forecast; each path moves every day by the same draw
+    (comonotone, as the workloads' load paths). With too little history (under a fitting
+    minimum of observed days), the mean day of what there is, with its spread.
     """
-    y = monthly.sort("period_start")["unclaimed_cost"].to_numpy().astype(float)
-    n = len(horizon.months)
+    frame = daily.sort("day")
+    days = frame["day"].to_list()
+    y = frame["cost"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    n_days = len(horizon.days)
     try:
-        fc = LoadForecaster(freq="1mo", horizon=n).fit(y).predict()
-        method = "monthly forecast with intervals"
+        if not days:
+            raise CannotFit("no billed day")
+        ahead = max((horizon.days[-1] - days[-1]).days, 1)
+        fc = forecast_days(days, y, ahead)
+        by_day = dict(zip(fc.days, zip(fc.p10, fc.p50, fc.p90, strict=True), strict=True))
+        rows = np.array([by_day.get(d, (0.0, 0.0, 0.0)) for d in horizon.days])
+        lo, mean, hi = rows[:, 0], rows[:, 1], rows[:, 2]
+        method = fc.method
     except CannotFit:
-        tail = y[-3:] if y.size else np.zeros(1)
-        spread = float(np.std(tail)) * Z80 if tail.size > 1 else abs(float(tail.mean())) * 0.1
-        mean = np.full(n, float(tail.mean()))
-        fc = {"mean": mean, "lo_80": mean - spread, "hi_80": mean + spread}
-        method = "mean of the last three months (too little history to forecast)"
-    up = (fc["hi_80"] - fc["mean"]) / Z80
-    down = (fc["mean"] - fc["lo_80"]) / Z80
+        seen = y[np.isfinite(y)]
+        avg = float(seen.mean()) if seen.size else 0.0
+        spread = float(np.std(seen)) * Z80 if seen.size > 1 else abs(avg) * 0.1
+        mean = np.full(n_days, avg)
+        lo, hi = mean - spread, mean + spread
+        method = f"mean of the {seen.size} billed day(s) (too little history to forecast)"
+    up = (hi - mean) / Z80
+    down = (mean - lo) / Z80
     width = np.where(z[:, None] >= 0, up[None, :], down[None, :])
-    paths = fc["mean"][None, :] + z[:, None] * width
-    first = horizon.days[0]
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    calendar_days = (following - date(first.year, first.month, 1)).days
-    paths[:, 0] *= int(np.sum(horizon.month_of_day == 0)) / calendar_days  # partial month
-    return paths, method
+    paths = mean[None, :] + z[:, None] * width
+    n_months = len(horizon.months)
+    monthly = np.zeros((z.size, n_months))
+    np.add.at(monthly.T, horizon.month_of_day, paths.T)
+    return monthly, method

@@ -8,7 +8,7 @@ make the total. Scenarios are applied to the same random draws (``arithmetic``).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ from forecaster.tco.projection import (
     simulate_workload,
 )
 from forecaster.tco.scenarios import Scenario, Settings, load_scenarios
-from forecaster.workloads import load_workloads, unclaimed_cost, workload_series
+from forecaster.timeonly.bill import bill_forecast, bill_forecast_doc
+from forecaster.timeonly.series import unclaimed_daily
+from forecaster.workloads import optional_workloads, workload_series
 
 
 def _monthly(values: np.ndarray, months: list[str], load: np.ndarray | None = None) -> list[dict]:
@@ -147,7 +149,7 @@ def run_tco(
         samples=samples if samples is not None else settings.samples,
         seed=seed if seed is not None else settings.seed,
     )
-    workloads = load_workloads(workloads_path)
+    workloads = optional_workloads(workloads_path)
     known = {w.name for w in workloads}
     for sc in scs:
         unknown = sorted({f.workload for f in sc.fixes} - known) + sorted(
@@ -155,25 +157,30 @@ def run_tco(
         )
         if unknown:
             raise InputError(f"scenario {sc.name!r} names unknown workload(s) {unknown}")
-    if series is None:
-        series = workload_series(store_dir, workloads, "day", sources)
-    unclaimed = unclaimed_cost(store_dir, workloads, "month", sources)
-    if end is not None:
-        series = series.filter(pl.col("period_start") < end)
-        unclaimed = unclaimed.filter(pl.col("period_start") < end)
-    complete = series.filter(pl.col("cost").is_not_null() & pl.col("load").is_not_null())
-    if complete.is_empty():
-        raise InputError(f"{store_dir}: no workload has both cost and load to forecast from")
-    last_day = complete["period_start"].max().date()
-    if fits is None:
-        fits = fit_series(series, workloads, "day", random_state=settings.seed)
+    if workloads:
+        if series is None:
+            series = workload_series(store_dir, workloads, "day", sources)
+        if end is not None:
+            series = series.filter(pl.col("period_start") < end)
+        complete = series.filter(pl.col("cost").is_not_null() & pl.col("load").is_not_null())
+        if complete.is_empty():
+            raise InputError(f"{store_dir}: no workload has both cost and load to forecast from")
+        last_day = complete["period_start"].max().date()
+        if fits is None:
+            fits = fit_series(series, workloads, "day", random_state=settings.seed)
+    else:  # a bill only: the whole bill is forecast by time
+        fits = {}
+    unclaimed = unclaimed_daily(store_dir, workloads, sources, end)
+    if unclaimed.is_empty():
+        raise InputError(f"{store_dir}: the store holds no billing to forecast")
+    if not workloads:
+        last_day = unclaimed["day"].max()
     horizon = Horizon.after(last_day, settings.horizon_months)
     rng = np.random.default_rng(settings.seed)
     z = rng.standard_normal(settings.samples)
     sim = _Simulator(
         {n: f for n, f in fits.items() if f.curve is not None}, horizon, z, settings.seed
     )
-    unclaimed = unclaimed_cost(store_dir, workloads, "month", sources)
 
     currencies = []
     for currency in sorted(c for c in unclaimed["currency"].unique().to_list() if c):
@@ -226,7 +233,13 @@ def run_tco(
                 "scenarios": results,
             }
         )
+    doc: dict[str, Any] = {"workloads_used": sorted(known)}
+    if not workloads:  # a bill only: also the forecast per provider, service and account
+        doc["time_only"] = bill_forecast_doc(
+            bill_forecast(store_dir, settings.horizon_months, sources=sources, end=end)
+        )
     return {
+        **doc,
         "start": horizon.days[0].isoformat(),
         "months": horizon.months,
         "horizon_months": settings.horizon_months,
@@ -241,24 +254,19 @@ def run_tco(
 def _time_only_history(
     unclaimed: pl.DataFrame, fits: dict[str, WorkloadFit], currency: str, last_day: date
 ) -> pl.DataFrame:
-    """Monthly cost forecast by time alone: unclaimed plus workloads without a curve, over
-    complete months up to ``last_day``."""
-    frame = unclaimed.filter(pl.col("currency") == currency).select(
-        "period_start", "unclaimed_cost"
+    """Daily cost forecast by time alone (``day, cost``): unclaimed plus workloads without a
+    curve, up to ``last_day``."""
+    frame = unclaimed.filter((pl.col("currency") == currency) & (pl.col("day") <= last_day)).select(
+        "day", "cost"
     )
     for fit in fits.values():
         if fit.curve is None and fit.currency == currency and fit.frame.height:
-            extra = fit.frame.group_by(pl.col("period_start").dt.truncate("1mo")).agg(
+            extra = fit.frame.group_by(pl.col("period_start").dt.date().alias("day")).agg(
                 pl.col("cost").sum().alias("extra")
             )
             frame = (
-                frame.join(extra, on="period_start", how="left")
-                .with_columns(
-                    (pl.col("unclaimed_cost") + pl.col("extra").fill_null(0.0)).alias(
-                        "unclaimed_cost"
-                    )
-                )
+                frame.join(extra, on="day", how="left")
+                .with_columns((pl.col("cost") + pl.col("extra").fill_null(0.0)).alias("cost"))
                 .drop("extra")
             )
-    month_end = pl.col("period_start").dt.offset_by("1mo").dt.date()
-    return frame.filter(month_end <= last_day + timedelta(days=1))
+    return frame.sort("day")

@@ -21,6 +21,7 @@ from forecaster.workloads.spec import (
     Workload,
     default_workloads_path,
     load_workloads,
+    optional_workloads,
     parse_workloads,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "default_workloads_path",
     "load_workloads",
     "matches",
+    "optional_workloads",
     "parse_workloads",
     "spread",
     "unclaimed_cost",

@@ -267,3 +267,14 @@ def load_workloads(path: str | Path | None = None) -> list[Workload]:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from exc
     return parse_workloads(data, str(path))
+
+
+def optional_workloads(path: str | Path | None = None) -> list[Workload]:
+    """The workloads of ``path``; without one, of the default file if there is one
+    (:func:`default_workloads_path`), else none: a bill alone is a valid start."""
+    if path is None:
+        try:
+            path = default_workloads_path()
+        except InputError:
+            return []
+    return load_workloads(path)

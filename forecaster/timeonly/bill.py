@@ -1,0 +1,149 @@
+"""The bill's time-only forecast per currency: in total and per provider, service and
+account (the largest groups plus "the rest"), daily and monthly, P10/P50/P90.
+
+``bill_forecast`` is the engine function the Overview, ``forecaster tco`` (without
+workloads), ``forecaster forecast-cost`` and the review pack all show; ``bill_forecast_doc``
+is its JSON form (money as ``{"amount", "currency"}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from forecaster import columns as C
+from forecaster.errors import InputError
+from forecaster.store import read_charges
+from forecaster.timeonly.forecast import GroupForecast, forecast_group
+from forecaster.timeonly.series import DEFAULT_GROUPS, DIMENSIONS, TOTAL, currencies, daily_cost
+
+DEFAULT_MONTHS = 12
+LEVELS_TEXT = "P10 and P90 are the ends of the 80% prediction interval; P50 the median forecast"
+
+
+@dataclass
+class BillForecast:
+    """One currency's forecast: ``total`` and, per dimension, its groups in order."""
+
+    currency: str
+    months: int
+    total: GroupForecast
+    first_day: date
+    last_day: date
+    by: dict[str, list[GroupForecast]] = field(default_factory=dict)
+    others: dict[str, int] = field(default_factory=dict)
+
+
+def store_charges(store_dir: str | Path, sources: Sequence[str] | None = None) -> pl.LazyFrame:
+    charges = read_charges(store_dir)
+    if sources:
+        charges = charges.filter(pl.col(C.X_SOURCE).is_in(list(sources)))
+    return charges
+
+
+def bill_forecast(
+    store_dir: str | Path,
+    months: int = DEFAULT_MONTHS,
+    dimensions: Sequence[str] = DIMENSIONS,
+    groups: int = DEFAULT_GROUPS,
+    sources: Sequence[str] | None = None,
+    end: datetime | None = None,
+    currency: str | None = None,
+) -> list[BillForecast]:
+    """Per currency (alphabetical, or only ``currency``), the time-only forecast of
+    EffectiveCost for ``months`` calendar months after the last billed day's month.
+
+    ``end`` (UTC, exclusive): history only before it (the review of a past month).
+    """
+    if not 1 <= months <= 36:
+        raise InputError(f"forecast months {months}: expected 1 to 36")
+    unknown = sorted(set(dimensions) - set(DIMENSIONS))
+    if unknown:
+        raise InputError(f"unknown dimension(s) {unknown}; expected {', '.join(DIMENSIONS)}")
+    charges = store_charges(store_dir, sources)
+    found = currencies(charges)
+    if not found:
+        raise InputError(f"{store_dir}: the store holds no billing yet")
+    if currency is not None and currency not in found:
+        raise InputError(f"no {currency} billing in {store_dir}; it holds {', '.join(found)}")
+    out = []
+    for cur in [currency] if currency else found:
+        total = daily_cost(charges, cur, None, end=end)
+        result = BillForecast(
+            cur, months, forecast_group(total, TOTAL, months), total.first_day, total.last_day
+        )
+        for dim in dimensions:
+            split = daily_cost(charges, cur, dim, groups=groups, end=end)
+            result.by[dim] = [forecast_group(split, g, months) for g in split.groups]
+            result.others[dim] = split.others
+        out.append(result)
+    return out
+
+
+def _money(value: float | None, currency: str) -> dict[str, Any] | None:
+    return None if value is None else {"amount": round(float(value), 2), "currency": currency}
+
+
+def group_doc(g: GroupForecast, currency: str) -> dict[str, Any]:
+    """One group's forecast as JSON-ready data."""
+    doc: dict[str, Any] = {
+        "group": g.group,
+        "history": {
+            "start": g.history_start.isoformat() if g.history_start else None,
+            "days": g.history_days,
+            "effective_cost": _money(g.history_cost, currency),
+        },
+        "method": g.method,
+        "reason": g.reason,
+    }
+    if g.monthly is not None:
+        doc["monthly"] = [
+            {
+                "month": r["month"],
+                "billed_to_date": _money(r["billed_to_date"], currency),
+                **{p: _money(r[p], currency) for p in ("p10", "p50", "p90")},
+            }
+            for r in g.monthly.iter_rows(named=True)
+        ]
+    return doc
+
+
+def bill_forecast_doc(results: list[BillForecast], daily: bool = False) -> dict[str, Any]:
+    """The forecasts as one JSON document; ``daily`` adds the total's daily bands."""
+    cur_docs = []
+    for r in results:
+        total = group_doc(r.total, r.currency)
+        if daily and r.total.daily is not None:
+            total["daily"] = [
+                {
+                    "day": d["day"].isoformat(),
+                    **{p: _money(d[p], r.currency) for p in ("p10", "p50", "p90")},
+                }
+                for d in r.total.daily.iter_rows(named=True)
+            ]
+        cur_docs.append(
+            {
+                "currency": r.currency,
+                "billed_days": {"first": r.first_day.isoformat(), "last": r.last_day.isoformat()},
+                "total": total,
+                "by": {
+                    dim: {
+                        "groups": [group_doc(g, r.currency) for g in gs],
+                        "rest_holds": r.others.get(dim, 0),
+                    }
+                    for dim, gs in r.by.items()
+                },
+            }
+        )
+    return {
+        "kind": "time-only cost forecast",
+        "measure": "EffectiveCost",
+        "levels": LEVELS_TEXT,
+        "months": results[0].months if results else None,
+        "currencies": cur_docs,
+    }

@@ -1,0 +1,101 @@
+"""The bill's forecast by time: daily series with explicit gaps, groups that add up to the
+total, P10 <= P50 <= P90, and ``forecaster tco`` on a bill alone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+from forecaster import columns as C
+from forecaster.errors import CannotFit
+from forecaster.store import read_charges
+from forecaster.tco.run import run_tco
+from forecaster.timeonly.bill import bill_forecast
+from forecaster.timeonly.forecast import forecast_days, horizon_days, recent_history
+from forecaster.timeonly.series import REST, TOTAL, daily_cost
+
+
+def _store_total(store, currency):
+    return (
+        read_charges(store)
+        .filter(pl.col(C.BILLING_CURRENCY) == currency)
+        .select(pl.col(C.EFFECTIVE_COST).sum())
+        .collect()
+        .item()
+    )
+
+
+def test_groups_and_the_rest_add_up_to_the_store_total_to_the_cent(real_bills_store):
+    total = daily_cost(read_charges(real_bills_store), "USD", None)
+    split = daily_cost(read_charges(real_bills_store), "USD", "service", groups=3)
+    assert split.groups[-1] == REST and len(split.groups) == 4 and split.others > 0
+    store = round(_store_total(real_bills_store, "USD"), 2)
+    assert round(total.values(TOTAL)["cost"].sum(), 2) == store
+    assert round(split.frame["cost"].sum(), 2) == store
+
+
+def test_a_day_without_a_bill_is_a_gap_and_a_quiet_billed_day_is_zero(real_bills_store):
+    series = daily_cost(read_charges(real_bills_store), "USD").values()
+    by_day = dict(zip(series["day"].to_list(), series["cost"].to_list(), strict=True))
+    assert by_day[date(2024, 3, 15)] is None  # between the 2023-11 CUR and the 2024-09 FOCUS
+    assert by_day[date(2023, 11, 10)] is not None
+
+
+def test_the_history_starts_after_the_last_long_gap():
+    days = [date(2024, 1, 1) + (date(2024, 1, 2) - date(2024, 1, 1)) * i for i in range(100)]
+    cost = np.r_[np.ones(10), np.full(40, np.nan), np.ones(50)]
+    used, y = recent_history(days, cost)
+    assert used[0] == days[50] and y.size == 50
+
+
+def test_too_short_a_history_says_why():
+    with pytest.raises(CannotFit, match="at least"):
+        forecast_days([date(2024, 1, d) for d in range(1, 4)], np.ones(3), 10)
+
+
+def test_horizon_counts_the_rest_of_the_month_as_the_first():
+    assert horizon_days(date(2024, 9, 30), 12) == 365
+    assert horizon_days(date(2024, 9, 15), 1) == 15
+
+
+@pytest.fixture(scope="module")
+def sample_forecast(sample_bill_store):
+    return bill_forecast(sample_bill_store, months=6)
+
+
+def test_each_currency_total_and_group_has_ordered_monthly_bands(sample_forecast):
+    assert [f.currency for f in sample_forecast] == ["EUR", "USD"]
+    usd = sample_forecast[1]
+    assert set(usd.by) == {"provider", "service", "account"}
+    for g in [usd.total, *usd.by["service"]]:
+        m = g.monthly
+        assert m is not None and m.height == 6, g.reason
+        assert (m["p10"] <= m["p50"] + 1e-9).all() and (m["p50"] <= m["p90"] + 1e-9).all()
+        assert m["month"][0] == "2026-11"
+
+
+def test_the_sample_total_forecast_continues_its_last_month(sample_forecast, sample_bill_store):
+    usd = sample_forecast[1]
+    series = daily_cost(read_charges(sample_bill_store), "USD").values()
+    october = series.filter(pl.col("day") >= date(2026, 10, 1))["cost"].sum()
+    november = usd.total.monthly["p50"][0]
+    assert 0.8 * october < november < 1.25 * october
+
+
+def test_tco_without_workloads_forecasts_the_whole_bill(sample_bill_store, tmp_path):
+    scenarios = tmp_path / "s.toml"
+    scenarios.write_text(
+        "[settings]\nhorizon_months = 12\nsamples = 200\nseed = 1\n\n"
+        '[[scenario]]\nname = "baseline"\n\n[[scenario]]\nname = "cheaper"\n'
+        "[scenario.price]\nchange = -0.1\n"
+    )
+    doc = run_tco(sample_bill_store, None, scenarios)
+    assert doc["workloads_used"] == []
+    usd = next(c for c in doc["currencies"] if c["currency"] == "USD")
+    assert usd["workloads"] == [] and usd["scenarios"][0]["name"] == "baseline"
+    base, cheap = (s["cumulative"]["p50"] for s in usd["scenarios"])
+    assert cheap < base
+    assert doc["time_only"]["currencies"][1]["total"]["monthly"][0]["month"] == doc["months"][0]
