@@ -48,11 +48,6 @@ def overlap_warning(id: str, notice: dict[str, Any] | None) -> html.Div | None:
     )
 
 
-def coming(what: str) -> html.Div:
-    """A notice for a view whose engine part is not in this build yet (no made-up numbers)."""
-    return html.Div(what, className="coming")
-
-
 def section(title: str, *children: Any, note: str | None = None) -> html.Section:
     parts: list[Any] = [html.H3(title)]
     if note:

@@ -301,8 +301,6 @@ def tco(what: WhatIf) -> dict[str, Any] | None:
 
 @cached
 def _tco(what: WhatIf) -> dict[str, Any] | None:
-    if not forecast_views.tco_available():
-        return None
     from forecaster.tco.run import run_tco
 
     try:

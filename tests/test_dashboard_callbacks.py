@@ -13,7 +13,6 @@ import pytest
 from dash import dcc, html
 
 from dashboard.figures.common import esc
-from forecaster.views.forecast import tco_available
 from tests import dashboard_support as support
 from tests.dashboard_support import EVIL
 
@@ -242,7 +241,6 @@ def test_every_page_layout_is_a_component(pages):
 FORECAST_DEFAULTS = ["USD", 12, 8, None, None, "2027-01", 0, [], 0, 0, 0, 0, 0, 12, 0, "2026-11"]
 
 
-@pytest.mark.skipif(not tco_available(), reason="no forecaster.tco here")
 def test_a_price_cut_lowers_the_what_if_tco_only(pages):
     base, _, search = pages["forecast"].update(*FORECAST_DEFAULTS)
     cut = list(FORECAST_DEFAULTS)
@@ -256,7 +254,6 @@ def test_a_price_cut_lowers_the_what_if_tco_only(pages):
     assert {t.name for t in fig.data} >= {"actual", "baseline median", "what-if median"}
 
 
-@pytest.mark.skipif(not tco_available(), reason="no forecaster.tco here")
 def test_forecast_layout_reads_the_scenario_from_the_url(pages):
     layout = pages["forecast"].layout(fix="search", idle="50", linear="linear", months="24")
     assert find(layout, "forecast-fix-workload").value == "search"
@@ -268,4 +265,4 @@ def test_forecast_layout_reads_the_scenario_from_the_url(pages):
 def test_overview_shows_a_cost_forecast(pages):
     *_, forecast_fig, _ = pages["overview"].update("USD", "provider", None)
     names = {t.name for t in forecast_fig.data}
-    assert ("baseline median" in names) == tco_available()
+    assert "baseline median" in names

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard import data
 from forecaster.ingest import ingest_billing
-from forecaster.views.forecast import WhatIf, tco_available
+from forecaster.views.forecast import WhatIf
 from tests import dashboard_support as support
 from tests.dashboard_support import configure, write_evil_billing
 
@@ -82,7 +82,6 @@ def test_currencies_come_most_spend_first(sample):
     assert data.currencies() == ["USD", "EUR"]
 
 
-@pytest.mark.skipif(not tco_available(), reason="no forecaster.tco here")
 def test_a_store_the_tco_engine_refuses_gives_its_message(small_store, sample):
     data.configure(small_store, sample["workloads"])
     doc = data.tco(WhatIf())

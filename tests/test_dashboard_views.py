@@ -422,21 +422,18 @@ def test_month_bridge_doc_equals_forecaster_bridge(world, sample):
 
 
 # -- forecast & TCO --------------------------------------------------------------------
-needs_tco = pytest.mark.skipif(not forecast.tco_available(), reason="no forecaster.tco here")
 
 
 def test_future_months_cross_the_year():
     assert forecast.future_months("2026-11", 3) == ["2026-12", "2027-01", "2027-02"]
 
 
-@needs_tco
 def test_default_what_if_changes_nothing():
     settings, (base, what) = forecast.scenarios(forecast.WhatIf(), samples=50)
     assert base.name == "baseline" and what.changes_nothing
     assert (settings.horizon_months, settings.samples) == (36, 50)
 
 
-@needs_tco
 def test_what_if_carries_every_control():
     what = forecast.WhatIf(
         horizon_months=24, growth=0.3, fix_workload="search", fix_from="2027-01",
@@ -456,7 +453,6 @@ def test_what_if_carries_every_control():
     assert (sc.price.change, sc.price.start) == (-0.05, "2027-03")
 
 
-@needs_tco
 def test_a_fix_without_a_start_month_is_left_out():
     _, (_, sc) = forecast.scenarios(forecast.WhatIf(fix_workload="search", idle_reduction=0.5))
     assert sc.fixes == ()

@@ -48,10 +48,6 @@ def _num(id_: str, value: float | None, **kw) -> dcc.Input:
 
 
 def layout(**query: str) -> html.Div:
-    if not views.tco_available():
-        return html.Div([html.H2("Forecast & TCO"), ui.coming(
-            "Scenario forecasts with NPV and break-even need the TCO engine (forecaster.tco), "
-            "not in this build yet.")])  # fmt: skip
     problem = data.workloads_problem()
     if problem:
         return html.Div([html.H2("Forecast & TCO"), ui.problem(problem)])

@@ -9,7 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
-from forecaster.views.forecast import WhatIf, monthly_bands, tco_available
+from forecaster.views.forecast import WhatIf, monthly_bands
 from forecaster.views.overview import headline, monthly_split, period_status
 from forecaster.views.store import overlap_warning
 from forecaster.views.workloads import findings_table
@@ -132,8 +132,6 @@ def _fits():
 def forecast(currency: str):
     """The baseline cost forecast (``forecaster.tco``) after the last 12 months."""
     title = f"Cost forecast ({currency})"
-    if not tco_available():
-        return figures.empty("The cost forecast needs the TCO engine, not in this build", title)
     if data.workloads_problem():
         return figures.empty(data.workloads_problem(), title)
     doc = data.tco(WhatIf())

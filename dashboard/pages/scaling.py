@@ -134,8 +134,6 @@ def update(test: str, workload: str | None, share: float, months: int):
 
 def ceiling(model, workload: str | None, share: float, months: int):
     """The ceiling-date section: a sentence and the forecast against the threshold."""
-    if not views.forecast_available():
-        return ui.coming("The ceiling date needs the load forecast engine, not in this build yet.")
     if model.peak_throughput_ is None:
         return html.P("Throughput grows without a measurable limit: there is no ceiling date.")
     if not workload:

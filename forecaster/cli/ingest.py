@@ -10,7 +10,9 @@ import argparse
 import importlib
 
 from forecaster.billing import FORMATS
+from forecaster.cli.aws_options import add_aws_options, aws_options
 from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.errors import InputError
 from forecaster.ingest import IngestReport, ingest_billing
 
 #: Modules that add an ``ingest <kind>`` sub-command through ``register_kind(kinds)``.
@@ -42,8 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_store_option(billing)
     billing.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    from forecaster.cli.ingest_aws import add_aws_options
-
     add_aws_options(billing)  # for s3:// paths (CUR 2.0 Data Exports)
     billing.set_defaults(func=run_billing)
     for name in INGEST_KINDS:
@@ -53,8 +53,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_billing(args: argparse.Namespace) -> int:
     s3 = [p for p in args.paths if str(p).startswith("s3://")]
     if s3:
-        from forecaster.cli.ingest_aws import run_billing_s3
-
         return run_billing_s3(args, s3, [p for p in args.paths if p not in s3])
     report = ingest_billing(args.paths, store_dir(args), fmt=args.format, source=args.source)
     if args.json:
@@ -85,3 +83,28 @@ def format_report(report: IngestReport) -> str:
     for s in report.skipped:
         lines.append(f"skipped {s['file']}: {s['reason']}")
     return "\n".join(lines)
+
+
+def run_billing_s3(args: argparse.Namespace, uris: list[str], local: list[str]) -> int:
+    """``ingest billing s3://bucket/prefix/``: CUR 2.0 Data Exports, by manifest."""
+    from forecaster.aws.s3_cur import ingest_s3
+
+    if local:
+        raise InputError(
+            f"mix of S3 and local paths ({local[0]}); ingest them in separate commands"
+        )
+    reports = [
+        ingest_s3(
+            uri, store_dir(args), fmt=args.format, source=args.source, options=aws_options(args)
+        )
+        for uri in uris
+    ]
+    if args.json:
+        print_json(reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports])
+        return 0
+    for report in reports:
+        for m in report.manifests:
+            print(f"{m['period']}  {m['files']} file(s)  {m['action']}  ({m['manifest']})")
+        if report.billing:
+            print(format_report(report.billing))
+    return 0

@@ -1,5 +1,4 @@
-"""``forecaster ingest cloudwatch`` and ``forecaster ingest cost-explorer``, plus the AWS
-options (--profile, --region) that ``ingest billing s3://...`` shares."""
+"""``forecaster ingest cloudwatch`` and ``forecaster ingest cost-explorer``."""
 
 from __future__ import annotations
 
@@ -7,25 +6,12 @@ import argparse
 import sys
 from datetime import UTC, date, datetime
 
+from forecaster.cli.aws_options import add_aws_options, aws_options
 from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli.ingest import format_report
+from forecaster.cli.ingest_traffic import format_traffic_report
 from forecaster.cli.workloads import add_workloads_option
 from forecaster.errors import InputError
-
-
-def add_aws_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--profile", default=None, help="AWS profile (default: boto3's credential chain)"
-    )
-    parser.add_argument(
-        "--region", default=None, help="AWS region (default: AWS_REGION or the profile's)"
-    )
-
-
-def aws_options(args: argparse.Namespace):
-    """AwsOptions from --profile/--region (boto3 is imported only when AWS is used)."""
-    from forecaster.aws import AwsOptions
-
-    return AwsOptions(profile=getattr(args, "profile", None), region=getattr(args, "region", None))
 
 
 def _date(text: str) -> date:
@@ -94,7 +80,6 @@ def register_kind(kinds: argparse._SubParsersAction) -> None:
 
 def run_cloudwatch(args: argparse.Namespace) -> int:
     from forecaster.aws.cloudwatch import ingest_cloudwatch
-    from forecaster.cli.ingest_traffic import format_report
     from forecaster.workloads import load_workloads
 
     workloads = load_workloads(args.workloads)
@@ -110,7 +95,7 @@ def run_cloudwatch(args: argparse.Namespace) -> int:
     for m in report.metrics:
         print(f"  {m['metric']:<28} {m['cloudwatch']:<60} {m['datapoints']:>8,} data points")
     if report.load:
-        print(format_report(report.load))
+        print(format_traffic_report(report.load))
     for note in report.notes:
         print(f"note: {note}")
     return 0
@@ -118,7 +103,6 @@ def run_cloudwatch(args: argparse.Namespace) -> int:
 
 def run_cost_explorer(args: argparse.Namespace) -> int:
     from forecaster.aws.cost_explorer import PRICE_PER_REQUEST_USD, ingest_cost_explorer
-    from forecaster.cli.ingest import format_report
 
     if args.end <= args.start:
         raise InputError(f"--end {args.end} must be after --start {args.start}")
@@ -151,30 +135,4 @@ def run_cost_explorer(args: argparse.Namespace) -> int:
     for m in report.months:
         if m.get("note"):
             print(f"{m['month']}: {m['note']}")
-    return 0
-
-
-def run_billing_s3(args: argparse.Namespace, uris: list[str], local: list[str]) -> int:
-    """``ingest billing s3://bucket/prefix/``: CUR 2.0 Data Exports, by manifest."""
-    from forecaster.aws.s3_cur import ingest_s3
-    from forecaster.cli.ingest import format_report
-
-    if local:
-        raise InputError(
-            f"mix of S3 and local paths ({local[0]}); ingest them in separate commands"
-        )
-    reports = [
-        ingest_s3(
-            uri, store_dir(args), fmt=args.format, source=args.source, options=aws_options(args)
-        )
-        for uri in uris
-    ]
-    if args.json:
-        print_json(reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports])
-        return 0
-    for report in reports:
-        for m in report.manifests:
-            print(f"{m['period']}  {m['files']} file(s)  {m['action']}  ({m['manifest']})")
-        if report.billing:
-            print(format_report(report.billing))
     return 0

@@ -29,7 +29,7 @@ def register_kind(kinds: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def format_report(report: LoadIngestReport) -> str:
+def format_traffic_report(report: LoadIngestReport) -> str:
     lines = [
         f"{'source':<12} {'metric':<28} {'month':<8} {'rows':>9} {'added':>9} {'changed':>9} action"
     ]
@@ -52,5 +52,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.as_dict())
     else:
-        print(format_report(report))
+        print(format_traffic_report(report))
     return 0

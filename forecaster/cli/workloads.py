@@ -106,7 +106,7 @@ def _num(value: float | None, width: int) -> str:
     return f"{'-':>{width}}" if value is None else f"{value:>{width},.2f}"
 
 
-def format_report(report: dict[str, Any], limit: int) -> str:
+def format_workloads_report(report: dict[str, Any], limit: int) -> str:
     fmt = PERIOD_FORMAT[report["grain"]]
     lines: list[str] = []
     for w in report["workloads"]:
@@ -150,5 +150,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        print(format_report(report, args.limit))
+        print(format_workloads_report(report, args.limit))
     return 0

@@ -1,4 +1,4 @@
-"""Total cost of ownership under named scenarios (lead's module, issue 6).
+"""Total cost of ownership under named scenarios.
 
 ``scenarios.py`` reads the scenario TOML file; ``projection.py`` forecasts each workload's
 load and pushes the load paths through its fitted cost curve by Monte Carlo (parameter and

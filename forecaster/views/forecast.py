@@ -8,7 +8,6 @@ change); this module only builds the scenario and reads the result.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,14 +15,6 @@ import polars as pl
 
 BASELINE = "baseline"
 WHAT_IF = "what-if"
-
-
-def tco_available() -> bool:
-    """Whether the TCO engine (``forecaster.tco.run``) is part of this build."""
-    try:
-        return importlib.util.find_spec("forecaster.tco.run") is not None
-    except ModuleNotFoundError:
-        return False
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ when a workload's load forecast reaches the ceiling."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import timedelta
 from typing import Any
 
@@ -36,14 +35,6 @@ def coefficients_table(model: USLModel) -> pl.DataFrame:
         },
         schema={"figure": pl.String, "estimate": pl.Float64, "low": pl.Float64, "high": pl.Float64},
     )
-
-
-def forecast_available() -> bool:
-    """Whether the load forecaster (``forecaster.forecast.load``) is part of this build."""
-    try:
-        return importlib.util.find_spec("forecaster.forecast.load") is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def load_forecast(frame: pl.DataFrame, horizon_days: int) -> pl.DataFrame:

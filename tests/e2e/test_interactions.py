@@ -13,7 +13,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from forecaster.views.forecast import tco_available
 from tests.dashboard_support import EVIL
 from tests.e2e.browser import console_errors, select_dropdown, settle, wait_for
 
@@ -100,7 +99,6 @@ def _grid_cell(browser, row: int, col_id: str) -> str:
     return browser.find_element(By.CSS_SELECTOR, css).text
 
 
-@pytest.mark.skipif(not tco_available(), reason="the TCO engine (forecaster.tco) is not here")
 def test_changing_a_scenario_changes_the_tco(browser, server):
     browser.get(server + "/forecast?months=12")
     wait_for(browser, "#forecast-compare-grid .ag-cell")

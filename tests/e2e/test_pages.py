@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from forecaster.views.forecast import tco_available
 from tests.e2e.browser import console_errors, screenshot, settle, wait_for
 from tests.e2e.conftest import ARTIFACTS
 
@@ -15,7 +14,7 @@ PAGES = {
     "overview": ("/", "#overview-spend .js-plotly-plot"),
     "workloads": ("/workloads", "#workloads-scatter .js-plotly-plot"),
     "scaling": ("/scaling", "#scaling-usl .js-plotly-plot"),
-    "forecast": ("/forecast", "#forecast-compare-grid .ag-cell" if tco_available() else "h2"),
+    "forecast": ("/forecast", "#forecast-compare-grid .ag-cell"),
     "review": ("/review", "#review-waterfall .js-plotly-plot"),
     "data": ("/data", "#data-unclaimed .js-plotly-plot"),
 }
