@@ -48,6 +48,8 @@ X_SOURCE_FORMAT = "x_SourceFormat"  # focus | cur2 | cur-legacy | cost-explorer
 X_SOURCE_FILE = "x_SourceFile"  # file the row came from
 X_USAGE_TYPE = "x_UsageType"  # provider usage type (e.g. AWS lineItem/UsageType)
 X_LINE_ITEM_TYPE = "x_LineItemType"  # provider line item type (e.g. AWS SavingsPlanCoveredUsage)
+#: Line items a rollup row sums (rollup partitions only; a line-item partition has none).
+X_LINE_ITEM_COUNT = "x_LineItemCount"
 
 MONEY_COLUMNS: tuple[str, ...] = (BILLED_COST, EFFECTIVE_COST, LIST_COST, CONTRACTED_COST)
 TIMESTAMP_COLUMNS: tuple[str, ...] = (

@@ -100,6 +100,8 @@ class _Staged:
     checked: dict[PartitionKey, set[str]] = field(default_factory=lambda: defaultdict(set))
     report_files: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    #: Recorded in every manifest of this ingest (engine ingests: engine, query, totals).
+    manifest_extra: dict[PartitionKey, dict[str, Any]] = field(default_factory=dict)
 
 
 def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, state: _Staged) -> None:
@@ -225,6 +227,24 @@ def ingest_frames(
         raise
 
 
+def ingest_staged(
+    store_dir: str | Path,
+    stage_all,
+    kind: str,
+    inputs: list[str],
+    now: datetime | None = None,
+    lock_timeout: float | None = None,
+) -> IngestReport:
+    """Ingest partitions an engine staged itself (``stage_all(staging, state)`` fills the
+    state's parts, profiles, checked columns and files), under the same lock, reconciliation,
+    replacement and restatement rules as file ingests; failures go to the ingest-error log."""
+    try:
+        return _locked_ingest(store_dir, lock_timeout, now or datetime.now(UTC), stage_all, None)
+    except ForecasterError as exc:
+        record_failure(store_dir, kind, inputs, exc)
+        raise
+
+
 def _reconcile_and_commit(
     store: BillingStore, state: _Staged, ingest_id: str, now: datetime, open_periods: set[str]
 ) -> IngestReport:
@@ -263,6 +283,7 @@ def _reconcile_and_commit(
                 "totals": totals,
                 "reconciliation": recon,
                 "data_files": sorted(p.name for p in state.parts[key]),
+                **state.manifest_extra.get(key, {}),
             }
             to_commit[key] = (state.parts[key][0].parent, manifest)
             if restatement:

@@ -86,12 +86,17 @@ def validate_source(sf: SourceFrame, profile: pl.DataFrame) -> None:
 
 
 def stored_totals(files: list[Path]) -> pl.DataFrame:
+    """Line items and money per currency in written files (a rollup row counts the line
+    items it sums, ``x_LineItemCount``)."""
     money = [pl.col(c).sum().alias(c) for c in C.MONEY_COLUMNS]
+    frame = pl.scan_parquet(files)
+    rows = (
+        pl.col(C.X_LINE_ITEM_COUNT).sum()
+        if C.X_LINE_ITEM_COUNT in frame.collect_schema()
+        else pl.len()
+    )
     return (
-        pl.scan_parquet(files)
-        .group_by(C.BILLING_CURRENCY)
-        .agg(pl.len().alias("rows"), *money)
-        .collect()
+        frame.group_by(C.BILLING_CURRENCY).agg(rows.cast(pl.Int64).alias("rows"), *money).collect()
     )
 
 

@@ -184,7 +184,7 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
         )
 
     line_type = null_if_blank(pl.col("line_item_line_item_type"))
-    usage_like = line_type.is_in(["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"])
+    usage_like = line_type.is_in(list(M.USAGE_LIKE_LINE_ITEM_TYPES))
     columns[C.EFFECTIVE_COST] = effective_cost(schema)
     columns[C.PROVIDER_NAME] = pl.lit("AWS")
     columns[C.CHARGE_CATEGORY] = _charge_category(schema)

@@ -104,6 +104,8 @@ PRICING_CATEGORY_BY_TERM: dict[str, str] = {
     "Spot": "Dynamic",
 }
 COMMITTED_LINE_ITEM_TYPES = ("DiscountedUsage", "SavingsPlanCoveredUsage")
+#: Line item types whose usage amount is a ConsumedQuantity (others consume nothing).
+USAGE_LIKE_LINE_ITEM_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
 
 #: ServiceCategory (FOCUS) per AWS product code; others are "Other".
 SERVICE_CATEGORY: dict[str, str] = {

@@ -79,7 +79,8 @@ class BillingStore:
         files = self.data_files()
         if not files:
             return pl.LazyFrame(schema=C.CHARGES_SCHEMA)
-        return pl.scan_parquet(files, schema=C.CHARGES_SCHEMA)
+        # extra_columns: rollup partitions also hold x_LineItemCount (forecaster.engines)
+        return pl.scan_parquet(files, schema=C.CHARGES_SCHEMA, extra_columns="ignore")
 
     # -- writing ---------------------------------------------------------------------------
     def new_staging(self, ingest_id: str) -> Path:
