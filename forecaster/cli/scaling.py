@@ -9,6 +9,8 @@ from typing import Any
 from forecaster.cli.common import print_json
 from forecaster.errors import InputError
 from forecaster.scaling import ceiling, explain
+from forecaster.scaling.budget import budget_outlooks, describe_budget
+from forecaster.scaling.latency import format_ms, parse_budget, parse_duration_ms
 from forecaster.scaling.loadtest import read_load_tests
 from forecaster.scaling.usl import USLModel
 
@@ -26,6 +28,14 @@ Inputs (format detected from content; give several files or a directory):
           http_reqs rate; --load-col/--throughput-col name other metrics (vus_max.value).
   Locust  *_stats_history.csv: the "Aggregated" rows, one point per user count held
           steady (median Requests/s after the first --settle-seconds at each level).
+
+Latency budgets (--latency-budget p95=300ms, several allowed): the highest load at which
+each holds, from the statistic's curve against load (mean: Little's law on the fitted law,
+R = N/X - Z; percentiles: a monotone curve chosen by AICc), with its interval, the
+throughput there, the share of the ceiling it leaves usable, the cost per unit of
+throughput at that load (with --cost-per-instance/--cost-curve) and, with --forecast, the
+date the budget breaks. Latency comes from k6's http_req_duration, Locust's 50%/90%/95%/
+99% columns, or CSV columns such as latency_p95_ms (unit in the name: ms, s or us).
 """
 
 
@@ -73,7 +83,31 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--forecast-scale", type=float, default=1.0, metavar="FACTOR",
         help="multiply forecast values by FACTOR to match the fitted unit (1/300: per 5 min to per s)",
     )  # fmt: skip
+    p.add_argument(
+        "--latency-budget", action="append", default=[], metavar="STAT=TIME", type=_budget,
+        help="a response-time budget such as p95=300ms or mean=0.2s (mean, p50, p90, p95, "
+        "p99, max); repeat for several",
+    )  # fmt: skip
+    p.add_argument(
+        "--think-time", metavar="TIME", type=_duration,
+        help="think time per request of the load test's users (0, 500ms, 1s): the mean "
+        "response time is N/X - think time; default: estimated from the test's mean latency",
+    )  # fmt: skip
     p.set_defaults(func=run)
+
+
+def _budget(text: str):
+    try:
+        return parse_budget(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration_ms(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _cost_fn(args: argparse.Namespace) -> tuple[ceiling.CostFn, str] | None:
@@ -116,6 +150,21 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
         )
         doc.update(ceiling.ceiling_date(forecast, limit, args.ceiling_share, args.forecast_scale))
         doc["ceiling_measure"] = args.forecast_measures
+    if args.latency_budget:
+        outlooks, curves, think = budget_outlooks(
+            points, model, args.latency_budget, args.think_time, label,
+            forecast=forecast if args.forecast is not None else None,
+            scale=args.forecast_scale, cost=cost[0] if cost else None,
+            measure=args.forecast_measures,
+        )  # fmt: skip
+        doc["latency"] = {
+            "think_time": think.to_dict() if think else None,
+            "curves": {stat: curve.to_dict() for stat, curve in curves.items()},
+            "budgets": [o.to_dict() for o in outlooks],
+            "sentences": [
+                describe_budget(o, doc if "ceiling_date" in doc else None) for o in outlooks
+            ],
+        }
     return model, doc
 
 
@@ -190,10 +239,52 @@ def _print_plain(model: USLModel, doc: dict[str, Any]) -> None:
             )
 
 
+def _print_latency(latency: dict[str, Any]) -> None:
+    think = latency["think_time"]
+    print("\nLatency budgets (response time against load)")
+    if think:
+        where = "named with --think-time" if think["source"] == "flag" else "from the data"
+        print(f"  think time {format_ms(think['ms'])} per request ({where})")
+        if think["spread_ms"] and think["spread_ms"] > max(0.5 * think["ms"], 1.0):
+            print(
+                f"  note: the think time estimated at each load ranges over "
+                f"{format_ms(think['spread_ms'])}: the test's users (or its load generator) did "
+                "not pause alike at every load, so the mean is approximate"
+            )
+    for b, sentence in zip(latency["budgets"], latency["sentences"], strict=True):
+        curve = latency["curves"][b["stat"]]
+        lo, hi = b["budget_load_ci"]
+        pct = f"{100 * b['confidence']:g}%"
+        span = f"{_fmt(lo) if lo else 'load 1'} to {_fmt(hi) if hi else 'beyond ' + _fmt(2 * b['measured_top_load'])}"
+        print(f"  {b['budget']}: curve {curve['model']}, status {b['status']}")
+        if b["budget_load"] is not None:
+            print(f"    holds up to load {_fmt(b['budget_load'])} ({pct} CI {span})")
+        if b["throughput_at_budget"] is not None:
+            share = b["usable_share_of_ceiling"]
+            print(
+                f"    throughput there {_fmt(b['throughput_at_budget'])} per second"
+                + (f", {share:.0%} of the ceiling usable" if share is not None else "")
+            )
+        if b["cost_per_throughput_at_budget"] is not None:
+            print(
+                f"    cost there USD {b['cost_per_hour_at_budget']:,.2f} per hour, "
+                f"USD {b['cost_per_throughput_at_budget']:,.4f} per hour per unit of throughput"
+            )
+        if b["forecast_horizon_end"] is not None:
+            early, late = b["budget_date_80"]
+            print(
+                f"    breaks on {b['budget_date'] or 'no date within the horizon'} (80% band: "
+                f"{early or '-'} to {late or 'after ' + b['forecast_horizon_end']})"
+            )
+        print(f"    {sentence}")
+
+
 def run(args: argparse.Namespace) -> int:
     model, doc = analyse(args)
     if args.json:
         print_json(doc)
     else:
         _print_plain(model, doc)
+        if "latency" in doc:
+            _print_latency(doc["latency"])
     return 0

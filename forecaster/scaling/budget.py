@@ -1,0 +1,215 @@
+"""Latency budgets beside the throughput ceiling: the one engine function every surface uses.
+
+``budget_outlook`` answers, for one budget ("p95 under 300 ms") on one load test: the highest
+load at which it holds (with its interval, ``latency.budget_load``), the throughput the
+fitted law gives there (loads past the peak N* add no throughput, so the budget's usable
+throughput is X(min(load, N*))), the share of the throughput ceiling that leaves usable,
+the cost per unit of throughput at that load (when a price of capacity is given) and, with
+a load forecast, the first date the forecast reaches that throughput: the date the budget
+breaks, with the dates its 80% band reaches it (``ceiling.ceiling_date`` at share 1, so the
+budget date and the ceiling date are computed the same way from the same forecast).
+
+``describe_budget`` puts one budget and the ceiling date in the sentence a lead can repeat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from forecaster.scaling.ceiling import CostFn, ceiling_date
+from forecaster.scaling.latency import (
+    BudgetLoad,
+    LatencyBudget,
+    LatencyCurve,
+    budget_load,
+    latency_curve,
+    think_time,
+)
+from forecaster.scaling.usl import USLModel
+
+
+@dataclass(frozen=True)
+class BudgetOutlook:
+    """One budget's load, throughput, cost and date (see the module doc).
+
+    ``throughput`` is per second (the load test's unit); ``usable_share`` of the ceiling
+    throughput (None without a ceiling); ``cost_per_throughput`` USD per hour per unit of
+    throughput; ``date``/``date_80`` ISO dates (None: not within the forecast horizon);
+    ``measure`` "throughput" or "load": what the forecast was compared with.
+    """
+
+    load: BudgetLoad
+    throughput: float | None
+    throughput_ci: tuple[float | None, float | None]
+    usable_share: float | None
+    cost_per_hour: float | None = None
+    cost_per_throughput: float | None = None
+    measure: str = "throughput"
+    date: str | None = None
+    date_80: tuple[str | None, str | None] = (None, None)
+    horizon_end: str | None = None
+    threshold: float | None = None
+
+    @property
+    def budget(self) -> LatencyBudget:
+        return self.load.budget
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json`` and the pack: every key always present."""
+        b = self.load
+        return {
+            "budget": b.budget.text(),
+            "stat": b.budget.stat,
+            "limit_ms": b.budget.limit_ms,
+            "curve": b.model,
+            "status": b.status,
+            "budget_load": b.load,
+            "budget_load_ci": list(b.load_ci),
+            "confidence": b.confidence,
+            "measured_top_load": b.measured_top,
+            "throughput_at_budget": self.throughput,
+            "throughput_at_budget_ci": list(self.throughput_ci),
+            "usable_share_of_ceiling": self.usable_share,
+            "cost_per_hour_at_budget": self.cost_per_hour,
+            "cost_per_throughput_at_budget": self.cost_per_throughput,
+            "budget_measure": self.measure,
+            "budget_threshold": self.threshold,
+            "budget_date": self.date,
+            "budget_date_80": list(self.date_80),
+            "forecast_horizon_end": self.horizon_end,
+        }
+
+
+def usable_throughput(model: USLModel, load: float | None) -> float | None:
+    """The highest throughput the fitted law gives at loads up to ``load`` (per second):
+    past a peak more load adds none, so the budget's usable throughput stops there."""
+    if load is None:
+        return None
+    grid = np.append(np.geomspace(1.0, max(load, 1.0), 400), max(load, 1.0))
+    if model.peak_load_ is not None and model.peak_load_ < load:
+        grid = np.append(grid, model.peak_load_)
+    return float(model.predict(grid).max())
+
+
+def budget_outlook(
+    model: USLModel,
+    curve: LatencyCurve,
+    budget: LatencyBudget,
+    forecast: pl.DataFrame | None = None,
+    scale: float = 1.0,
+    cost: CostFn | None = None,
+    measure: str = "throughput",
+) -> BudgetOutlook:
+    """The budget's load, throughput, share of the ceiling, cost and date (module doc).
+
+    ``forecast`` (``timestamp, mean, lo_80, hi_80[, ...]``) times ``scale`` is compared with
+    the throughput at the budget load, or with the load itself when ``measure="load"``.
+    """
+    where = budget_load(curve, budget)
+    tput = usable_throughput(model, where.load)
+    lo, hi = where.load_ci
+    tput_ci = (usable_throughput(model, lo), usable_throughput(model, hi))
+    share = None
+    if tput is not None and model.peak_throughput_:
+        share = min(tput / model.peak_throughput_, 1.0)
+    per_hour = per_unit = None
+    if cost is not None and where.load is not None and tput:
+        per_hour = float(cost(np.array([where.load]))[0])
+        per_unit = per_hour / tput
+    out = BudgetOutlook(where, tput, tput_ci, share, per_hour, per_unit, measure)
+    if forecast is None:
+        return out
+    threshold = where.load if measure == "load" else tput
+    if where.status == "broken":
+        threshold = 0.0  # already exceeded: the first forecast date
+    dates = ceiling_date(forecast, threshold, 1.0, scale)
+    return BudgetOutlook(
+        where, tput, tput_ci, share, per_hour, per_unit, measure,
+        date=dates["ceiling_date"],
+        date_80=tuple(dates["ceiling_date_80"]),  # type: ignore[arg-type]
+        horizon_end=dates["forecast_horizon_end"],
+        threshold=dates["ceiling_threshold"],
+    )  # fmt: skip
+
+
+def budget_outlooks(
+    points: pl.DataFrame,
+    model: USLModel,
+    budgets: list[LatencyBudget],
+    think_time_ms: float | None = None,
+    source: str = "load test",
+    **kwargs: Any,
+) -> tuple[list[BudgetOutlook], dict[str, LatencyCurve], Any]:
+    """Every budget on one load test: (outlooks, curve per statistic, think time).
+
+    ``kwargs`` go to ``budget_outlook`` (forecast, scale, cost, measure).
+    """
+    think = think_time(points, model, think_time_ms, source)
+    curves: dict[str, LatencyCurve] = {}
+    outlooks = []
+    for budget in budgets:
+        if budget.stat not in curves:
+            curves[budget.stat] = latency_curve(points, model, budget.stat, think, source)
+        outlooks.append(budget_outlook(model, curves[budget.stat], budget, **kwargs))
+    return outlooks, curves, think
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def describe_budget(
+    outlook: BudgetOutlook,
+    ceiling: dict[str, Any] | None = None,
+    load_unit: str = "",
+    rate_unit: str = "per second",
+) -> str:
+    """One sentence: where and when the budget breaks, and the ceiling date beside it.
+
+    ``ceiling`` is ``ceiling.ceiling_date``'s result for the same forecast (or None).
+    """
+    b = outlook.load
+
+    def load_words(value: float, about: str = "") -> str:
+        if load_unit:
+            return f"{about}{_num(value)} {load_unit}"
+        return f"a load of {about}{_num(value)}"
+
+    what = f"{b.budget.label.replace(' latency ', ' latency passes ')}"
+    if b.status == "broken":
+        head = f"{what} already at a load of 1"
+    elif b.status == "beyond":
+        head = (
+            f"{b.budget.label} holds up to at least {load_words(b.search_top)} "
+            "(twice the highest load tested)"
+        )
+    else:
+        head = f"{what} at {load_words(b.load, 'about ')}"  # type: ignore[arg-type]
+        if outlook.throughput is not None:
+            head += f" ({_num(outlook.throughput)} {rate_unit}"
+            if outlook.usable_share is not None:
+                head += f", {outlook.usable_share:.0%} of the ceiling"
+            head += ")"
+        if b.status == "extrapolated":
+            head += ", beyond the loads tested"
+    if outlook.horizon_end is not None and b.status != "beyond":
+        head += (
+            f", around {outlook.date[:10]}"
+            if outlook.date
+            else f"; the forecast stays below it until {outlook.horizon_end[:10]}"
+        )
+    if ceiling is None or ceiling.get("ceiling_threshold") is None:
+        return head + "."
+    share = ceiling["ceiling_share"]
+    target = f"{share:.0%} of the ceiling ({_num(ceiling['ceiling_threshold'])} {rate_unit})"
+    if share == 1.0:
+        target = f"the ceiling of {_num(ceiling['ceiling_threshold'])} {rate_unit}"
+    when = ceiling.get("ceiling_date")
+    if when is None:
+        return f"{head}; {target} is not reached before {ceiling['forecast_horizon_end'][:10]}."
+    order = "later" if outlook.date is not None and outlook.date <= when else "earlier"
+    return f"{head}; {target} is reached {order}, {when[:10]}."
