@@ -20,11 +20,12 @@ from typing import Any, TypeVar
 import polars as pl
 
 from forecaster.errors import ForecasterError
-from forecaster.load import LoadStore
+from forecaster.load import LoadStore, read_load
 from forecaster.portfolio import WorkloadFit
 from forecaster.review import ReviewPack, build_review
 from forecaster.scaling import USLModel
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
+from forecaster.scaling.reach import CeilingReach
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
 from forecaster.store.billing import partition_overlaps
@@ -282,13 +283,21 @@ def usl(name: str) -> tuple[pl.DataFrame, USLModel]:
 
 
 @cached
-def load_forecast(name: str, horizon_days: int) -> pl.DataFrame | None:
-    """A daily load forecast for one workload (None when its load cannot be forecast)."""
-    frame = series().filter(pl.col("workload") == name)
-    if frame.height == 0:
+def load_samples() -> pl.LazyFrame:
+    return read_load(store_dir())
+
+
+@cached
+def ceiling(test: str, name: str, share: float) -> CeilingReach | None:
+    """When workload ``name``'s busiest hour reaches ``share`` of load test ``test``'s
+    ceiling (``forecaster.scaling.reach.workload_ceiling``, as the review pack); None when
+    the workload is unknown or has no load to forecast."""
+    chosen = [w for w in workloads() if w.name == name]
+    if not chosen:
         return None
+    _, model = usl(test)
     try:
-        return scaling_views.load_forecast(frame, horizon_days)
+        return scaling_views.ceiling_reach(load_samples(), chosen[0], model, share)
     except ForecasterError:
         return None
 

@@ -149,7 +149,7 @@ def test_scaling_fits_the_sample_load_test(pages):
     assert find(layout, "scaling-test").value == "search-loadtest.csv"
     assert find(layout, "scaling-workload").value == "search"
     fig, describe, coefficients, ceiling, search = pages["scaling"].update(
-        "search-loadtest.csv", "search", 0.8, 36
+        "search-loadtest.csv", "search", 0.8
     )
     assert "peaks at a load of about" in text_of(describe)
     assert any((t.name or "").startswith("peak N*") for t in fig.data)
@@ -159,13 +159,13 @@ def test_scaling_fits_the_sample_load_test(pages):
         "test": "search-loadtest.csv",
         "workload": "search",
         "share": "0.8",
-        "months": "36",
     }
-    assert "ceiling" in text_of(ceiling)
+    assert "busiest hour reaches 80% of the ceiling" in text_of(ceiling)
+    assert "daily average" in text_of(ceiling)
 
 
 def test_scaling_with_an_unknown_test_says_so(pages):
-    fig, describe, *_ = pages["scaling"].update("nope.csv", None, 0.8, 12)
+    fig, describe, *_ = pages["scaling"].update("nope.csv", None, 0.8)
     assert "nope.csv" in text_of(describe)
 
 
@@ -246,8 +246,10 @@ def test_a_price_cut_lowers_the_what_if_tco_only(pages):
     cut = list(FORECAST_DEFAULTS)
     cut[14] = -10
     changed, fig, search = pages["forecast"].update(*cut)
-    first = {r["figure"]: r for r in base.rowData}["TCO over 12 months (P50)"]
-    after = {r["figure"]: r for r in changed.rowData}["TCO over 12 months (P50)"]
+    note, grid = base
+    assert "1,000 Monte Carlo paths, seed 0" in text_of(note)
+    first = {r["figure"]: r for r in grid.rowData}["TCO over 12 months (P50)"]
+    after = {r["figure"]: r for r in changed[1].rowData}["TCO over 12 months (P50)"]
     assert first["baseline"] == first["what-if"] == after["baseline"]
     assert float(after["what-if"].replace(",", "")) < float(first["what-if"].replace(",", ""))
     assert query(search)["price"] == "-10" and "idle" not in query(search)

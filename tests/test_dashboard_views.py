@@ -403,19 +403,6 @@ def test_coefficients_table_has_the_peak_near_the_truth(usl):
     assert peak["low"] < 34.5 < peak["high"]
 
 
-def test_ceiling_reach_converts_load_per_day_to_per_second(usl):
-    from datetime import UTC, datetime, timedelta
-
-    threshold = 0.8 * usl.peak_throughput_
-    days = [datetime(2027, 1, 1, tzinfo=UTC) + timedelta(days=i) for i in range(10)]
-    per_day = [threshold * 86_400 * (0.55 + 0.1 * i) for i in range(10)]  # crosses on day 5
-    forecast = pl.DataFrame(
-        {"timestamp": days, "mean": per_day, "lo_80": per_day, "hi_80": per_day}
-    )
-    reach = scaling_views.ceiling_reach(usl, forecast, 0.8)
-    assert reach["ceiling_date"].startswith("2027-01-06")
-
-
 def test_month_bridge_doc_equals_forecaster_bridge(world, sample):
     doc = review.month_bridge_doc(world["charges"], world["workloads"], world["series"], "2026-10")
     assert doc == bridge_for_month(world["store"], "2026-10", sample["workloads"])

@@ -12,18 +12,16 @@ from dashboard import data, figures, state, tables
 from dashboard.figures.scaling import ceiling_forecast
 from forecaster.errors import ForecasterError
 from forecaster.scaling.explain import describe
+from forecaster.scaling.reach import HORIZON_DAYS
 from forecaster.views import scaling as views
 
 dash.register_page(__name__, path="/scaling", name="Scaling", order=2)
-
-HORIZONS = [12, 24, 36]
 
 
 def layout(
     test: str | None = None,
     workload: str | None = None,
     share: str | None = None,
-    months: str | None = None,
     **_: str,
 ) -> html.Div:
     tests = list(data.loadtest_files())
@@ -73,15 +71,6 @@ def layout(
                         marks={0.5: "50%", 0.8: "80%", 1.0: "100%"},
                     ),
                 ),
-                ui.field(
-                    "Horizon (months)",
-                    dcc.RadioItems(
-                        id="scaling-months",
-                        options=HORIZONS,
-                        value=state.choice(months, HORIZONS, 36),
-                        inline=True,
-                    ),
-                ),
             ),
             html.Div(
                 [
@@ -108,10 +97,9 @@ def layout(
     Input("scaling-test", "value"),
     Input("scaling-workload", "value"),
     Input("scaling-share", "value"),
-    Input("scaling-months", "value"),
 )
-def update(test: str, workload: str | None, share: float, months: int):
-    search = state.encode({"test": test, "workload": workload, "share": share, "months": months})
+def update(test: str, workload: str | None, share: float):
+    search = state.encode({"test": test, "workload": workload, "share": share})
     try:
         points, model = data.usl(test)
     except (ForecasterError, KeyError) as exc:
@@ -127,49 +115,39 @@ def update(test: str, workload: str | None, share: float, months: int):
         figures.usl_curve(points, model, test),
         html.P(describe(model)),
         coefficients,
-        ceiling(model, workload, share, months),
+        ceiling(test, model, workload, share),
         search,
     )
 
 
-def ceiling(model, workload: str | None, share: float, months: int):
-    """The ceiling-date section: a sentence and the forecast against the threshold."""
+def ceiling(test: str, model, workload: str | None, share: float):
+    """The ceiling-date section: the engine's sentence (busiest hour, the daily average as a
+    second figure) and the busiest hour's forecast against the threshold."""
     if model.peak_throughput_ is None:
         return html.P("Throughput grows without a measurable limit: there is no ceiling date.")
     if not workload:
         return html.P("Choose a workload to compare its forecast load with the ceiling.")
-    forecast = data.load_forecast(workload, months * 30)
-    if forecast is None:
+    if not 0 < (share or 0) <= 1:
+        return ui.problem(f"share of the ceiling {share!r}: expected more than 0% and up to 100%")
+    reach = data.ceiling(test, workload, share)
+    if reach is None:
         return ui.problem(f"{workload}: too little load data to forecast")
-    reach = views.ceiling_reach(model, forecast, share)
-    when = reach["ceiling_date"]
-    lo, hi = reach["ceiling_date_80"]
-    sentence = (
-        f"{workload}'s average load per second reaches {share:.0%} of the ceiling "
-        f"({reach['ceiling_threshold']:,.1f}) on {when[:10]}"
-        + (
-            f" (80% interval {(lo or '?')[:10]} to {(hi or 'after the horizon')[:10]})."
-            if lo
-            else "."
-        )
-        if when
-        else f"{workload}'s average load per second stays below {share:.0%} of the ceiling "
-        f"({reach['ceiling_threshold']:,.1f}) for the next {months} months."
-    )
-    unit = f"{workload} load per second (daily average)"
+    busiest = reach.busiest_hour
     return [
-        html.P(sentence),
+        html.P(reach.sentence(), id="scaling-ceiling-sentence"),
         html.P(
             "The load test and the workload must measure the same thing (requests per "
-            "second); the daily peak runs above the daily average, so the date is a late bound.",
+            "second). The ceiling date is the busiest hour's (the hour that breaks a system), "
+            f"forecast {HORIZON_DAYS} days after the last load data; the same figure as the "
+            "review pack's. See the glossary (docs/glossary.md).",
             className="note",
         ),
         dcc.Graph(
             figure=ceiling_forecast(
-                forecast.filter(pl.col("mean").is_not_null()),
-                reach["ceiling_threshold"],
-                1.0 / views.SECONDS_PER_DAY,
-                unit,
+                busiest.forecast.filter(pl.col("mean").is_not_null()),
+                reach.threshold,
+                1.0,
+                f"{workload} busiest hour, load per second",
             ),
             config={"displaylogo": False},
         ),

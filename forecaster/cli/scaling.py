@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from forecaster.cli.common import print_json
+from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.scaling import ceiling, explain
 from forecaster.scaling.budget import budget_outlooks, describe_budget
@@ -75,6 +75,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "reaches --ceiling-share of the ceiling",
     )  # fmt: skip
     p.add_argument("--ceiling-share", type=float, default=0.8, help="share of the ceiling (0.8)")
+    p.add_argument(
+        "--workload", metavar="NAME",
+        help="the workload (of --workloads) whose load in the store to forecast: adds its ceiling "
+        "date (the day its busiest hour reaches --ceiling-share of the ceiling, as the review "
+        "pack and the dashboard say; the daily average's date as a second figure)",
+    )  # fmt: skip
+    p.add_argument("--workloads", metavar="FILE", help="workloads TOML (with --workload)")
+    add_store_option(p)
     p.add_argument(
         "--forecast-measures", choices=("throughput", "load"), default="throughput",
         help="compare the forecast with the throughput ceiling (default) or the peak load N*",
@@ -165,7 +173,22 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
                 describe_budget(o, doc if "ceiling_date" in doc else None) for o in outlooks
             ],
         }
+    if args.workload:
+        doc["workload_ceiling"] = _workload_ceiling(args, model).to_dict()
     return model, doc
+
+
+def _workload_ceiling(args: argparse.Namespace, model: USLModel):
+    from forecaster.load import read_load
+    from forecaster.scaling.reach import workload_ceiling
+    from forecaster.workloads import load_workloads
+
+    workloads = load_workloads(args.workloads)
+    chosen = [w for w in workloads if w.name == args.workload]
+    if not chosen:
+        names = ", ".join(w.name for w in workloads) or "none"
+        raise InputError(f"--workload {args.workload!r}: not in the workloads file ({names})")
+    return workload_ceiling(read_load(store_dir(args)), chosen[0], model, None, args.ceiling_share)
 
 
 def _fmt(value: float | None) -> str:
@@ -279,7 +302,35 @@ def _print_latency(latency: dict[str, Any]) -> None:
         print(f"    {sentence}")
 
 
+def _print_workload_ceiling(doc: dict[str, Any]) -> None:
+    c = doc.get("workload_ceiling")
+    if c is None:
+        return
+    print(f"\nCeiling date of {c['workload']} ({c['basis']}, the hour that breaks a system):")
+    if c["threshold_per_second"] is None:
+        print("  the fit has no throughput ceiling to reach")
+        return
+    where = (
+        f"{c['ceiling_share']:.0%} of the ceiling ({_fmt(c['threshold_per_second'])} per second)"
+    )
+    if c["ceiling_date"]:
+        print(
+            f"  the busiest hour reaches {where} on {c['ceiling_date']} (80% interval "
+            f"{c['ceiling_date_80_early'] or '-'} to "
+            f"{c['ceiling_date_80_late'] or 'after ' + c['horizon_end']})"
+        )
+    else:
+        print(f"  the busiest hour stays below {where} until {c['horizon_end']}")
+    avg = c["daily_average_date"]
+    print(
+        "  second figure, daily average: "
+        + (f"reaches it on {avg}" if avg else f"stays below it until {c['horizon_end']}")
+    )
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.workload is None and args.workloads is not None:
+        raise InputError("--workloads is used with --workload NAME (whose ceiling date to add)")
     model, doc = analyse(args)
     if args.json:
         print_json(doc)
@@ -287,4 +338,5 @@ def run(args: argparse.Namespace) -> int:
         _print_plain(model, doc)
         if "latency" in doc:
             _print_latency(doc["latency"])
+        _print_workload_ceiling(doc)
     return 0

@@ -1,11 +1,10 @@
 """The pack's outlook: scaling ceilings and their dates, the cost forecast and TCO.
 
 Scaling: a workload's load tests (CSV, k6 or Locust files whose name starts with the
-workload's name, in a ``loadtest`` directory next to the workloads file, or given
-explicitly) are fitted with the Universal Scalability Law. The ceiling date compares the
-peak throughput with a forecast of the workload's busiest hour per day, as a rate per
-second (the hourly load divided by 3,600): the load-test throughput is taken to be per
-second, as load tools report it. The forecast uses only data up to the end of the month.
+workload's name, in the load-test directory the user names, or given explicitly) are
+fitted with the Universal Scalability Law. The ceiling date is
+``forecaster.scaling.reach.workload_ceiling``'s (busiest hour per day as a rate per second,
+with the daily average as a second figure), on data up to the end of the month.
 
 Sections whose engine is not there yet say so (``not_available``) instead of showing
 numbers that were not computed.
@@ -14,27 +13,21 @@ numbers that were not computed.
 from __future__ import annotations
 
 import logging
-import warnings
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from forecaster.errors import ForecasterError
 from forecaster.review.pack import Table
-from forecaster.scaling.ceiling import ceiling_date
 from forecaster.scaling.explain import describe
 from forecaster.scaling.loadtest import read_load_tests
+from forecaster.scaling.reach import CEILING_SHARE, workload_ceiling
 from forecaster.scaling.usl import USLModel
 from forecaster.workloads import Workload
-from forecaster.workloads.series import workload_load
 
 log = logging.getLogger(__name__)
 
-CEILING_SHARE = 0.8
-HORIZON_DAYS = 365
-HISTORY_DAYS = 180
 LOADTEST_SUFFIXES = (".csv", ".json")
 
 
@@ -62,43 +55,6 @@ def not_available(name: str, title: str, reason: str) -> Table:
     )
 
 
-def peak_rate_forecast(
-    samples: pl.LazyFrame, workload: Workload, end: datetime
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(history, forecast) of the busiest hour's load per second, per day (UTC).
-
-    History: ``timestamp, actual`` for the last HISTORY_DAYS days before ``end``; forecast:
-    ``timestamp, mean, lo_80, hi_80, lo_95, hi_95`` for HORIZON_DAYS days after it.
-    """
-    from forecaster.forecast.load import LoadForecaster  # in progress elsewhere: imported late
-
-    hourly = workload_load(samples, workload, "hour").filter(pl.col("period_start") < end)
-    daily = (
-        hourly.group_by(pl.col("period_start").dt.truncate("1d").alias("timestamp"))
-        .agg((pl.col("load").max() / 3600.0).alias("actual"))
-        .sort("timestamp")
-    )
-    if daily.height == 0:
-        raise ForecasterError(f"no load for {workload.name!r} before {end:%Y-%m-%d}")
-    full = pl.DataFrame(
-        {
-            "timestamp": pl.datetime_range(
-                daily["timestamp"][0], daily["timestamp"][-1], "1d", eager=True, time_zone="UTC"
-            )
-        }
-    ).join(daily, on="timestamp", how="left")
-    values = full["actual"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    with warnings.catch_warnings():  # empty-slice means inside the forecaster's calibration
-        warnings.simplefilter("ignore", RuntimeWarning)
-        pred = LoadForecaster(freq="1d", horizon=HORIZON_DAYS).fit(values).predict()
-    last = full["timestamp"][-1]
-    steps = [last + timedelta(days=i + 1) for i in range(HORIZON_DAYS)]
-    forecast = pl.DataFrame({"timestamp": steps, **{k: np.asarray(v) for k, v in pred.items()}})
-    return full.tail(HISTORY_DAYS), forecast.with_columns(
-        pl.col("timestamp").cast(full["timestamp"].dtype)
-    )
-
-
 SCALING_KINDS = {
     "points": "integer",
     "sigma": "number",
@@ -109,6 +65,7 @@ SCALING_KINDS = {
     "peak_throughput": "number",
     "ceiling_share": "ratio",
     "current_peak_rate": "number",
+    "current_daily_average_rate": "number",
 }
 
 
@@ -152,32 +109,38 @@ def scaling_section(
             }
         )
         try:
-            history, forecast = peak_rate_forecast(samples, by_name[name], end)
+            reach = workload_ceiling(samples, by_name[name], model, end, CEILING_SHARE)
         except (ForecasterError, ImportError) as exc:
             row["note"] = f"no ceiling date: the load forecast is not available ({exc})"
             rows.append(row)
             continue
-        dates = ceiling_date(forecast, model.peak_throughput_, CEILING_SHARE)
+        busiest, average = reach.busiest_hour, reach.daily_average
         row.update(
             {
-                "current_peak_rate": float(history["actual"].drop_nulls()[-1]),
-                "ceiling_date": _date(dates["ceiling_date"]),
-                "ceiling_date_80_early": _date(dates["ceiling_date_80"][0]),
-                "ceiling_date_80_late": _date(dates["ceiling_date_80"][1]),
-                "horizon_end": _date(dates["forecast_horizon_end"]),
+                "current_peak_rate": busiest.current_rate,
+                "ceiling_date": busiest.date,
+                "ceiling_date_80_early": busiest.date_80[0],
+                "ceiling_date_80_late": busiest.date_80[1],
+                "current_daily_average_rate": average.current_rate,
+                "daily_average_date": average.date,
+                "horizon_end": reach.horizon_end,
+                "ceiling_sentence": reach.sentence(),
             }
         )
-        if dates["ceiling_threshold"] is None:
+        if reach.threshold is None:
             row["note"] = "the fitted law has no throughput ceiling to reach"
-        elif dates["ceiling_date"] is None and dates["ceiling_date_80"][0] is None:
+        elif busiest.date is None and busiest.date_80[0] is None:
             row["note"] = (
                 f"the forecast busiest-hour rate stays below {CEILING_SHARE:.0%} of the ceiling "
                 f"until {row['horizon_end']}"
             )
         charts[name] = pl.concat(
-            [history, forecast.with_columns(pl.lit(None, dtype=pl.Float64).alias("actual"))],
+            [
+                busiest.history,
+                busiest.forecast.with_columns(pl.lit(None, dtype=pl.Float64).alias("actual")),
+            ],
             how="diagonal_relaxed",
-        ).with_columns(pl.lit(dates["ceiling_threshold"], dtype=pl.Float64).alias("threshold"))
+        ).with_columns(pl.lit(reach.threshold, dtype=pl.Float64).alias("threshold"))
         rows.append(row)
     schema: dict[str, pl.DataType] = {"workload": pl.String(), "load_tests": pl.String()}
     for col in ("points", "sigma", "kappa", "gamma", "r2"):
@@ -185,8 +148,12 @@ def scaling_section(
     schema["ceiling_kind"] = pl.String()
     for col in ("peak_load", "peak_throughput", "ceiling_share", "current_peak_rate"):
         schema[col] = pl.Float64()
-    for col in ("ceiling_date", "ceiling_date_80_early", "ceiling_date_80_late", "horizon_end"):
+    for col in ("ceiling_date", "ceiling_date_80_early", "ceiling_date_80_late"):
         schema[col] = pl.String()
+    schema["current_daily_average_rate"] = pl.Float64()
+    schema["daily_average_date"] = pl.String()
+    schema["horizon_end"] = pl.String()
+    schema["ceiling_sentence"] = pl.String()
     schema["explanation"] = pl.String()
     schema["note"] = pl.String()
     note = None if rows else f"no load tests found ({searched})"
@@ -201,7 +168,9 @@ def scaling_section(
                 "sigma, coherency kappa, throughput at load 1 gamma, the peak load N* and the "
                 "peak throughput (per second). The ceiling date is when the forecast busiest "
                 f"hour per day (load per second) first reaches {CEILING_SHARE:.0%} of the peak "
-                "throughput (mean forecast; 80% band: early and late dates)."
+                "throughput (mean forecast; 80% band: early and late dates): the busiest hour "
+                "is the one that breaks a system. The daily-average date is a second figure "
+                "(the day's load per second on average reaches it later); see the glossary."
             ),
             note=note,
         ),
