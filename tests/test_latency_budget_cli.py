@@ -73,7 +73,7 @@ def test_real_k6_summaries_give_budgets_and_the_think_time(capsys):
 def test_a_named_think_time_is_reported_as_named(capsys):
     doc = run_json(capsys, str(K6_REAL), "--latency-budget", "mean=40ms", "--think-time", "0")
     assert doc["latency"]["think_time"] == {"ms": 0.0, "ci": None, "source": "flag",
-                                            "spread_ms": None}  # fmt: skip
+                                            "spread_ms": None, "varies_with_load": False}  # fmt: skip
 
 
 def test_plain_output_says_it_in_words(capsys):

@@ -53,7 +53,29 @@ def test_the_workloads_file_names_every_workload_and_metric(sample):
 
 def test_it_ships_a_load_test_and_hourly_traffic(sample):
     loadtest = (sample / "a" / "loadtest" / "search-loadtest.csv").read_text().splitlines()
-    assert loadtest[0] == "load,throughput" and len(loadtest) > 8
+    assert loadtest[0] == (
+        "load,throughput,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms"
+    )
+    assert len(loadtest) > 8
     metrics = (sample / "a" / "traffic" / "metrics.csv").read_text().splitlines()
     assert metrics[0] == "timestamp,metric,value,unit"
     assert len(metrics) > 4 * 24 * 365
+
+
+def test_the_load_tests_latency_follows_its_documented_truth(sample):
+    """Mean by Little's law on the USL truth (think time 50 ms), p95 about 2.01 times it,
+    and the search workload carries the p95 budget the sample documents."""
+    import numpy as np
+    import polars as pl
+
+    test = pl.read_csv(sample / "a" / "loadtest" / "search-loadtest.csv")
+    n = test["load"].to_numpy().astype(float)
+    g, s, k = (truth.LOADTEST[c] for c in ("gamma", "sigma", "kappa"))
+    mean = 1000 * (1 + s * (n - 1) + k * n * (n - 1)) / g - truth.LATENCY["think_ms"]
+    np.testing.assert_allclose(test["latency_mean_ms"].to_numpy(), mean, rtol=0.1)
+    ratio = truth.LATENCY_RATIOS["p95"]
+    np.testing.assert_allclose(test["latency_p95_ms"].to_numpy(), ratio * mean, rtol=0.1)
+    spec = tomllib.loads((sample / "a" / "workloads.toml").read_text())
+    budgets = {w["name"]: w.get("latency_budgets") for w in spec["workload"]}
+    assert budgets["search"] == [truth.LATENCY_BUDGET]
+    assert sum(b is not None for b in budgets.values()) == 1

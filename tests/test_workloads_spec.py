@@ -168,3 +168,31 @@ def test_without_any_workloads_file_the_error_says_where_to_put_one(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError, match="--workloads FILE"):
         load_workloads()
+
+
+def test_a_workload_may_carry_latency_budgets():
+    from forecaster.scaling.latency import LatencyBudget
+    from forecaster.workloads.spec import parse_workloads
+
+    load = {"metric": "m", "unit": "u", "aggregation": "sum"}
+    spec = {"workload": [{"name": "api", "latency_budgets": ["p95=300ms", "p99=1s"], "load": load},
+                         {"name": "batch", "load": load}]}  # fmt: skip
+    api, batch = parse_workloads(spec, "w.toml")
+    assert api.latency_budgets == (LatencyBudget("p95", 300.0), LatencyBudget("p99", 1000.0))
+    assert batch.latency_budgets == ()
+
+
+@pytest.mark.parametrize(
+    ("budgets", "message"),
+    [(["p95=300"], r"w.toml: workload 'api'.latency_budgets: latency budget 'p95=300': expected"),
+     (["p95=300ms", "p95=1s"], "two budgets for the same statistic"),
+     ("p95=300ms", "expected list")],
+)  # fmt: skip
+def test_bad_latency_budgets_are_named(budgets, message):
+    from forecaster.errors import InputError
+    from forecaster.workloads.spec import parse_workloads
+
+    load = {"metric": "m", "unit": "u", "aggregation": "sum"}
+    with pytest.raises(InputError, match=message):
+        parse_workloads({"workload": [{"name": "api", "latency_budgets": budgets, "load": load}]},
+                        "w.toml")  # fmt: skip

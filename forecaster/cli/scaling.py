@@ -268,11 +268,12 @@ def _print_latency(latency: dict[str, Any]) -> None:
     if think:
         where = "named with --think-time" if think["source"] == "flag" else "from the data"
         print(f"  think time {format_ms(think['ms'])} per request ({where})")
-        if think["spread_ms"] and think["spread_ms"] > max(0.5 * think["ms"], 1.0):
+        if think["varies_with_load"]:
             print(
                 f"  note: the think time estimated at each load ranges over "
                 f"{format_ms(think['spread_ms'])}: the test's users (or its load generator) did "
-                "not pause alike at every load, so the mean is approximate"
+                "not pause alike at every load (more than the throughput's noise explains), so the "
+                "mean is approximate"
             )
     for b, sentence in zip(latency["budgets"], latency["sentences"], strict=True):
         curve = latency["curves"][b["stat"]]

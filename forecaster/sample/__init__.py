@@ -73,9 +73,14 @@ def workloads_toml() -> str:
     """The sample's workloads file (format: docs/architecture.md, Workloads)."""
     parts = ["# Workloads of the bundled sample: what each costs (filters) and what drives it.\n"]
     for w in T.WORKLOADS:
+        budget = (
+            f'latency_budgets = ["{T.LATENCY_BUDGET}"]  # checked against its load test\n'
+            if w.name == T.LOADTEST["workload"]
+            else ""
+        )
         parts.append(
             f'[[workload]]\nname = "{w.name}"\ndescription = "{w.team} team, {w.provider}"\n'
-            f'currency = "USD"\n\n[workload.cost]\nproviders = ["{w.provider}"]\n'
+            f'currency = "USD"\n{budget}\n[workload.cost]\nproviders = ["{w.provider}"]\n'
             f"services = {_toml_list(list(w.services))}\n"
             f'sub_accounts = ["{w.account}"]\ntags = {{ team = "{w.team}" }}\nshare = 1.0\n\n'
             f'[workload.load]\nmetric = "{w.metric}"\nunit = "{w.unit}"\naggregation = "sum"\n\n'
@@ -88,12 +93,25 @@ def _write_csv(frame: pl.DataFrame, path: Path) -> None:
 
 
 def loadtest_frame(rng: np.random.Generator) -> pl.DataFrame:
-    """Throughput (requests/s) against concurrent users, from the USL truth plus noise."""
+    """Throughput (requests/s) against concurrent users, from the USL truth plus noise, and
+    the response times (ms) of the same runs: mean by Little's law on the truth, p50, p95,
+    p99 as lognormal multiples of it (truth.LATENCY), each with its own noise."""
     g, s, k = T.LOADTEST["gamma"], T.LOADTEST["sigma"], T.LOADTEST["kappa"]
     users = np.array([1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64], dtype=float)
-    x = g * users / (1 + s * (users - 1) + k * users * (users - 1))
-    x *= rng.lognormal(0.0, T.LOADTEST["noise"], len(users))
-    return pl.DataFrame({"load": users.astype(int), "throughput": np.round(x, 2)})
+    true_x = g * users / (1 + s * (users - 1) + k * users * (users - 1))
+    x = true_x * rng.lognormal(0.0, T.LOADTEST["noise"], len(users))
+    mean = 1000.0 * users / true_x - T.LATENCY["think_ms"]
+    latency = {
+        f"latency_{stat}_ms": mean * ratio * rng.lognormal(0.0, T.LATENCY["noise"], len(users))
+        for stat, ratio in {"mean": 1.0, **T.LATENCY_RATIOS}.items()
+    }
+    return pl.DataFrame(
+        {
+            "load": users.astype(int),
+            "throughput": np.round(x, 2),
+            **{name: np.round(values, 1) for name, values in latency.items()},
+        }
+    )
 
 
 def write_sample(out: Path | str, store: Path | str | None = None) -> dict[str, Any]:

@@ -155,3 +155,14 @@ PRICE_CHANGE = ("checkout-api", "2026-06-01", 0.05)
 #: The load test of the search cluster (Universal Scalability Law truth): peak 62.3 queries/s
 #: at 34.5 users, so the growing production peak (~42 q/s in 2026-10) nears it in 2027.
 LOADTEST = {"workload": "search", "gamma": 6.5, "sigma": 0.05, "kappa": 0.0008, "noise": 0.02}
+
+#: The same load test's response times (closed test: each user thinks THINK_MS between
+#: requests). Mean R(N) = 1000 N / X(N) - THINK_MS ms by Little's law on the USL truth (104 ms
+#: at 1 user, 205 ms at 12); each response time is lognormal around that mean with log-sd
+#: LOG_SD, so p50, p95, p99 are fixed multiples of it (RATIOS); each statistic carries
+#: ``noise`` multiplicative noise. The budget p95 = 400 ms holds up to about 11.5 users,
+#: where the law gives about 46 queries/s (74% of the ceiling): production's busiest hour
+#: reaches that around 2027-01, before it reaches 80% of the ceiling (spring 2027).
+LATENCY = {"think_ms": 50.0, "log_sd": 0.5, "noise": 0.03}
+LATENCY_RATIOS = {"p50": 0.8825, "p95": 2.0102, "p99": 2.8236}  # exp(z*s - s^2/2), s = 0.5
+LATENCY_BUDGET = "p95=400ms"

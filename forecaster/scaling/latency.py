@@ -380,10 +380,11 @@ class ThinkTime:
     ci: tuple[float, float] | None
     source: str
     spread_ms: float | None = None  # range of the per-load estimates (data only)
+    varies: bool = False  # they vary more than the throughput's noise explains
 
     def to_dict(self) -> dict[str, Any]:
         return {"ms": self.ms, "ci": list(self.ci) if self.ci else None, "source": self.source,
-                "spread_ms": self.spread_ms}  # fmt: skip
+                "spread_ms": self.spread_ms, "varies_with_load": self.varies}  # fmt: skip
 
 
 def think_time(
@@ -418,12 +419,18 @@ def think_time(
         )
     z = np.clip(z, 0.0, None)
     mean = float(z.mean())
+    # the spread the throughput's own noise gives z (N / X moves with X's noise)
+    x_fit = model.predict(rows["load"].to_numpy())
+    expected = cycle * model.residual_std_ / x_fit if math.isfinite(model.residual_std_) else cycle
+    varies = bool(
+        z.size > 2 and z.std(ddof=1) > 2.0 * math.sqrt(float(np.mean(expected**2))) + 1e-9
+    )
     ci = None
     if z.size > 1:
         tq = float(stats.t.ppf(0.5 + model.confidence / 2.0, z.size - 1))
         half = tq * float(z.std(ddof=1)) / math.sqrt(z.size)
         ci = (max(mean - half, 0.0), mean + half)
-    return ThinkTime(mean, ci, "data", float(z.max() - z.min()))
+    return ThinkTime(mean, ci, "data", float(z.max() - z.min()), varies)
 
 
 def littles_law_curve(

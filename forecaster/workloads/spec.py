@@ -7,6 +7,8 @@ matching ALL the filters it gives)::
     name = "checkout-api"
     description = "Checkout service"      # optional
     currency = "USD"                       # optional; default: the single currency matched
+    latency_budgets = ["p95=300ms"]        # optional: response-time budgets checked against
+                                           # the workload's load tests (STAT=TIME, unit needed)
 
     [workload.cost]
     providers = ["AWS"]                    # ProviderName in (optional)
@@ -43,6 +45,7 @@ from typing import Any
 
 from forecaster.errors import InputError
 from forecaster.load.resample import AGGREGATIONS
+from forecaster.scaling.latency import LatencyBudget, parse_budget
 
 WORKLOADS_ENV = "FORECASTER_WORKLOADS"
 DEFAULT_PATHS = ("workloads.toml", "data/sample/workloads.toml")
@@ -96,6 +99,7 @@ class Workload:
     load: LoadDriver
     description: str = ""
     currency: str | None = None
+    latency_budgets: tuple[LatencyBudget, ...] = ()
 
 
 def default_workloads_path() -> Path:
@@ -220,6 +224,19 @@ def _load(t: _Table) -> LoadDriver:
     return driver
 
 
+def _budgets(t: _Table) -> tuple[LatencyBudget, ...]:
+    out = []
+    for text in t.strings("latency_budgets"):
+        try:
+            out.append(parse_budget(text))
+        except InputError as exc:
+            raise InputError(f"{t.where}.latency_budgets: {exc}") from None
+    stats = [b.stat for b in out]
+    if len(set(stats)) != len(stats):
+        raise InputError(f"{t.where}.latency_budgets: two budgets for the same statistic")
+    return tuple(out)
+
+
 def parse_workloads(data: dict[str, Any], where: str) -> list[Workload]:
     """Workloads from parsed TOML (``where`` names the file in messages)."""
     top = _Table(data, where)
@@ -246,6 +263,7 @@ def parse_workloads(data: dict[str, Any], where: str) -> list[Workload]:
                 currency=t.get("currency", str),
                 cost=_cost(cost) if cost else CostFilter(),
                 load=_load(load),
+                latency_budgets=_budgets(t),
             )
         )
         t.done()
