@@ -30,6 +30,8 @@ from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
 from forecaster.store.billing import partition_overlaps
 from forecaster.store.ingest_log import read_failures
+from forecaster.timeonly.bill import BillForecast
+from forecaster.timeonly.bill import bill_forecast as _bill_forecast
 from forecaster.views import forecast as forecast_views
 from forecaster.views import overview as overview_views
 from forecaster.views import review as review_views
@@ -242,6 +244,16 @@ def months() -> list[str]:
 def unclaimed() -> pl.DataFrame:
     """Cost no workload claims, per month and currency."""
     return unclaimed_cost(store_dir(), workloads(), "month")
+
+
+@cached
+def bill_forecast() -> list[BillForecast] | str:
+    """The bill's forecast by time (``forecaster.timeonly.bill_forecast``, 12 months), or
+    why there is none."""
+    try:
+        return _bill_forecast(store_dir())
+    except ForecasterError as exc:
+        return str(exc)
 
 
 @cached

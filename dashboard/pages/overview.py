@@ -9,6 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
+from forecaster.timeonly.bill import group_table, total_bands
 from forecaster.views.forecast import WhatIf, monthly_bands
 from forecaster.views.overview import headline, monthly_split, period_status
 from forecaster.views.store import overlap_warning
@@ -77,9 +78,11 @@ def layout(
             ui.section(
                 "Cost forecast",
                 ui.graph("overview-forecast", 380),
+                html.Div(id="overview-forecast-groups"),
                 note="Median and P10-P90 band: each workload's load forecast pushed through "
-                "its cost curve by Monte Carlo, unclaimed cost forecast by time. Scenarios on "
-                "the Forecast & TCO page.",
+                "its cost curve by Monte Carlo, unclaimed cost forecast by time; without "
+                "workloads, the whole bill forecast by time. Scenarios on the Forecast & TCO "
+                "page.",
             ),
             ui.section("Open and closed billing periods", html.Div(id="overview-periods")),
         ]
@@ -92,6 +95,7 @@ def layout(
     Output("overview-kpis", "children"),
     Output("overview-periods", "children"),
     Output("overview-forecast", "figure"),
+    Output("overview-forecast-groups", "children"),
     Output("overview-url", "search"),
     Input("overview-currency", "value"),
     Input("overview-by", "value"),
@@ -111,13 +115,16 @@ def update(currency: str | None, by: str, tag: str | None):
         if split is not None
         else figures.empty(data.workloads_problem() or "No workloads", "Organic versus waste")
     )
-    heads = headline(data.spend(None), status, findings, currency)
+    heads = headline(
+        data.spend(None), status, findings, currency, workloads=not data.workloads_problem()
+    )
     return (
         spend_fig,
         split_fig,
         kpis(heads),
         periods(mine),
         forecast(currency),
+        forecast_groups(currency, by),
         state.encode({"currency": currency, "by": by, "tag": tag if by == "tag" else None}),
     )
 
@@ -130,42 +137,85 @@ def _fits():
 
 
 def forecast(currency: str):
-    """The baseline cost forecast (``forecaster.tco``) after the last 12 months."""
+    """The baseline cost forecast (``forecaster.tco``) after the last 12 months; without
+    workloads, the bill's forecast by time (``forecaster.timeonly``)."""
     title = f"Cost forecast ({currency})"
+    history = data.spend(None).filter(pl.col("currency") == currency).tail(12)
     if data.workloads_problem():
-        return figures.empty(data.workloads_problem(), title)
+        results = data.bill_forecast()
+        if isinstance(results, str):
+            return figures.empty(results, title)
+        bands = total_bands(results, currency)
+        return figures.cost_forecast(history, bands, currency, f"{title}, by time alone")
     doc = data.tco(WhatIf())
     if doc.get("error"):
         return figures.empty(doc["error"], title)
     bands = monthly_bands(doc, currency).filter(pl.col("scenario") == "baseline")
-    history = data.spend(None).filter(pl.col("currency") == currency).tail(12)
     return figures.cost_forecast(history, bands, currency, title)
 
 
-def kpis(h: dict) -> list[html.Div]:
-    """Headline cards from ``forecaster.views.overview.headline``."""
-    cur = h["currency"]
-    change = h["change"]
-    pct = (
-        f"{change / h['previous_cost']:+.1%} on the month before"
-        if change is not None and h["previous_cost"]
-        else ""
+def forecast_groups(currency: str, by: str):
+    """Without workloads: the next 12 months by time per group of the chosen split."""
+    if not data.workloads_problem():
+        return None
+    results = data.bill_forecast()
+    dimension = by if by in ("provider", "service", "account") else "service"
+    if isinstance(results, str):
+        return ui.problem(results)
+    frame = group_table(results, currency, dimension)
+    return html.Div(
+        [
+            html.P(
+                f"Next 12 months by {dimension}, forecast by time from each group's own "
+                "daily history (P10 and P90: the 80% interval)."
+            ),
+            tables.grid(
+                "overview-forecast-groups-grid",
+                frame,
+                headers={
+                    "group": dimension.capitalize(),
+                    "history_effective_cost": "EffectiveCost billed so far",
+                    "p10": "P10",
+                    "p50": "P50",
+                    "p90": "P90",
+                    "note": "Note",
+                },
+            ),
+        ]
     )
+
+
+def kpis(h: dict) -> list[html.Div]:
+    """Headline cards from ``forecaster.views.overview.headline``; an absent figure shows
+    its reason, never a zero."""
+    cur = h["currency"]
+    why = h.get("reasons", {})
+    change = h["change"]
+    if change is not None and h["previous_cost"]:
+        pct = f"{change / h['previous_cost']:+.1%} on {h['previous_month']}"
+    else:
+        pct = why.get("change", "")
+    notes = " ".join(h.get("notes", []))
+    last = h["last_closed_month"]
     return [
         ui.kpi(
-            f"Last closed month {h['last_closed_month'] or ''}",
-            ui.money(h["last_closed_cost"], cur),
-            pct,
+            f"Last closed month {last}" if last else "Last closed month",
+            ui.money(h["last_closed_cost"], cur) if last else "none yet",
+            " ".join(x for x in (pct if last else why.get("last_closed_cost", ""), notes) if x),
         ),
         ui.kpi(
             "Open months so far",
             ui.money(h["open_cost"], cur) if h["open_months"] else "none open",
-            ", ".join(h["open_months"]),
+            ", ".join(h["open_months"]) or why.get("open_cost", ""),
         ),
         ui.kpi(
             "Waste candidates per month",
-            ui.money(h["waste_per_month"], cur),
-            "idle baseline + scaling excess + efficiency drift",
+            ui.money(h["waste_per_month"], cur)
+            if h["waste_per_month"] is not None
+            else "needs workloads",
+            "idle baseline + scaling excess + efficiency drift"
+            if h["waste_per_month"] is not None
+            else why.get("waste_per_month", ""),
         ),
     ]
 

@@ -20,7 +20,14 @@ from forecaster import columns as C
 from forecaster.errors import InputError
 from forecaster.store import read_charges
 from forecaster.timeonly.forecast import GroupForecast, forecast_group
-from forecaster.timeonly.series import DEFAULT_GROUPS, DIMENSIONS, TOTAL, currencies, daily_cost
+from forecaster.timeonly.series import (
+    DEFAULT_GROUPS,
+    DIMENSIONS,
+    REST,
+    TOTAL,
+    currencies,
+    daily_cost,
+)
 
 DEFAULT_MONTHS = 12
 LEVELS_TEXT = "P10 and P90 are the ends of the 80% prediction interval; P50 the median forecast"
@@ -147,3 +154,54 @@ def bill_forecast_doc(results: list[BillForecast], daily: bool = False) -> dict[
         "months": results[0].months if results else None,
         "currencies": cur_docs,
     }
+
+
+def total_bands(results: list[BillForecast], currency: str) -> pl.DataFrame:
+    """``scenario, month, p10, p50, p90`` of the currency's total (scenario "forecast by
+    time"), the shape of ``forecaster.views.forecast.monthly_bands``."""
+    schema = {
+        "scenario": pl.String,
+        "month": pl.String,
+        "p10": pl.Float64,
+        "p50": pl.Float64,
+        "p90": pl.Float64,
+    }
+    for r in results:
+        if r.currency == currency and r.total.monthly is not None:
+            return r.total.monthly.select(
+                pl.lit("forecast by time").alias("scenario"), "month", "p10", "p50", "p90"
+            )
+    return pl.DataFrame(schema=schema)
+
+
+def group_table(results: list[BillForecast], currency: str, dimension: str, months: int = 12):
+    """Per group of ``dimension``: the next ``months`` months' P10/P50/P90 added up (or
+    the reason there is no forecast), largest history first, "the rest" last."""
+    rows = []
+    for r in results:
+        if r.currency != currency:
+            continue
+        for g in r.by.get(dimension, []):
+            m = g.monthly.head(months) if g.monthly is not None else None
+            label = g.group
+            if label == REST:
+                label = f"{REST} ({r.others.get(dimension, 0)} more)"
+            rows.append(
+                {
+                    "group": label,
+                    "history_effective_cost": round(g.history_cost, 2),
+                    "p10": None if m is None else round(float(m["p10"].sum()), 2),
+                    "p50": None if m is None else round(float(m["p50"].sum()), 2),
+                    "p90": None if m is None else round(float(m["p90"].sum()), 2),
+                    "note": g.reason or "",
+                }
+            )
+    schema = {
+        "group": pl.String,
+        "history_effective_cost": pl.Float64,
+        "p10": pl.Float64,
+        "p50": pl.Float64,
+        "p90": pl.Float64,
+        "note": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)

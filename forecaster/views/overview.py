@@ -134,12 +134,28 @@ def period_status(partitions: list[dict[str, Any]]) -> pl.DataFrame:
     )
 
 
+def _previous_month(month: str) -> str:
+    y, m = (int(x) for x in month.split("-"))
+    return f"{y - (m == 1)}-{12 if m == 1 else m - 1:02d}"
+
+
 def headline(
-    spend: pl.DataFrame, status: pl.DataFrame, findings: pl.DataFrame, currency: str
+    spend: pl.DataFrame,
+    status: pl.DataFrame,
+    findings: pl.DataFrame,
+    currency: str,
+    workloads: bool = True,
 ) -> dict[str, Any]:
     """The Overview's headline figures in one currency: the last closed month and its
-    change on the month before, the open month's cost so far, and the waste candidates per
-    month (idle baseline + scaling excess + efficiency drift findings)."""
+    change on the calendar month before, the open months' cost so far, and the waste
+    candidates per month (idle baseline + scaling excess + efficiency drift findings).
+
+    No figure stands in for "no data": the last closed month is the last closed month with
+    effective cost in the store (later months holding only lines without effective cost are
+    named in ``notes``); a figure that cannot be given is None and ``reasons`` says why
+    (keys: ``last_closed_cost``, ``change``, ``open_cost``, ``waste_per_month``).
+    ``workloads``: whether a workloads file is loaded (waste needs cost against load).
+    """
     mine = (
         spend.filter(pl.col("currency") == currency)
         .group_by("month")
@@ -149,21 +165,53 @@ def headline(
     closed = set(states.filter(pl.col("status") == "closed")["month"].to_list())
     opened = sorted(set(states["month"].to_list()) - closed)
     by_month = dict(zip(mine["month"].to_list(), mine["effective_cost"].to_list(), strict=True))
-    done = sorted(m for m in by_month if m in closed)
+    billed = {m for m, v in by_month.items() if v is not None and abs(v) >= 0.005}
+    done = sorted(m for m in by_month if m in closed and m in billed)
     last = done[-1] if done else None
-    before = done[-2] if len(done) > 1 else None
-    waste = findings.filter((pl.col("currency") == currency) & (pl.col("per") == "month"))[
-        "amount"
-    ].sum()
+    reasons: dict[str, str] = {}
+    notes: list[str] = []
+    quiet = sorted(
+        m for m in by_month if m in closed and m not in billed and (not last or m > last)
+    )
+    if quiet:
+        notes.append(
+            f"{', '.join(quiet)} hold{'s' if len(quiet) == 1 else ''} only lines without "
+            f"effective cost in {currency}; the last closed month with cost is {last or 'none'}"
+        )
+    before = _previous_month(last) if last else None
+    previous_cost = by_month.get(before) if before in by_month else None
+    change = None
+    if last is None:
+        reasons["last_closed_cost"] = (
+            f"no closed billing month with {currency} cost in the store yet"
+        )
+        reasons["change"] = reasons["last_closed_cost"]
+    elif previous_cost is None:
+        reasons["change"] = f"the store holds no billing for {before}, the month before {last}"
+    else:
+        change = by_month[last] - previous_cost
+    if not opened:
+        reasons["open_cost"] = "no billing month is open"
+    mine_findings = findings.filter((pl.col("currency") == currency) & (pl.col("per") == "month"))
+    waste: float | None = float(mine_findings["amount"].sum() or 0.0)
+    if not workloads:
+        waste = None
+        reasons["waste_per_month"] = (
+            "needs workloads: waste is found by fitting cost against load "
+            "(`forecaster workloads suggest` proposes a workloads file)"
+        )
     return {
         "currency": currency,
         "last_closed_month": last,
         "last_closed_cost": by_month.get(last) if last else None,
-        "previous_cost": by_month.get(before) if before else None,
-        "change": by_month[last] - by_month[before] if last and before else None,
+        "previous_month": before,
+        "previous_cost": previous_cost,
+        "change": change,
         "open_months": opened,
-        "open_cost": sum(by_month.get(m, 0.0) for m in opened),
-        "waste_per_month": float(waste or 0.0),
+        "open_cost": sum(by_month.get(m, 0.0) for m in opened) if opened else None,
+        "waste_per_month": waste,
+        "reasons": reasons,
+        "notes": notes,
     }
 
 
