@@ -82,7 +82,7 @@ def test_overview_callback_writes_the_state_back(pages):
 
 
 def test_overview_by_provider_has_the_three_clouds(pages):
-    spend, split, cards, periods, _, _ = pages["overview"].update("USD", "provider", None)
+    spend, split, cards, periods, *_ = pages["overview"].update("USD", "provider", None)
     assert {t.name for t in spend.data} == {"AWS", "Google Cloud", "Microsoft"}
     assert isinstance(split, go.Figure) and len(split.data) >= 4
     assert "2026-10" in text_of(cards)
@@ -265,6 +265,6 @@ def test_forecast_layout_reads_the_scenario_from_the_url(pages):
 
 
 def test_overview_shows_a_cost_forecast(pages):
-    *_, forecast_fig, _ = pages["overview"].update("USD", "provider", None)
+    *_, forecast_fig, _groups, _ = pages["overview"].update("USD", "provider", None)
     names = {t.name for t in forecast_fig.data}
     assert "baseline median" in names
