@@ -5,6 +5,12 @@ the modification times of the billing catalog, the load catalog, the workloads f
 load-test files, so an ingest (which rewrites a catalog atomically) refreshes the dashboard
 without a restart, and nothing is recomputed while the data stands still. Concurrent
 requests for the same missing entry wait for one computation instead of repeating it.
+
+The expensive results (the workload series, every workload's curve, the baseline TCO and
+the load forecasts) are also kept on disk beside the store (``forecaster.cache``), keyed by
+the catalogs, the workloads file, the load tests and the product's code, so a restarted
+process or a second gunicorn worker reads them instead of refitting; warm-up then only
+computes what is missing.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from forecaster.cache import DiskCache
 from forecaster.errors import ForecasterError
 from forecaster.load import LoadStore, read_load
 from forecaster.portfolio import WorkloadFit
@@ -105,6 +112,22 @@ def stamp() -> tuple[int, ...]:
     root = store_dir()
     files = [root / "billing" / "catalog.json", root / "load" / "catalog.json", _config.workloads]
     return tuple(_mtime(p) for p in [*files, *_config.loadtests])
+
+
+def disk() -> DiskCache:
+    """The store's disk cache, keyed by the configured workloads file and load tests."""
+    return DiskCache(store_dir(), [_config.workloads, *_config.loadtests])
+
+
+def on_disk(fn: Callable[..., T]) -> Callable[..., T]:
+    """Keep ``fn``'s result in the store's disk cache (under the function's name and its
+    arguments); use below ``@cached`` so memory is asked first."""
+
+    @wraps(fn)
+    def wrapper(*args: Any) -> T:
+        return disk().get_or_compute(fn.__name__, args, lambda: fn(*args))
+
+    return wrapper
 
 
 def cached(fn: Callable[..., T]) -> Callable[..., T]:
@@ -209,12 +232,14 @@ def workloads_problem() -> str | None:
 
 
 @cached
+@on_disk
 def series() -> pl.DataFrame:
     """Daily cost x load per workload (``workload_series`` at day grain)."""
     return _workload_series(store_dir(), workloads(), "day")
 
 
 @cached
+@on_disk
 def fits(start: str | None = None, end: str | None = None) -> dict[str, WorkloadFit]:
     """Every workload's cost curve over the months start..end (all data when None)."""
     return fit_window(series(), workloads(), start, end)
@@ -300,6 +325,7 @@ def load_samples() -> pl.LazyFrame:
 
 
 @cached
+@on_disk
 def ceiling(test: str, name: str, share: float) -> CeilingReach | None:
     """When workload ``name``'s busiest hour reaches ``share`` of load test ``test``'s
     ceiling (``forecaster.scaling.reach.workload_ceiling``, as the review pack); None when
@@ -314,14 +340,15 @@ def ceiling(test: str, name: str, share: float) -> CeilingReach | None:
         return None
 
 
-def tco(what: WhatIf) -> dict[str, Any] | None:
-    """Baseline and what-if scenario run by ``forecaster.tco`` (None: engine not present;
-    ``{"error": message}`` when the engine refuses the data)."""
+def tco(what: WhatIf) -> dict[str, Any]:
+    """Baseline and what-if scenario run by ``forecaster.tco`` (``{"error": message}``
+    when the engine refuses the data)."""
     return _tco(what.canonical())
 
 
 @cached
-def _tco(what: WhatIf) -> dict[str, Any] | None:
+@on_disk
+def _tco(what: WhatIf) -> dict[str, Any]:
     from forecaster.tco.run import run_tco
 
     try:

@@ -103,7 +103,7 @@ def _get(url: str, timeout: float = 60.0) -> str:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.read().decode()
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)

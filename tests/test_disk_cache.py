@@ -1,0 +1,129 @@
+"""The disk cache beside the store: a restart reads what an earlier process fitted, and any
+change to what a result depends on (an ingest, the workloads file, the product's code)
+computes it afresh."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from forecaster import cache as disk_cache
+from forecaster.cache import DiskCache
+from forecaster.ingest import ingest_billing
+from tests.conftest import SHARED_DATA
+
+
+@pytest.fixture
+def sample_copy(sample_data, tmp_path) -> dict[str, Path]:
+    """A private copy of the sample's files and store (the cache writes into the store)."""
+    sample, store = sample_data
+    shutil.copytree(store, tmp_path / "store", ignore=shutil.ignore_patterns("cache"))
+    shutil.copy(sample / "workloads.toml", tmp_path / "workloads.toml")
+    return {"store": tmp_path / "store", "workloads": tmp_path / "workloads.toml",
+            "billing": sample / "billing"}  # fmt: skip
+
+
+class Counter:
+    def __init__(self, value=42):
+        self.calls = 0
+        self.value = value
+
+    def __call__(self):
+        self.calls += 1
+        return self.value
+
+
+def test_a_second_process_reads_the_result_instead_of_computing(sample_copy):
+    first = Counter({"a": np.arange(3)})
+    DiskCache(sample_copy["store"], [sample_copy["workloads"]]).get_or_compute("x", (), first)
+    again = Counter()
+    value = DiskCache(sample_copy["store"], [sample_copy["workloads"]]).get_or_compute(
+        "x", (), again
+    )
+    assert (first.calls, again.calls) == (1, 0)
+    assert np.array_equal(value["a"], np.arange(3))
+
+
+def test_arguments_are_part_of_the_key(sample_copy):
+    cache = DiskCache(sample_copy["store"])
+    assert cache.key("fits", ("2025-01", None)) != cache.key("fits", (None, None))
+
+
+def test_an_ingest_invalidates_the_cache(sample_copy):
+    cache = DiskCache(sample_copy["store"], [sample_copy["workloads"]])
+    before = cache.key("fits")
+    ingest_billing([SHARED_DATA / "billing" / "focus-1.0-sample.csv"], sample_copy["store"],
+                   source="another-feed")  # fmt: skip
+    assert cache.key("fits") != before
+
+
+def test_a_changed_workloads_file_invalidates_the_cache(sample_copy):
+    cache = DiskCache(sample_copy["store"], [sample_copy["workloads"]])
+    before = cache.key("fits")
+    with sample_copy["workloads"].open("a") as fh:
+        fh.write("\n# a comment is a change too\n")
+    assert cache.key("fits") != before
+
+
+def test_a_new_version_of_the_product_invalidates_the_cache(sample_copy, monkeypatch):
+    cache = DiskCache(sample_copy["store"])
+    before = cache.key("fits")
+    monkeypatch.setattr(disk_cache, "code_fingerprint", lambda: "another version")
+    assert cache.key("fits") != before
+
+
+def test_the_code_fingerprint_covers_the_package_source():
+    assert len(disk_cache.code_fingerprint()) == 64
+
+
+def test_an_unreadable_entry_is_recomputed(sample_copy):
+    cache = DiskCache(sample_copy["store"])
+    cache.get_or_compute("x", (), Counter(1))
+    cache.path("x", ()).write_bytes(b"\x80\x05 truncated")
+    counter = Counter(2)
+    assert cache.get_or_compute("x", (), counter) == 2 and counter.calls == 1
+
+
+def test_the_cache_can_be_turned_off(sample_copy, monkeypatch):
+    monkeypatch.setenv("FORECASTER_NO_DISK_CACHE", "1")
+    counter = Counter()
+    cache = DiskCache(sample_copy["store"])
+    cache.get_or_compute("x", (), counter)
+    cache.get_or_compute("x", (), counter)
+    assert counter.calls == 2 and not cache.root.exists()
+
+
+def test_a_read_only_store_still_answers(sample_copy, monkeypatch):
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(disk_cache, "atomic_write_bytes", refuse)
+    assert DiskCache(sample_copy["store"]).get_or_compute("x", (), Counter(7)) == 7
+
+
+def test_a_cached_fit_equals_a_fresh_one_after_a_restart(sample_copy, monkeypatch):
+    from dashboard import data
+
+    data.configure(sample_copy["store"], sample_copy["workloads"])
+    fresh = data.fits()
+    data.clear()  # what a restart loses: the memory cache
+    import forecaster.views.workloads as fitting
+
+    def no_refit(*args, **kwargs):
+        raise AssertionError("refitted although the disk cache holds the fits")
+
+    monkeypatch.setattr(data, "fit_window", no_refit)
+    cached = data.fits()
+    assert list(cached) == list(fresh)
+    assert data.disk().path("fits", ()).is_file()
+    loads = np.array([1e5, 1e6, 5e6])
+    for name, fit in fresh.items():
+        assert cached[name].summary == fit.summary, name
+        if fit.curve is not None:
+            a, b = fit.curve.predict(loads), cached[name].curve.predict(loads)
+            assert a.equals(b) if hasattr(a, "equals") else np.array_equal(a, b)
+    assert fitting  # the fitting module itself was not touched
+    data.clear()
