@@ -31,6 +31,7 @@ from forecaster.load import LoadStore, read_load
 from forecaster.portfolio import WorkloadFit
 from forecaster.review import ReviewPack, build_review
 from forecaster.scaling import USLModel
+from forecaster.scaling.budget import reach_budgets
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.scaling.reach import CeilingReach
 from forecaster.spend import store_monthly_spend
@@ -338,6 +339,23 @@ def ceiling(test: str, name: str, share: float) -> CeilingReach | None:
         return scaling_views.ceiling_reach(load_samples(), chosen[0], model, share)
     except ForecasterError:
         return None
+
+
+@cached
+def latency_budgets(test: str, name: str, share: float) -> list[tuple[Any, str]] | str:
+    """Workload ``name``'s latency budgets (its workloads file) on load test ``test``,
+    against the same ceiling date (``forecaster.scaling.budget.reach_budgets``, as the
+    review pack): (outlook, sentence) per budget, [] without budgets, or the reason the
+    budgets cannot be checked."""
+    chosen = [w for w in workloads() if w.name == name]
+    if not chosen or not chosen[0].latency_budgets:
+        return []
+    points, model = usl(test)
+    try:
+        return reach_budgets(ceiling(test, name, share), points, model,
+                             chosen[0].latency_budgets, test)  # fmt: skip
+    except ForecasterError as exc:
+        return str(exc)
 
 
 def tco(what: WhatIf) -> dict[str, Any]:

@@ -120,6 +120,17 @@ def update(test: str, workload: str | None, share: float):
     )
 
 
+def latency_budgets(test: str, workload: str, share: float) -> list:
+    """The workload's latency budgets beside the ceiling date: the engine's sentence each."""
+    found = data.latency_budgets(test, workload, share)
+    if isinstance(found, str):
+        return [ui.problem(f"{workload}'s latency budget: {found}")]
+    return [
+        html.P(sentence, id=f"scaling-budget-{outlook.budget.stat}", className="describe")
+        for outlook, sentence in found
+    ]
+
+
 def ceiling(test: str, model, workload: str | None, share: float):
     """The ceiling-date section: the engine's sentence (busiest hour, the daily average as a
     second figure) and the busiest hour's forecast against the threshold."""
@@ -134,6 +145,7 @@ def ceiling(test: str, model, workload: str | None, share: float):
         return ui.problem(f"{workload}: too little load data to forecast")
     busiest = reach.busiest_hour
     return [
+        *latency_budgets(test, workload, share),
         html.P(reach.sentence(), id="scaling-ceiling-sentence"),
         html.P(
             "The load test and the workload must measure the same thing (requests per "

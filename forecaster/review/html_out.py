@@ -46,7 +46,7 @@ document.querySelectorAll('table.sortable').forEach(function(t){
   rows.forEach(function(r){b.appendChild(r);});});});});
 """
 
-WRAP_COLUMNS = {"evidence", "detail", "explanation", "reason", "note"}
+WRAP_COLUMNS = {"evidence", "detail", "explanation", "latency_explanation", "reason", "note"}
 
 
 def _figure(chart: Chart) -> go.Figure:

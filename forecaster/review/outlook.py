@@ -20,6 +20,7 @@ import polars as pl
 
 from forecaster.errors import ForecasterError
 from forecaster.review.pack import Table
+from forecaster.scaling.budget import reach_budgets
 from forecaster.scaling.explain import describe
 from forecaster.scaling.loadtest import read_load_tests
 from forecaster.scaling.reach import CEILING_SHARE, workload_ceiling
@@ -66,7 +67,44 @@ SCALING_KINDS = {
     "ceiling_share": "ratio",
     "current_peak_rate": "number",
     "current_daily_average_rate": "number",
+    "budget_load": "number",
+    "budget_load_low": "number",
+    "budget_load_high": "number",
+    "budget_throughput": "number",
+    "budget_usable_share": "ratio",
 }
+BUDGET_NUMBERS = ("budget_load", "budget_load_low", "budget_load_high", "budget_throughput",
+                  "budget_usable_share")  # fmt: skip
+BUDGET_DATES = ("budget_date", "budget_date_80_early", "budget_date_80_late")
+
+
+def budget_fields(
+    reach: object | None, points: pl.DataFrame, model: USLModel, workload: Workload, source: str
+) -> dict:
+    """The workload's latency budgets on its load test (``reach_budgets``, the Scaling
+    page's function too): the first budget's figures as columns, every budget's sentence."""
+    if not workload.latency_budgets:
+        return {}
+    texts = ", ".join(b.text() for b in workload.latency_budgets)
+    try:
+        results = reach_budgets(reach, points, model, workload.latency_budgets, source)  # type: ignore[arg-type]
+    except ForecasterError as exc:
+        return {"latency_budget": texts, "latency_explanation": f"cannot check the budget: {exc}"}
+    first = results[0][0].to_dict()
+    lo, hi = first["budget_load_ci"]
+    early, late = first["budget_date_80"]
+    return {
+        "latency_budget": texts,
+        "budget_load": first["budget_load"],
+        "budget_load_low": lo,
+        "budget_load_high": hi,
+        "budget_throughput": first["throughput_at_budget"],
+        "budget_usable_share": first["usable_share_of_ceiling"],
+        "budget_date": _date(first["budget_date"]),
+        "budget_date_80_early": _date(early),
+        "budget_date_80_late": _date(late),
+        "latency_explanation": " ".join(sentence for _, sentence in results),
+    }
 
 
 def _date(value: str | None) -> str | None:
@@ -112,8 +150,10 @@ def scaling_section(
             reach = workload_ceiling(samples, by_name[name], model, end, CEILING_SHARE)
         except (ForecasterError, ImportError) as exc:
             row["note"] = f"no ceiling date: the load forecast is not available ({exc})"
+            row.update(budget_fields(None, points, model, by_name[name], row["load_tests"]))
             rows.append(row)
             continue
+        row.update(budget_fields(reach, points, model, by_name[name], row["load_tests"]))
         busiest, average = reach.busiest_hour, reach.daily_average
         row.update(
             {
@@ -155,6 +195,12 @@ def scaling_section(
     schema["horizon_end"] = pl.String()
     schema["ceiling_sentence"] = pl.String()
     schema["explanation"] = pl.String()
+    schema["latency_budget"] = pl.String()
+    for col in BUDGET_NUMBERS:
+        schema[col] = pl.Float64()
+    for col in BUDGET_DATES:
+        schema[col] = pl.String()
+    schema["latency_explanation"] = pl.String()
     schema["note"] = pl.String()
     note = None if rows else f"no load tests found ({searched})"
     return (
@@ -170,7 +216,11 @@ def scaling_section(
                 f"hour per day (load per second) first reaches {CEILING_SHARE:.0%} of the peak "
                 "throughput (mean forecast; 80% band: early and late dates): the busiest hour "
                 "is the one that breaks a system. The daily-average date is a second figure "
-                "(the day's load per second on average reaches it later); see the glossary."
+                "(the day's load per second on average reaches it later); see the glossary. "
+                "A workload's latency budget (its workloads file) holds up to the budget load "
+                "(95% interval: low, high), where the statistic's curve fitted to the load "
+                "test reaches the limit; the budget date is when the same busiest-hour "
+                "forecast first reaches the throughput at that load (80% band: early, late)."
             ),
             note=note,
         ),

@@ -35,7 +35,7 @@ MONO = "DejaVu Sans Mono"
 CHAR_EM = 0.602  # advance width of a DejaVu Sans Mono character, in em
 LINE = 1.3  # line height, in font sizes
 FONT_SIZES = (7.0, 6.5, 6.0, 5.5, 5.0)
-WRAP = {"evidence", "detail", "explanation", "reason", "note", "load_tests"}
+WRAP = {"evidence", "detail", "explanation", "latency_explanation", "reason", "note", "load_tests"}
 MAX_TEXT, MIN_WRAP = 40, 22
 RC = {
     "pdf.fonttype": 42,

@@ -15,7 +15,7 @@ budget date and the ceiling date are computed the same way from the same forecas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -30,6 +30,9 @@ from forecaster.scaling.latency import (
     think_time,
 )
 from forecaster.scaling.usl import USLModel
+
+if TYPE_CHECKING:
+    from forecaster.scaling.reach import CeilingReach
 
 
 @dataclass(frozen=True)
@@ -213,3 +216,42 @@ def describe_budget(
         return f"{head}; {target} is not reached before {ceiling['forecast_horizon_end'][:10]}."
     order = "later" if outlook.date is not None and outlook.date <= when else "earlier"
     return f"{head}; {target} is reached {order}, {when[:10]}."
+
+
+def workload_budgets(
+    points: pl.DataFrame,
+    model: USLModel,
+    budgets: tuple[LatencyBudget, ...] | list[LatencyBudget],
+    forecast: pl.DataFrame | None,
+    ceiling: dict[str, Any] | None,
+    source: str = "load test",
+) -> list[tuple[BudgetOutlook, str]]:
+    """A workload's budgets (from its workloads file) on its load test, against the same
+    forecast as its ceiling date: (outlook, sentence) per budget, for the pack and the
+    Scaling page alike. ``ceiling`` is ``ceiling_date``-shaped (``ceiling_threshold``,
+    ``ceiling_share``, ``ceiling_date``, ``forecast_horizon_end``) or None."""
+    if not budgets:
+        return []
+    outlooks, _, _ = budget_outlooks(points, model, list(budgets), None, source, forecast=forecast)
+    return [(o, describe_budget(o, ceiling)) for o in outlooks]
+
+
+def reach_budgets(
+    reach: CeilingReach | None,
+    points: pl.DataFrame,
+    model: USLModel,
+    budgets: tuple[LatencyBudget, ...] | list[LatencyBudget],
+    source: str = "load test",
+) -> list[tuple[BudgetOutlook, str]]:
+    """``workload_budgets`` against a workload's ceiling date (``reach.workload_ceiling``):
+    the budget date from the same busiest-hour forecast, the sentence beside that ceiling
+    date. Without ``reach`` (no forecast), the budget loads only."""
+    if reach is None:
+        return workload_budgets(points, model, budgets, None, None, source)
+    ceiling = {
+        "ceiling_threshold": reach.threshold,
+        "ceiling_share": reach.share,
+        "ceiling_date": reach.date,
+        "forecast_horizon_end": reach.horizon_end,
+    }
+    return workload_budgets(points, model, budgets, reach.busiest_hour.forecast, ceiling, source)
