@@ -186,9 +186,12 @@ def test_tco_compares_the_sample_scenarios_with_the_baseline():
 def test_pack_without_workloads_keeps_totals_and_explains_the_gaps():
     out, store = sample_dirs()
     pack = build_review(store, SAMPLE_MONTH)
-    for name in ("by_workload", "findings", "cost_curves", "scaling", "forecast", "tco"):
+    for name in ("by_workload", "findings", "cost_curves", "scaling"):
         assert pack.tables[name].note.startswith("not available: "), name
+    for name in ("forecast", "tco"):  # the whole bill, forecast by time
+        assert pack.tables[name].note is None and pack.tables[name].frame.height, name
     usd = pack.tables["bridge"].frame.filter(pl.col("currency") == "USD")
+    assert "usage_volume" in usd["step"].to_list()  # the bill-only bridge
     amounts = dict(zip(usd["step"], usd["amount"], strict=True))
     assert cents(amounts["this_month"]) == cents(
         store_totals(store, SAMPLE_MONTH)["USD"]["effective_cost"]

@@ -1,7 +1,9 @@
 """``forecaster bridge --month YYYY-MM``: why cost changed from the month before, per currency.
 
 Steps: volume (organic growth), scaling excess, fixed, efficiency, rate/price, new and
-retired services, residual; they sum exactly to the change.
+retired services, residual; they sum exactly to the change. Without workloads, the bill's
+own bridge: rate/price, usage volume, new and retired services, credits, refunds, tax and
+the rest (``forecaster.review.bill_bridge``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ LABELS = {
     "new_services": "new services",
     "retired_services": "retired services",
     "residual": "residual",
+    # the bill-only bridge (no workloads)
+    "usage_volume": "usage volume",
+    "credits": "credits",
+    "refunds": "refunds, adjustments",
+    "tax": "tax",
+    "rest": "the rest",
 }
 
 
@@ -47,11 +55,18 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(doc)
         return 0
+    if doc.get("basis") != "workloads":
+        print("no workloads file: the bridge from the bill alone (EffectiveCost)\n")
     for b in doc["currencies"]:
         cur = b["currency"]
+        if b.get("note"):
+            print(f"{cur}: note: {b['note']}")
         print(f"{cur}: {b['previous_month']} {b['previous_cost']:,.2f} -> {b['month']} "
               f"{b['cost']:,.2f} ({b['total_change']:+,.2f})")  # fmt: skip
         for step in b["steps"]:
             print(f"  {LABELS[step['kind']]:<26} {step['usd']:>+16,.2f} {cur}")
+            if step["kind"] == "rate_price" and "list_price" in step:
+                for part in ("negotiated", "commitment", "list_price"):
+                    print(f"    {part.replace('_', ' '):<24} {step[part]:>+16,.2f} {cur}")
         print()
     return 0

@@ -21,11 +21,12 @@ from forecaster.curves import month_bridge, monthly_components
 from forecaster.curves.decompose import STEPS
 from forecaster.errors import InputError
 from forecaster.portfolio import WorkloadFit
+from forecaster.review.bill_bridge import bill_bridges
 from forecaster.review.pack import Table, check_month, month_start, shift_month
 from forecaster.review.spend import month_totals
 from forecaster.review.workloads import cost_items, fit_workloads
 from forecaster.store import read_charges
-from forecaster.workloads import load_workloads, workload_series
+from forecaster.workloads import optional_workloads, workload_series
 from forecaster.workloads.cost import check_shares
 
 PARTS = ("fixed", "organic", "scaling_excess", "drift")
@@ -85,19 +86,30 @@ def bridges(
     return out
 
 
-def _detail(step: dict[str, Any]) -> str:
+def _detail(step: dict[str, Any], meanings: dict[str, str]) -> str:
     kind = step["kind"]
-    text = STEP_MEANING[kind]
+    text = meanings[kind]
     if kind == "rate_price" and (step["negotiated"] or step["commitment"]):
-        text += f" (negotiated {step['negotiated']:,.2f}, commitment {step['commitment']:,.2f})"
+        text += f" (negotiated {step['negotiated']:,.2f}, commitment {step['commitment']:,.2f}"
+        if step.get("list_price"):
+            text += f", list price per unit {step['list_price']:,.2f}"
+        text += ")"
+    elif kind == "rate_price" and step.get("list_price"):
+        text += f" (list price per unit {step['list_price']:,.2f})"
     names = [i["item"] for i in step.get("items", [])]
     if names:
         text += ": " + ", ".join(names)
     return text
 
 
-def bridge_table(results: dict[str, dict[str, Any]], month: str, previous: str) -> Table:
-    """The waterfall: per currency the previous total, one row per step, this total."""
+def bridge_table(
+    results: dict[str, dict[str, Any]],
+    month: str,
+    previous: str,
+    meanings: dict[str, str] = STEP_MEANING,
+) -> Table:
+    """The waterfall: per currency the previous total, one row per step, this total.
+    ``meanings``: the steps' descriptions (the bill-only bridge has its own steps)."""
     rows = []
     for currency, b in results.items():
         rows.append(
@@ -110,7 +122,12 @@ def bridge_table(results: dict[str, dict[str, Any]], month: str, previous: str) 
         )
         for s in b["steps"]:
             rows.append(
-                {"currency": currency, "step": s["kind"], "amount": s["usd"], "detail": _detail(s)}
+                {
+                    "currency": currency,
+                    "step": s["kind"],
+                    "amount": s["usd"],
+                    "detail": _detail(s, meanings),
+                }
             )
         rows.append(
             {
@@ -129,14 +146,20 @@ def bridge_table(results: dict[str, dict[str, Any]], month: str, previous: str) 
         description=(
             f"Effective cost of {previous}, the steps of the change and the effective cost of "
             f"{month}, per currency; steps add up exactly (to the cent) to the change. Steps: "
-            + "; ".join(f"{k}: {v}" for k, v in STEP_MEANING.items())
+            + "; ".join(f"{k}: {v}" for k, v in meanings.items())
             + "."
         ),
     )
 
 
-def bridge_items_table(results: dict[str, dict[str, Any]], month: str, previous: str) -> Table:
-    """The bridge per item (workload or unclaimed service), biggest change first."""
+def bridge_items_table(
+    results: dict[str, dict[str, Any]],
+    month: str,
+    previous: str,
+    steps: tuple[str, ...] = STEPS,
+) -> Table:
+    """The bridge per item (workload or unclaimed service; without workloads, service or
+    charge category), biggest change first."""
     rows = []
     for currency, b in results.items():
         for item in b["by_item"]:
@@ -147,11 +170,11 @@ def bridge_items_table(results: dict[str, dict[str, Any]], month: str, previous:
                     "previous_cost": item["previous_cost"],
                     "cost": item["cost"],
                     "change": round(item["cost"] - item["previous_cost"], 2),
-                    **{k: item[k] for k in STEPS},
+                    **{k: item[k] for k in steps},
                 }
             )
     schema: dict[str, pl.DataType] = {"currency": pl.String(), "item": pl.String()}
-    money = ["previous_cost", "cost", "change", *STEPS]
+    money = ["previous_cost", "cost", "change", *steps]
     schema.update({c: pl.Float64() for c in money})
     frame = pl.DataFrame(rows, schema=schema)
     frame = frame.with_columns(pl.col("change").abs().alias("_abs")).sort(
@@ -177,7 +200,9 @@ def bridge_for_month(
 ) -> dict[str, Any]:
     """The month-over-month bridge of EffectiveCost per currency, as in the review pack:
     items per billing period (workloads plus unclaimed provider/service), curves fitted on
-    data before the month's end (no look-ahead). ``forecaster bridge`` prints this."""
+    data before the month's end (no look-ahead). Without workloads (none named and no
+    default file), the bill-only bridge (``forecaster.review.bill_bridge``).
+    ``forecaster bridge`` prints this."""
     month = check_month(month)
     previous = shift_month(month, -1)
     charges = read_charges(store_dir)
@@ -186,10 +211,21 @@ def bridge_for_month(
     totals = month_totals(charges, [month, previous])
     if totals.filter(pl.col("month") == month).is_empty():
         raise InputError(f"{store_dir}: the store holds no billing for {month}")
-    workloads = load_workloads(workloads_path)
+    workloads = optional_workloads(workloads_path)
+    if not workloads:  # a bill only: rate/price, usage volume, services, credits, tax
+        results = bill_bridges(charges, month, previous)
+        return {
+            "month": month,
+            "basis": "bill only (no workloads)",
+            "currencies": [{"currency": c, **r} for c, r in results.items()],
+        }
     check_shares(charges, workloads)
     items = cost_items(charges, workloads, [month, previous], totals)
     series = workload_series(store_dir, workloads, "day", sources=list(sources or []) or None)
     fits = fit_workloads(series, workloads, month_start(shift_month(month, 1)))
     results = bridges(items, fits, month, previous)
-    return {"month": month, "currencies": [{"currency": c, **r} for c, r in results.items()]}
+    return {
+        "month": month,
+        "basis": "workloads",
+        "currencies": [{"currency": c, **r} for c, r in results.items()],
+    }

@@ -17,6 +17,9 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.errors import ForecasterError, InputError
 from forecaster.load import read_load
+from forecaster.review.bill_bridge import STEP_MEANING as BILL_STEP_MEANING
+from forecaster.review.bill_bridge import STEPS as BILL_STEPS
+from forecaster.review.bill_bridge import bill_bridges
 from forecaster.review.bridge import bridge_items_table, bridge_table, bridges
 from forecaster.review.budget import read_budget
 from forecaster.review.outlook import find_load_tests, not_available, scaling_section
@@ -148,9 +151,14 @@ def build_review(
         tables["by_workload"] = not_available("by_workload", "Cost by workload", NO_WORKLOADS)
         unavailable["by_workload"] = NO_WORKLOADS
 
-    results = bridges(items, fits, month, previous)
-    tables["bridge"] = bridge_table(results, month, previous)
-    tables["bridge_by_item"] = bridge_items_table(results, month, previous)
+    if workloads:
+        results = bridges(items, fits, month, previous)
+        tables["bridge"] = bridge_table(results, month, previous)
+        tables["bridge_by_item"] = bridge_items_table(results, month, previous)
+    else:  # a bill only: rate/price, usage volume, services, credits, tax
+        results = bill_bridges(charges, month, previous)
+        tables["bridge"] = bridge_table(results, month, previous, BILL_STEP_MEANING)
+        tables["bridge_by_item"] = bridge_items_table(results, month, previous, BILL_STEPS)
     if workloads:
         tables["findings"] = findings_table(fits, month)
         tables["cost_curves"] = curves_table(fits)
@@ -188,10 +196,15 @@ def build_review(
             for name, title in (("forecast", FORECAST_TITLE), ("tco", "TCO scenarios")):
                 tables[name] = not_available(name, title, str(exc))
                 unavailable[name] = str(exc)
-    else:
-        for name, title in (("forecast", FORECAST_TITLE), ("tco", "TCO scenarios")):
-            tables[name] = not_available(name, title, NO_WORKLOADS)
-            unavailable[name] = NO_WORKLOADS
+    else:  # a bill only: the whole bill forecast by time, scenarios on it
+        try:
+            doc = run_tco(store_dir, None, scenarios_path, horizon_months=tco_horizon,
+                          sources=list(sources or []) or None, end=end, workloads=[])  # fmt: skip
+            tables["forecast"], tables["tco"] = forecast_table(doc), tco_table(doc)
+        except ForecasterError as exc:
+            for name, title in (("forecast", FORECAST_TITLE), ("tco", "TCO scenarios")):
+                tables[name] = not_available(name, title, str(exc))
+                unavailable[name] = str(exc)
 
     currencies = sorted(set(totals.filter(pl.col("month") == month)["currency"].to_list()))
     notes = partition_notes(store.partitions(), month)

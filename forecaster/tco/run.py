@@ -28,7 +28,7 @@ from forecaster.tco.projection import (
 from forecaster.tco.scenarios import Scenario, Settings, load_scenarios
 from forecaster.timeonly.bill import bill_forecast, bill_forecast_doc
 from forecaster.timeonly.series import unclaimed_daily
-from forecaster.workloads import optional_workloads, workload_series
+from forecaster.workloads import Workload, optional_workloads, workload_series
 
 
 def _monthly(values: np.ndarray, months: list[str], load: np.ndarray | None = None) -> list[dict]:
@@ -130,6 +130,7 @@ def run_tco(
     end: datetime | None = None,
     series: pl.DataFrame | None = None,
     fits: dict[str, WorkloadFit] | None = None,
+    workloads: list[Workload] | None = None,
 ) -> dict[str, Any]:
     """Monthly cost forecasts (P10/P50/P90) per workload and in total, and per scenario the
     monthly bands, cumulative TCO, NPV and break-even month against the baseline.
@@ -137,7 +138,8 @@ def run_tco(
     ``end`` (UTC, exclusive): use only data before it, e.g. the end of a reviewed month.
     ``series`` (``workload_series`` at day grain) and ``fits`` (``fit_series`` on it) may be
     passed when the caller already has them (the dashboard), so a what-if run costs only
-    the Monte Carlo.
+    the Monte Carlo. ``workloads``, when given, is used instead of reading
+    ``workloads_path`` (``[]``: the bill alone, forecast by time).
     """
     settings, scs = scenarios or load_scenarios(scenarios_path)
     if horizon_months is not None:
@@ -149,7 +151,8 @@ def run_tco(
         samples=samples if samples is not None else settings.samples,
         seed=seed if seed is not None else settings.seed,
     )
-    workloads = optional_workloads(workloads_path)
+    if workloads is None:
+        workloads = optional_workloads(workloads_path)
     known = {w.name for w in workloads}
     for sc in scs:
         unknown = sorted({f.workload for f in sc.fixes} - known) + sorted(
