@@ -23,3 +23,30 @@ class StoreError(ForecasterError):
 
 class CannotFit(ForecasterError):
     """A model cannot be fitted to the data given; the message says why."""
+
+
+class DeliveryRefused(InputError):
+    """An ingest would lose or double count stored billing data; nothing was stored.
+
+    The message holds one line per refused period or delivery, each naming what to pass to
+    force it where forcing is possible (``--replace YYYY-MM``).
+    """
+
+
+#: Longest quoted value, and longest message, in characters (data can be anything: a
+#: one-line 1 GB file must not become a 1 GB message).
+MAX_QUOTED = 80
+MAX_MESSAGE = 2000
+
+
+def quote(value: object, limit: int = MAX_QUOTED) -> str:
+    """``repr(value)``, shortened to ``limit`` characters with an ellipsis and the length."""
+    text = repr(value) if not isinstance(value, str) else repr(value[: limit + 1])
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit]) + f"... ({len(value):,} characters)"
+    return text if len(text) <= limit + 2 else text[:limit] + "..."
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """A message shortened to ``limit`` characters (the end replaced by an ellipsis)."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"

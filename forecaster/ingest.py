@@ -4,12 +4,14 @@ For each file: one streaming aggregation over the source (rows and source cost s
 billing period and currency, plus a count of unparseable values), one streaming write of the
 canonical rows per billing period into a staging directory, then one aggregation over what
 was written. The write is committed only when every stored total equals the source total to
-the cent; otherwise nothing in the store changes.
+the cent, and every period obeys the replacement and delivery rules
+(:mod:`forecaster.store.replacement`); otherwise nothing in the store changes.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import uuid
 from collections import defaultdict
@@ -23,7 +25,8 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.billing import SourceFrame, read_billing_file
 from forecaster.billing.files import OpenedFile, expand_paths, sha256_file
-from forecaster.errors import ForecasterError, InputError
+from forecaster.billing.manifests import current_delivery
+from forecaster.errors import DeliveryRefused, ForecasterError, InputError, StoreError, clip
 from forecaster.reconcile import (
     find_restatement,
     period_label,
@@ -36,8 +39,17 @@ from forecaster.reconcile import (
 )
 from forecaster.store import BillingStore, PartitionKey, store_lock
 from forecaster.store.ingest_log import record_failure
+from forecaster.store.replacement import (
+    FilePeriod,
+    PeriodDelivery,
+    duplicate_deliveries,
+    mark_carried,
+    replacement_refusal,
+)
 
 log = logging.getLogger(__name__)
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 _MONEY_KEYS = {
     C.BILLED_COST: "billed_cost",
@@ -62,6 +74,7 @@ class PeriodResult:
     action: str  # "new" | "replaced" | "unchanged"
     reconciliation: dict[str, dict[str, float]] = field(default_factory=dict)
     restatement: dict[str, Any] | None = None
+    complete: bool = True  # False: only rows carried by files of other periods
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -72,6 +85,7 @@ class IngestReport:
     periods: list[PeriodResult]
     files: list[dict[str, Any]]
     skipped: list[dict[str, str]]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def flagged(self) -> list[PeriodResult]:
@@ -82,6 +96,7 @@ class IngestReport:
             "periods": [p.as_dict() for p in self.periods],
             "files": self.files,
             "skipped": self.skipped,
+            "notes": self.notes,
             "restatements_flagged": [p.as_dict() for p in self.flagged],
         }
 
@@ -98,30 +113,62 @@ class _Staged:
         default_factory=lambda: defaultdict(list)
     )
     checked: dict[PartitionKey, set[str]] = field(default_factory=lambda: defaultdict(set))
+    deliveries: dict[PartitionKey, PeriodDelivery] = field(default_factory=dict)
     report_files: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     #: Recorded in every manifest of this ingest (engine ingests: engine, query, totals).
     manifest_extra: dict[PartitionKey, dict[str, Any]] = field(default_factory=dict)
+    content: dict[str, str] = field(default_factory=dict)  # content digest -> first file
+
+
+def _file_periods(sf: SourceFrame, profile: pl.DataFrame, shown: str) -> list[FilePeriod]:
+    """What the file holds per billing period, for the replacement and delivery rules."""
+    folder = str(Path(sf.origin or sf.path).parent)
+    out = []
+    for period in sorted(profile["billing_period"].unique().to_list()):
+        rows = profile.filter(pl.col("billing_period") == period)
+        billed = {
+            r["_currency"]: float(r.get(f"src_{C.BILLED_COST}") or 0.0)
+            for r in rows.iter_rows(named=True)
+        }
+        out.append(
+            FilePeriod(
+                file=shown,
+                folder=folder,
+                period=period,
+                rows=int(rows["rows"].sum()),
+                billed=billed,
+                scope={s for scopes in rows["scope"].to_list() for s in scopes},
+                charge_from=rows["charge_from"].min(),  # type: ignore[arg-type]
+                charge_until=rows["charge_until"].max(),  # type: ignore[arg-type]
+            )
+        )
+    mark_carried(out)
+    return out
 
 
 def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, state: _Staged) -> None:
     """Validate one source and write its canonical rows to staging, one file per period."""
+    sf = sf.with_period_rules()
     profile = profile_source(sf)
     validate_source(sf, profile)
     name = source or sf.format
     chunks = list(sf.canonical_chunks(name))
     index = len(state.report_files)
+    shown = sf.origin or str(sf.path)
     state.report_files.append(
         {
-            "file": sf.origin or str(sf.path),
+            "file": shown,
             "format": sf.format,
             "source": name,
             "sha256": digest,
             "rows": int(profile["rows"].sum()),
         }
     )
-    for period in sorted(profile["billing_period"].unique().to_list()):
+    for part in _file_periods(sf, profile, shown):
+        period = part.period
         key = PartitionKey(name, period)
+        state.deliveries.setdefault(key, PeriodDelivery(name, period)).parts.append(part)
         in_period = period_label(pl.col(C.BILLING_PERIOD_START)) == period
         for number, chunk in enumerate(chunks):
             out = staging / _key_dir(key) / f"part-{index:05d}-{number:04d}.parquet"
@@ -129,7 +176,7 @@ def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, stat
             try:
                 chunk.filter(in_period).sink_parquet(out, compression="zstd", statistics=True)
             except pl.exceptions.PolarsError as exc:
-                raise InputError(f"{sf.path}: cannot be read: {exc}") from exc
+                raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
             state.parts[key].append(out)
         period_profile = profile.filter(pl.col("billing_period") == period)
         state.profiles[key].append(period_profile)
@@ -137,7 +184,7 @@ def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, stat
         state.files[key].append(
             {
                 "name": sf.path.name,
-                "path": sf.origin or str(sf.path),
+                "path": shown,
                 "sha256": digest,
                 "format": sf.format,
                 "rows": int(period_profile["rows"].sum()),
@@ -145,19 +192,41 @@ def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, stat
         )
 
 
-def _locked_ingest(store_dir, lock_timeout, now, stage_all, open_periods) -> IngestReport:
+def _locked_ingest(
+    store_dir, lock_timeout, now, stage_all, open_periods, replace=frozenset(), state=None
+) -> IngestReport:
     """Run ``stage_all(staging, state)`` under the store lock, then reconcile and commit."""
     store = BillingStore(store_dir)
     ingest_id = f"{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    with store_lock(store.root, lock_timeout):
-        store.collect_garbage()  # leftovers of a crashed ingest
-        staging = store.new_staging(ingest_id)
-        try:
-            state = _Staged()
-            stage_all(staging, state)
-            return _reconcile_and_commit(store, state, ingest_id, now, open_periods or set())
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with store_lock(store.root, lock_timeout):
+            store.collect_garbage()  # leftovers of a crashed ingest
+            staging = store.new_staging(ingest_id)
+            try:
+                state = state or _Staged()
+                stage_all(staging, state)
+                return _reconcile_and_commit(
+                    store, state, ingest_id, now, open_periods or set(), set(replace)
+                )
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        raise StoreError(store_os_error(store.root, exc)) from exc
+
+
+def store_os_error(root: Path, exc: OSError) -> str:
+    """One line for a store that cannot be written: a file, unwritable, or a full disk."""
+    where = exc.filename or root
+    reason = exc.strerror or str(exc)
+    if root.exists() and not root.is_dir():
+        return f"{root}: the store path is a file, not a directory; nothing was changed"
+    return clip(f"{root}: cannot write the store ({where}: {reason}); nothing was changed")
+
+
+def _check_replace(replace: set[str] | frozenset[str]) -> None:
+    for period in replace:
+        if not _PERIOD.match(period):
+            raise InputError(f"--replace {period!r}: expected a billing period YYYY-MM")
 
 
 def ingest_billing(
@@ -167,20 +236,38 @@ def ingest_billing(
     source: str | None = None,
     now: datetime | None = None,
     lock_timeout: float | None = None,
+    replace: set[str] | frozenset[str] = frozenset(),
 ) -> IngestReport:
     """Ingest billing files into the store; see the module docstring for the guarantees.
 
-    A failure leaves the store's data unchanged and is recorded in its ingest-error log.
+    ``replace`` names billing periods (YYYY-MM) that may replace the stored ones even where
+    the replacement rule refuses (``--replace``). Byte-identical files (gzip compared
+    inflated) are read once; older deliveries an AWS manifest leaves out are skipped. A
+    failure leaves the store's data unchanged and is recorded in its ingest-error log.
     """
     try:
+        _check_replace(replace)
         files = expand_paths(paths)
+        roots = [Path(str(p)) for p in paths if Path(str(p)).is_dir()]
+        files, stale = current_delivery(files, roots)
     except ForecasterError as exc:
         record_failure(store_dir, "billing", [str(p) for p in paths], exc)
         raise
 
     def stage_all(staging: Path, state: _Staged) -> None:
+        state.skipped.extend(stale)
         for path in files:
             with OpenedFile(path) as opened:
+                content = opened.content_digest()
+                if content in state.content:
+                    state.skipped.append(
+                        {
+                            "file": str(path),
+                            "reason": f"the same content as {state.content[content]} (read once)",
+                        }
+                    )
+                    continue
+                state.content[content] = str(path)
                 sf = read_billing_file(opened, fmt)
                 if sf is None:
                     state.skipped.append(
@@ -193,7 +280,9 @@ def ingest_billing(
                 _stage(sf, sha256_file(path), source, staging, state)
 
     try:
-        return _locked_ingest(store_dir, lock_timeout, now or datetime.now(UTC), stage_all, None)
+        return _locked_ingest(
+            store_dir, lock_timeout, now or datetime.now(UTC), stage_all, None, replace
+        )
     except ForecasterError as exc:
         record_failure(store_dir, "billing", [str(p) for p in paths], exc)
         raise
@@ -206,6 +295,7 @@ def ingest_frames(
     now: datetime | None = None,
     open_periods: set[str] | None = None,
     lock_timeout: float | None = None,
+    replace: set[str] | frozenset[str] = frozenset(),
 ) -> IngestReport:
     """Ingest sources that are not files on disk (e.g. API responses), with the same guarantees.
 
@@ -219,8 +309,9 @@ def ingest_frames(
             _stage(sf, digest, source, staging, state)
 
     try:
+        _check_replace(replace)
         return _locked_ingest(
-            store_dir, lock_timeout, now or datetime.now(UTC), stage_all, open_periods
+            store_dir, lock_timeout, now or datetime.now(UTC), stage_all, open_periods, replace
         )
     except ForecasterError as exc:
         record_failure(store_dir, source, [sf.origin or str(sf.path) for sf, _ in frames], exc)
@@ -245,12 +336,51 @@ def ingest_staged(
         raise
 
 
+def _delivery_rules(
+    store: BillingStore, state: _Staged, replace: set[str]
+) -> tuple[list[str], list[str]]:
+    """(refusal lines, notes) of the replacement and delivery rules over this call."""
+    refusals, notes = [], []
+    for key in sorted(state.deliveries, key=lambda k: (k.source, k.billing_period)):
+        delivery = state.deliveries[key]
+        twice = duplicate_deliveries(delivery)
+        if twice:
+            refusals.append(twice)
+            continue
+        old = store.manifest(key)
+        refused = replacement_refusal(delivery, old, key.billing_period in replace)
+        if refused:
+            refusals.append(refused)
+        elif delivery.complete:
+            for p in delivery.parts:
+                if p.carried:
+                    notes.append(
+                        f"{Path(p.file).name} carries {p.rows:,} row(s) of "
+                        f"{key.billing_period}; stored with that period's delivery"
+                    )
+        else:
+            notes.append(
+                f"{key.billing_period} ({key.source}): only {delivery.rows:,} row(s) carried "
+                "by files of other periods; stored as a partial period, which the period's "
+                "own delivery will replace"
+            )
+    return refusals, notes
+
+
 def _reconcile_and_commit(
-    store: BillingStore, state: _Staged, ingest_id: str, now: datetime, open_periods: set[str]
+    store: BillingStore,
+    state: _Staged,
+    ingest_id: str,
+    now: datetime,
+    open_periods: set[str],
+    replace: set[str] | None = None,
 ) -> IngestReport:
     results: list[PeriodResult] = []
     to_commit: dict[PartitionKey, tuple[Path, dict[str, Any]]] = {}
     restatements: list[dict[str, Any]] = []
+    refusals, notes = _delivery_rules(store, state, replace or set())
+    if refusals:
+        raise DeliveryRefused("\n".join(refusals))
     for key in sorted(state.parts, key=lambda k: (k.source, k.billing_period)):
         stored = stored_totals(state.parts[key])
         recon = reconcile(key, stored, sum_profiles(state.profiles[key]), state.checked[key])
@@ -270,7 +400,11 @@ def _reconcile_and_commit(
         if same and old["status"] != status:
             same = False  # an estimated month that became final is re-stored as closed
         action = "unchanged" if same else ("replaced" if old else "new")
-        restatement = None if same else find_restatement(old, totals, status)
+        # engine rollups (ingest_staged) carry no per-file profile: a whole-source delivery
+        delivery = state.deliveries.get(key) or PeriodDelivery(key.source, key.billing_period)
+        untils = [p.charge_until for p in delivery.parts if p.charge_until is not None]
+        charges_until = max(untils).isoformat() if untils else None
+        restatement = None if same else find_restatement(old, totals, status, charges_until)
         if not same:
             manifest = {
                 "source": key.source,
@@ -283,6 +417,8 @@ def _reconcile_and_commit(
                 "totals": totals,
                 "reconciliation": recon,
                 "data_files": sorted(p.name for p in state.parts[key]),
+                "complete": delivery.complete,
+                "charges_until": charges_until,
                 **state.manifest_extra.get(key, {}),
             }
             to_commit[key] = (state.parts[key][0].parent, manifest)
@@ -309,12 +445,27 @@ def _reconcile_and_commit(
                     status=status,
                     action=action,
                     reconciliation=recon.get(currency, {}),
-                    restatement=(restatement or {}).get("changes", {}).get(currency),
+                    restatement=_restatement_of(restatement, currency),
+                    complete=delivery.complete,
                 )
             )
     if to_commit:
         store.commit(to_commit, restatements, ingest_id)
-    return IngestReport(periods=results, files=state.report_files, skipped=state.skipped)
+    return IngestReport(
+        periods=results, files=state.report_files, skipped=state.skipped, notes=notes
+    )
+
+
+def _restatement_of(restatement: dict[str, Any] | None, currency: str) -> dict[str, Any] | None:
+    change = (restatement or {}).get("changes", {}).get(currency)
+    if change is None:
+        return None
+    return {
+        **change,
+        "previous_status": restatement["previous_status"],  # type: ignore[index]
+        "charges_until": restatement.get("charges_until"),  # type: ignore[union-attr]
+        "previous_charges_until": restatement.get("previous_charges_until"),  # type: ignore[union-attr]
+    }
 
 
 def _key_dir(key: PartitionKey) -> str:

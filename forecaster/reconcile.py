@@ -8,6 +8,7 @@ costs one streaming pass over a source and one over what was written.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,12 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.billing import SourceFrame
 from forecaster.billing.parse import bad_values
-from forecaster.errors import InputError, ReconciliationError
+from forecaster.errors import InputError, ReconciliationError, clip, quote
 from forecaster.store import PartitionKey
 
 CENT = 0.005  # two totals "equal to the cent" differ by less than half a cent
-RESTATEMENT_THRESHOLD = 0.01  # a closed month shrinking by more than 1% is flagged
+RESTATEMENT_THRESHOLD = 0.01  # a month shrinking by more than 1% is flagged
+MAX_SCOPE = 1000  # provider|account pairs kept per period (to tell deliveries apart)
 
 
 def period_label(expr: pl.Expr) -> pl.Expr:
@@ -28,7 +30,8 @@ def period_label(expr: pl.Expr) -> pl.Expr:
 
 
 def profile_source(sf: SourceFrame) -> pl.DataFrame:
-    """Rows, source cost sums and unparseable-value counts per billing period and currency."""
+    """Per billing period and currency: rows, source cost sums, unparseable-value counts,
+    rows each row rule refuses, the charge time range and the (provider|account) scope."""
     period = sf.columns[C.BILLING_PERIOD_START]
     currency = sf.columns.get(C.BILLING_CURRENCY, pl.lit(None, dtype=pl.String))
     aggs = [pl.len().alias("rows")]
@@ -37,28 +40,55 @@ def profile_source(sf: SourceFrame) -> pl.DataFrame:
         bad_values(raw, parsed).sum().alias(f"bad_{name}")
         for name, (raw, parsed) in sf.parsed_from.items()
     ]
-    aggs.append(period.min().alias("_any_period"))
+    aggs += [rule.bad.sum().alias(f"rule_{rule.name}") for rule in sf.row_rules]
+    null_time = pl.lit(None, dtype=C.UTC_DATETIME)
+    aggs.append(sf.columns.get(C.CHARGE_PERIOD_START, null_time).min().alias("charge_from"))
+    aggs.append(sf.columns.get(C.CHARGE_PERIOD_END, null_time).max().alias("charge_until"))
+    null_text = pl.lit(None, dtype=pl.String)
+    scope = pl.concat_str(
+        [
+            sf.columns.get(C.PROVIDER_NAME, null_text).cast(pl.String).fill_null(""),
+            sf.columns.get(C.BILLING_ACCOUNT_ID, null_text).cast(pl.String).fill_null(""),
+        ],
+        separator="|",
+    )
+    aggs.append(scope.unique().head(MAX_SCOPE).alias("scope"))
     frame = sf.raw.with_columns(
         period.alias("_period_start"), currency.alias("_currency")
     ).group_by(period_label(pl.col("_period_start")).alias("billing_period"), "_currency")
     try:
         return frame.agg(aggs).collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{sf.path}: cannot be read: {exc}") from exc
+        raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
 
 
-def first_bad_value(sf: SourceFrame, name: str) -> str:
-    raw, parsed = sf.parsed_from[name]
+def _first_row(sf: SourceFrame, bad: pl.Expr, shown: dict[str, pl.Expr]) -> str:
+    """'<values> on data row N' for the first row where ``bad`` holds."""
     row = (
         sf.raw.with_row_index("_row")
-        .filter(bad_values(raw, parsed))
-        .select("_row", raw.cast(pl.String).alias("_value"))
+        .filter(bad)
+        .select("_row", *[e.cast(pl.String).alias(f"_v{i}") for i, e in enumerate(shown.values())])
         .head(1)
         .collect()
     )
     if row.is_empty():
         return ""
-    return f"{row['_value'][0]!r} on data row {row['_row'][0] + 1}"
+    values = ", ".join(f"{name} {quote(row[f'_v{i}'][0])}" for i, name in enumerate(shown))
+    return f"{values} on data row {row['_row'][0] + 1}"
+
+
+def _source_value(sf: SourceFrame, name: str) -> tuple[str, pl.Expr]:
+    """(the column as the file names it, its raw cell or parsed value)."""
+    column = sf.source_columns.get(name, name)
+    if name in sf.parsed_from:
+        return column, sf.parsed_from[name][0]
+    return column, sf.columns[name]
+
+
+def first_bad_value(sf: SourceFrame, name: str) -> str:
+    raw, parsed = sf.parsed_from[name]
+    found = _first_row(sf, bad_values(raw, parsed), {"": raw})
+    return found.removeprefix(" ")
 
 
 def validate_source(sf: SourceFrame, profile: pl.DataFrame) -> None:
@@ -68,8 +98,21 @@ def validate_source(sf: SourceFrame, profile: pl.DataFrame) -> None:
             kind = "a timestamp" if name in C.TIMESTAMP_COLUMNS else "a number"
             column = sf.source_columns.get(name, name)
             raise InputError(
-                f"{sf.path}: column {column}: {count} value(s) are not {kind}, "
-                f"first {first_bad_value(sf, name)}"
+                clip(
+                    f"{sf.path}: column {column}: {count} value(s) are not {kind}, "
+                    f"first {first_bad_value(sf, name)}"
+                )
+            )
+    for rule in sf.row_rules:
+        count = int(profile[f"rule_{rule.name}"].sum())
+        if count:
+            shown = dict(_source_value(sf, c) for c in (rule.column, *rule.shown))
+            column = sf.source_columns.get(rule.column, rule.column)
+            raise InputError(
+                clip(
+                    f"{sf.path}: column {column}: {count} row(s) refused, first "
+                    f"{_first_row(sf, rule.bad, shown)}; expected {rule.expected}"
+                )
             )
     if profile.filter(pl.col("billing_period").is_null()).height:
         column = sf.source_columns.get(C.BILLING_PERIOD_START, C.BILLING_PERIOD_START)
@@ -116,15 +159,28 @@ def reconcile(
             )
         result[currency] = {}
         for column in sorted(checked):
-            source_total = float(expected.get(f"src_{column}") or 0.0)
-            stored_total = float(row[column] or 0.0)
-            if abs(source_total - stored_total) >= CENT:
+            source_total = _exact(expected.get(f"src_{column}"))
+            stored_total = _exact(row[column])
+            if abs(source_total - stored_total) >= EXACT_CENT:
                 raise ReconciliationError(
-                    f"{key.id} {currency}: stored {column} {stored_total:.2f} differs from the "
-                    f"source's {source_total:.2f}"
+                    f"{key.id} {currency}: stored {column} {stored_total:,.2f} differs from the "
+                    f"source's exact {source_total:,.2f}; nothing was stored"
                 )
-            result[currency][column] = {"source": source_total, "stored": stored_total}
+            result[currency][column] = {
+                "source": float(source_total),
+                "stored": float(stored_total),
+            }
     return result
+
+
+EXACT_CENT = Decimal("0.005")
+
+
+def _exact(value: Any) -> Decimal:
+    """A total as an exact Decimal (a float converts exactly, None is zero)."""
+    if value is None:
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(value)
 
 
 def period_status(period: str, now: datetime) -> str:
@@ -134,21 +190,34 @@ def period_status(period: str, now: datetime) -> str:
     return "open" if now < end else "closed"
 
 
-def find_restatement(old: dict[str, Any] | None, totals: dict[str, dict[str, float]], status: str):
+def find_restatement(
+    old: dict[str, Any] | None,
+    totals: dict[str, dict[str, float]],
+    status: str,
+    charges_until: str | None = None,
+):
+    """What a replacement changes per currency, or None when BilledCost is unchanged.
+
+    Flagged: a closed month shrinking by more than 1%; an open month shrinking by more than
+    1%, or whose charges now end earlier than the stored ones (fewer days delivered).
+    """
     if old is None:
         return None
+    earlier = bool(
+        charges_until and old.get("charges_until") and charges_until < old["charges_until"]
+    )
     changes = {}
     for currency, new in totals.items():
         before = old["totals"].get(currency, {}).get("billed_cost", 0.0)
         after = new["billed_cost"]
-        if abs(after - before) < CENT:
+        if abs(after - before) < CENT and not earlier:
             continue
         shrink = (before - after) / abs(before) if before else 0.0
         changes[currency] = {
             "before": before,
             "after": after,
             "change": after - before,
-            "flagged": old["status"] == "closed" and shrink > RESTATEMENT_THRESHOLD,
+            "flagged": shrink > RESTATEMENT_THRESHOLD or (earlier and old["status"] == "open"),
         }
     for currency, before_totals in old["totals"].items():
         if currency not in totals:
@@ -156,7 +225,7 @@ def find_restatement(old: dict[str, Any] | None, totals: dict[str, dict[str, flo
                 "before": before_totals["billed_cost"],
                 "after": 0.0,
                 "change": -before_totals["billed_cost"],
-                "flagged": old["status"] == "closed",
+                "flagged": True,
             }
     if not changes:
         return None
@@ -165,6 +234,8 @@ def find_restatement(old: dict[str, Any] | None, totals: dict[str, dict[str, flo
         "flagged": any(c["flagged"] for c in changes.values()),
         "previous_status": old["status"],
         "status": status,
+        "charges_until": charges_until,
+        "previous_charges_until": old.get("charges_until"),
     }
 
 

@@ -79,7 +79,10 @@ def test_a_redelivery_leaves_exactly_the_new_rows_for_its_periods(first, second)
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "store"
         ingest_billing([write_focus(Path(tmp) / "a.csv", first)], store, now=NOW)
-        ingest_billing([write_focus(Path(tmp) / "b.csv", second)], store, now=NOW)
         redelivered = {r["BillingPeriodStart"][:7] for r in second}
+        # forced: the replacement rule may refuse small deliveries (test_store_deliveries.py)
+        ingest_billing(
+            [write_focus(Path(tmp) / "b.csv", second)], store, now=NOW, replace=redelivered
+        )
         kept = [r for r in first if r["BillingPeriodStart"][:7] not in redelivered]
         assert read_charges(store).collect().height == len(kept) + len(second)

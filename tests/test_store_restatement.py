@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from forecaster.errors import DeliveryRefused
 from forecaster.ingest import ingest_billing
 from forecaster.store import BillingStore, read_charges
 from tests.focus_builder import focus_row, write_focus
@@ -42,12 +43,23 @@ def test_same_files_again_change_nothing(tmp_path, store):
     assert sorted(p.relative_to(store) for p in store.rglob("*") if p.is_file()) == files
 
 
-def test_shorter_redelivery_of_an_open_month_replaces_without_a_flag(tmp_path, store):
+def test_shorter_redelivery_of_an_open_month_replaces_it_with_a_flag(tmp_path, store):
     ingest_billing([_month(tmp_path, "a.csv", [10, 20, 30])], store, now=DURING)
-    report = ingest_billing([_month(tmp_path, "b.csv", [10])], store, now=DURING)
-    assert _total(store) == pytest.approx(10.0)
+    report = ingest_billing([_month(tmp_path, "b.csv", [10, 20])], store, now=DURING)
+    assert _total(store) == pytest.approx(30.0)
     assert report.periods[0].status == "open"
-    assert report.flagged == []
+    assert len(report.flagged) == 1  # an open month that shrinks is flagged too
+
+
+def test_an_open_month_redelivered_with_under_half_its_rows_is_refused(tmp_path, store):
+    ingest_billing([_month(tmp_path, "a.csv", [10, 20, 30])], store, now=DURING)
+    with pytest.raises(DeliveryRefused, match="--replace 2025-03"):
+        ingest_billing([_month(tmp_path, "b.csv", [10])], store, now=DURING)
+    assert _total(store) == pytest.approx(60.0)
+    forced = ingest_billing(
+        [_month(tmp_path, "b.csv", [10])], store, now=DURING, replace={"2025-03"}
+    )
+    assert _total(store) == pytest.approx(10.0) and len(forced.flagged) == 1
 
 
 def test_closed_month_shrinking_more_than_one_percent_is_flagged(tmp_path, store, cli):

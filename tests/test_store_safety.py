@@ -108,7 +108,7 @@ def test_crash_while_committing_keeps_the_previous_partition(tmp_path, store, st
         raise OSError("disk full while writing the catalog")
 
     monkeypatch.setattr(billing_module, "atomic_write_json", crash)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(StoreError, match="disk full.*nothing was changed"):
         ingest_billing([redelivery], store, now=NOW)
     monkeypatch.undo()
     assert read_charges(store).collect()["BilledCost"].sum() == pytest.approx(30.0)

@@ -15,6 +15,7 @@ from forecaster import columns as C
 from forecaster.billing import aws_mapping as M
 from forecaster.billing.parse import (
     DictionaryLookup,
+    exact_money,
     is_map,
     map_value,
     null_if_blank,
@@ -206,12 +207,12 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
     columns[C.TAGS] = _tags(schema)
 
     checks = {
-        C.BILLED_COST: parse_money(
+        C.BILLED_COST: exact_money(
             pl.col("line_item_unblended_cost"), schema["line_item_unblended_cost"]
         ),
     }
     if "pricing_public_on_demand_cost" in schema:
-        checks[C.LIST_COST] = parse_money(
+        checks[C.LIST_COST] = exact_money(
             pl.col("pricing_public_on_demand_cost"), schema["pricing_public_on_demand_cost"]
         )
     lookups = []

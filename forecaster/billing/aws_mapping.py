@@ -166,3 +166,25 @@ def snake_case(header: str) -> str:
         part = re.sub(r"(?<!^)([A-Z])", r"_\1", part)
         parts.append(re.sub(r"[^0-9a-zA-Z]+", "_", part).strip("_").lower())
     return "_".join(parts)
+
+
+#: Further CUR columns the reader uses (tags and product maps, types, commitment ids).
+OTHER_COLUMNS: tuple[str, ...] = (
+    "resource_tags",
+    "product",
+    "cost_category",
+    "discount",
+    "pricing_term",
+    "line_item_tax_type",
+    "savings_plan_savings_plan_a_r_n",
+    "reservation_reservation_a_r_n",
+    "identity_line_item_id",
+)
+
+
+def known_columns() -> list[str]:
+    """Every CUR column (snake_case) the reader maps, requires or computes from."""
+    names = [c for cands in COLUMN_CANDIDATES.values() for c in cands]
+    names += list(REQUIRED) + list(OTHER_COLUMNS) + [UPFRONT_RESERVATION_FEE[1]]
+    names += [c for terms in EFFECTIVE_COST_TERMS.values() for _, c in terms]
+    return sorted(set(names))

@@ -8,18 +8,26 @@ parsers turn into null); Parquet keeps its types. Nothing here loads a whole fil
 from __future__ import annotations
 
 import glob
-import gzip
 import hashlib
-import shutil
+import os
 import tempfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
 
-from forecaster.errors import InputError
+from forecaster.errors import InputError, clip
 
 BILLING_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".snappy.parquet", ".gz.parquet")
+
+#: A gzip input is refused once it has inflated past MAX_INFLATE_RATIO times the compressed
+#: bytes read so far (after the first INFLATE_FREE_BYTES, which any file may use), or past
+#: MAX_INFLATED_BYTES in all. Billing CSV compresses 5-30x; zeros compress 1000x.
+MAX_INFLATE_RATIO = 200
+INFLATE_FREE_BYTES = 64 << 20
+MAX_INFLATED_BYTES = 200 << 30
+MAX_INFLATE_ENV = "FORECASTER_MAX_INFLATE_RATIO"
 
 
 def is_billing_file(path: Path) -> bool:
@@ -31,16 +39,18 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Every billing file the arguments name, sorted, each once.
 
     A directory contributes the CSV, CSV.gz and Parquet files under it; a glob its matches.
-    A path that names nothing is an error.
+    An existing file or directory is taken literally even when its name holds glob
+    characters (``bill[1].csv`` is that file, never ``bill1.csv``). A path that names
+    nothing is an error.
     """
     found: list[Path] = []
     for raw in paths:
         text = str(raw)
-        if any(ch in text for ch in "*?["):
+        if any(ch in text for ch in "*?[") and not Path(text).exists():  # a name is literal first
             matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))]
             files = [m for m in matches if m.is_file()]
             if not files:
-                raise InputError(f"{text}: the pattern matches no file")
+                raise InputError(clip(f"{text}: no such file, and as a pattern it matches none"))
             found.extend(files)
             continue
         path = Path(text)
@@ -52,7 +62,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise InputError(f"{path}: no such file or directory")
+            raise InputError(clip(f"{path}: no such file or directory"))
     unique: dict[Path, None] = {}
     for p in found:
         unique.setdefault(p.resolve(), None)
@@ -83,6 +93,50 @@ def kind_of(path: Path) -> str:
     return "csv"
 
 
+def inflate(path: Path, src, dst, chunk: int = 1 << 16) -> str:
+    """Inflate a gzip stream (all members) from ``src`` to ``dst``; the inflated SHA-256.
+
+    Refuses (InputError) past the ratio and size limits above, before writing more.
+    """
+    ratio = float(os.environ.get(MAX_INFLATE_ENV) or MAX_INFLATE_RATIO)
+    digest = hashlib.sha256()
+    read = written = 0
+    decomp = zlib.decompressobj(wbits=31)
+    pending = b""
+    while True:
+        if decomp.unconsumed_tail:
+            data = decomp.unconsumed_tail
+        elif pending:
+            data, pending = pending, b""
+        else:
+            data = src.read(chunk)
+            read += len(data)
+            if not data:
+                raise EOFError("the stream ends before its end marker")
+        out = decomp.decompress(data, chunk * 16)
+        written += len(out)
+        if written > MAX_INFLATED_BYTES or (
+            written > INFLATE_FREE_BYTES and written > ratio * max(read, 1)
+        ):
+            raise InputError(
+                f"{path}: refused: the gzip stream inflates to more than {ratio:g} times its "
+                f"compressed size ({written:,} bytes from the first {read:,}; billing CSV "
+                "compresses 5-30x): a compression bomb, or not a billing export. Set "
+                f"${MAX_INFLATE_ENV} higher if it is genuine"
+            )
+        digest.update(out)
+        dst.write(out)
+        if decomp.eof and not decomp.unconsumed_tail:
+            pending = decomp.unused_data
+            if not pending:
+                pending = src.read(chunk)
+                read += len(pending)
+                if not pending:
+                    break
+            decomp = zlib.decompressobj(wbits=31)
+    return digest.hexdigest()
+
+
 class OpenedFile:
     """A billing file opened for lazy reading; gzip is inflated to a temporary file.
 
@@ -93,6 +147,7 @@ class OpenedFile:
         self.path = path
         self.kind = kind_of(path)
         self._tmp: Path | None = None
+        self._digest = ""
 
     def __enter__(self) -> OpenedFile:
         return self
@@ -111,15 +166,26 @@ class OpenedFile:
         if self._tmp is None:
             fd, name = tempfile.mkstemp(suffix=".csv", prefix="forecaster-gunzip-")
             try:
-                with gzip.open(self.path, "rb") as src, open(fd, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-            except (OSError, EOFError) as exc:
+                with open(self.path, "rb") as src, open(fd, "wb") as dst:
+                    self._digest = inflate(self.path, src, dst)
+            except (OSError, EOFError, zlib.error) as exc:
                 Path(name).unlink(missing_ok=True)
                 raise InputError(
-                    f"{self.path}: the gzip stream is corrupt or truncated ({exc})"
+                    clip(f"{self.path}: the gzip stream is corrupt or truncated ({exc})")
                 ) from exc
+            except BaseException:
+                Path(name).unlink(missing_ok=True)
+                raise
             self._tmp = Path(name)
         return self._tmp
+
+    def content_digest(self) -> str:
+        """SHA-256 of the content (gzip: of the inflated bytes, so a .csv and its .csv.gz
+        are the same content)."""
+        if self.kind == "csv.gz":
+            self._readable()
+            return self._digest
+        return sha256_file(self.path)
 
     def schema(self) -> dict[str, pl.DataType]:
         """Column names and types, read from the header or Parquet footer only."""
@@ -129,9 +195,9 @@ class OpenedFile:
             header = pl.scan_csv(self._readable(), infer_schema=False, n_rows=0)
             return dict(header.collect_schema())
         except (pl.exceptions.ComputeError, OSError) as exc:
-            raise InputError(f"{self.path}: cannot be read as {self.kind}: {exc}") from exc
+            raise InputError(clip(f"{self.path}: cannot be read as {self.kind}: {exc}")) from exc
         except pl.exceptions.PolarsError as exc:
-            raise InputError(f"{self.path}: cannot be read as {self.kind}: {exc}") from exc
+            raise InputError(clip(f"{self.path}: cannot be read as {self.kind}: {exc}")) from exc
 
     def scan(self) -> pl.LazyFrame:
         """The file as a LazyFrame (CSV: every column as text)."""

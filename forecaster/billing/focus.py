@@ -12,7 +12,14 @@ from pathlib import Path
 import polars as pl
 
 from forecaster import columns as C
-from forecaster.billing.parse import is_map, parse_money, parse_text, parse_utc, tags_from_map
+from forecaster.billing.parse import (
+    exact_money,
+    is_map,
+    parse_money,
+    parse_text,
+    parse_utc,
+    tags_from_map,
+)
 from forecaster.billing.source import SourceFrame
 from forecaster.errors import InputError
 
@@ -78,7 +85,7 @@ def read_focus(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) ->
         else:
             columns[name] = parse_text(src, src_type)
     checks = {
-        name: parse_money(pl.col(name), schema[name]) for name in C.MONEY_COLUMNS if name in schema
+        name: exact_money(pl.col(name), schema[name]) for name in C.MONEY_COLUMNS if name in schema
     }
     return SourceFrame(
         path=path,

@@ -124,6 +124,23 @@ def parse_money(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
     return null_if_blank(expr).cast(pl.Float64, strict=False)
 
 
+#: The exact type source totals are summed in (12 decimals; 26 integer digits).
+EXACT_MONEY = pl.Decimal(38, 12)
+#: Amounts of this magnitude or more cannot be kept to the cent in a 64-bit float (its
+#: spacing passes a cent at 2**46): such a value is refused rather than stored wrong.
+MAX_MONEY = float(2**45)
+
+
+def exact_money(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+    """A money column as the source holds it, for exact totals: text and decimals as
+    Decimal(38, 12), floats as themselves (a float source is stored exactly)."""
+    if dtype is not None and (dtype.is_float()):
+        return expr.cast(pl.Float64)
+    if dtype is not None and dtype.is_numeric():
+        return expr.cast(EXACT_MONEY)
+    return null_if_blank(expr).cast(EXACT_MONEY, strict=False)
+
+
 def parse_text(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
     """An id or name as text: numeric-looking ids stay strings, "NULL" becomes null."""
     if dtype is not None and dtype.is_integer():

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
 
-from forecaster.billing import aws_cur, focus
+from forecaster import columns as C
+from forecaster.billing import aws_cur, aws_mapping, focus
 from forecaster.billing.files import OpenedFile
 from forecaster.billing.source import SourceFrame
-from forecaster.errors import InputError
+from forecaster.errors import InputError, clip, quote
 
 #: Formats ``--format`` accepts ("auto" detects from the columns).
 FORMATS = ("auto", "focus", "cur2", "cur-legacy")
@@ -32,6 +34,53 @@ def detect_format(schema: dict[str, pl.DataType]) -> str | None:
     return None
 
 
+_DUPLICATED = re.compile(r"^(?P<base>.+)_duplicated_\d+$")  # polars' name for a repeated header
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def _known_columns() -> dict[str, str]:
+    """Every FOCUS and CUR column a reader uses, by its folded name (case, "_" and "/"
+    ignored: ``listcost`` is ListCost, ``lineItem/UnblendedCost`` line_item_unblended_cost)."""
+    focus_names = [c for c in C.CHARGES_SCHEMA if not c.startswith("x_")]
+    focus_names += [a for alts in focus.ALTERNATIVE_NAMES.values() for a in alts]
+    focus_names += list(focus.OTHER_DATASET_MARKERS)
+    known = {_fold(c): c for c in aws_mapping.known_columns()}
+    known.update({_fold(c): c for c in focus_names})
+    return known
+
+
+KNOWN_COLUMNS = _known_columns()
+
+
+def canonical_columns(path: Path, schema: dict[str, pl.DataType]) -> dict[str, str]:
+    """Renames that give known columns their canonical spelling; refuses duplicates.
+
+    Two columns that are one known column in another case or spelling (``BilledCost`` and
+    ``billedcost``, or a header naming ``BilledCost`` twice) are refused: which one holds the
+    bill cannot be told.
+    """
+    by_target: dict[str, list[str]] = {}
+    for name in schema:
+        m = _DUPLICATED.match(name)
+        base = m["base"] if m and m["base"] in schema else name
+        target = KNOWN_COLUMNS.get(_fold(base))
+        if target is not None:
+            by_target.setdefault(target, []).append(name)
+    for target, names in sorted(by_target.items()):
+        if len(names) > 1:
+            shown = ", ".join(quote(_DUPLICATED.sub(r"\g<base>", n)) for n in names)
+            raise InputError(
+                clip(
+                    f"{path}: columns {shown} are all column {target} (names match whatever "
+                    "their case); keep one of them"
+                )
+            )
+    return {names[0]: t for t, names in by_target.items() if names[0] != t}
+
+
 def read_billing_file(opened: OpenedFile, fmt: str = "auto") -> SourceFrame | None:
     """The file as a SourceFrame; None for a FOCUS dataset that holds no charges.
 
@@ -42,15 +91,26 @@ def read_billing_file(opened: OpenedFile, fmt: str = "auto") -> SourceFrame | No
     schema = opened.schema()
     if not schema:
         raise InputError(f"{opened.path}: the file has no columns")
+    renames = canonical_columns(Path(opened.path), schema)
+    raw = opened.scan()
+    if renames:
+        raw = raw.rename(renames)
+        schema = {renames.get(c, c): t for c, t in schema.items()}
     if focus.is_other_focus_dataset(schema) and fmt in ("auto", "focus"):
         return None
     detected = detect_format(schema)
     chosen = detected if fmt == "auto" else fmt
     if chosen is None:
-        shown = ", ".join(list(schema)[:8])
+        shown = ", ".join(quote(c, 40) for c in list(schema)[:8])
         raise InputError(
-            f"{opened.path}: cannot tell the billing format from its columns ({shown}, ...); "
-            "expected FOCUS (BilledCost, ChargePeriodStart, ...) or AWS CUR "
-            "(lineItem/UnblendedCost or line_item_unblended_cost); use --format to force one"
+            clip(
+                f"{opened.path}: cannot tell the billing format from its columns ({shown}, "
+                "...); expected FOCUS (BilledCost, ChargePeriodStart, ...) or AWS CUR "
+                "(lineItem/UnblendedCost or line_item_unblended_cost); use --format to force one"
+            )
         )
-    return _READERS[chosen](Path(opened.path), opened.scan(), schema)
+    sf = _READERS[chosen](Path(opened.path), raw, schema)
+    if renames:
+        original = {v: k for k, v in renames.items()}
+        sf.source_columns = {k: original.get(v, v) for k, v in sf.source_columns.items()}
+    return sf

@@ -10,6 +10,7 @@ import polars as pl
 
 from forecaster import columns as C
 from forecaster.billing.parse import DictionaryLookup
+from forecaster.billing.periods import RowRule, period_columns
 
 
 @dataclass
@@ -37,6 +38,16 @@ class SourceFrame:
     chunk_rows: int | None = None
     #: Where the file came from when ``path`` is a local copy (e.g. "s3://bucket/key").
     origin: str | None = None
+    #: Per-row rules the ingest refuses on (billing period bounds, charge order); set by
+    #: :meth:`with_period_rules`, which also normalizes the billing period columns.
+    row_rules: list[RowRule] = field(default_factory=list)
+
+    def with_period_rules(self) -> SourceFrame:
+        """This frame with BillingPeriodStart/End as month bounds and its row rules (once)."""
+        if self.row_rules or C.BILLING_PERIOD_START not in self.columns:
+            return self
+        columns, rules = period_columns(self.columns)
+        return replace(self, columns=columns, row_rules=rules)
 
     def _exprs(self, source_name: str) -> list[pl.Expr]:
         exprs = []

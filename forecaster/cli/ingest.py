@@ -28,9 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="FOCUS 1.0-1.3 or AWS CUR (2.0 / legacy) files, directories or globs",
         description=(
             "Normalize billing files to FOCUS columns and store them, one partition per "
-            "(source, billing period). A period already stored is replaced atomically; the "
-            "same files again change nothing. Fails unless every stored total equals the "
-            "source's to the cent, per billing period and currency."
+            "(source, billing period). A period already stored is replaced atomically by a "
+            "complete delivery of it (see --replace); the same files again change nothing; "
+            "byte-identical files are read once. Fails, storing nothing, unless every stored "
+            "total equals the source's to the cent, per billing period and currency."
         ),
     )
     billing.add_argument(
@@ -41,6 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--source",
         default=None,
         help="store source name (default: the format, e.g. 'focus'); use one per billing feed",
+    )
+    billing.add_argument(
+        "--replace",
+        action="append",
+        default=[],
+        metavar="YYYY-MM",
+        help="let this billing period replace the stored one even when the delivery looks "
+        "partial (rows only carried by files of other periods, or under half the stored "
+        "rows); repeatable",
     )
     add_store_option(billing)
     billing.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -54,7 +64,13 @@ def run_billing(args: argparse.Namespace) -> int:
     s3 = [p for p in args.paths if str(p).startswith("s3://")]
     if s3:
         return run_billing_s3(args, s3, [p for p in args.paths if p not in s3])
-    report = ingest_billing(args.paths, store_dir(args), fmt=args.format, source=args.source)
+    report = ingest_billing(
+        args.paths,
+        store_dir(args),
+        fmt=args.format,
+        source=args.source,
+        replace=frozenset(args.replace),
+    )
     if args.json:
         print_json(report.as_dict())
     else:
@@ -75,13 +91,11 @@ def format_report(report: IngestReport) -> str:
             f"to the cent ({checked})"
         )
     for p in report.flagged:
-        r = p.restatement or {}
-        lines.append(
-            f"RESTATEMENT: closed month {p.billing_period} ({p.source}, {p.currency}) shrank "
-            f"from {r.get('before', 0):,.2f} to {r.get('after', 0):,.2f} BilledCost (more than 1%)"
-        )
+        lines.append(restatement_line(p))
     for s in report.skipped:
         lines.append(f"skipped {s['file']}: {s['reason']}")
+    for note in report.notes:
+        lines.append(f"note: {note}")
     return "\n".join(lines)
 
 
@@ -108,3 +122,17 @@ def run_billing_s3(args: argparse.Namespace, uris: list[str], local: list[str]) 
         if report.billing:
             print(format_report(report.billing))
     return 0
+
+
+def restatement_line(p) -> str:
+    """The RESTATEMENT line of a flagged period (closed or open month)."""
+    r = p.restatement or {}
+    kind = "closed" if r.get("previous_status", "closed") == "closed" else "open"
+    line = (
+        f"RESTATEMENT: {kind} month {p.billing_period} ({p.source}, {p.currency}) changed "
+        f"from {r.get('before', 0):,.2f} to {r.get('after', 0):,.2f} {p.currency} BilledCost"
+    )
+    until, before = r.get("charges_until"), r.get("previous_charges_until")
+    if until and before and until < before:
+        return line + f"; its charges now end {until[:16]}, before the stored {before[:16]}"
+    return line + " (shrank more than 1%)"

@@ -1,0 +1,193 @@
+"""When a delivery may replace a stored billing period, and when one call holds two deliveries.
+
+**Replacement rule.** The rows of one (source, billing period) in an ingest replace the stored
+partition only when they are plausibly a complete delivery of that period:
+
+- *own period*: at least one file delivers the period as its own, i.e. the period is not
+  merely *carried* by a file of another period (a period holding under
+  :data:`CARRIED_FRACTION` of the rows of that file's largest period, such as one March row
+  inside April's export);
+- *not a fraction*: the delivery holds at least :data:`SMALL_FRACTION` of the stored rows
+  (fewer looks like one part file of a multi-part export, or an older, shorter delivery).
+
+Otherwise the whole ingest is refused, one line per period, naming the period, the stored
+and the new rows and BilledCost per currency, and the flag that forces it
+(``--replace YYYY-MM``). A stored partition made only of carried rows (the period was never
+delivered on its own) is replaced by any own-period delivery.
+
+**Deliveries within one call.** Files of one period in different folders are separate
+deliveries when they bill the same accounts over overlapping charge times (two dated
+folders ``2025-03-v1/``, ``2025-03-v2/``); the ingest is then refused naming the folders.
+Folders covering different accounts or disjoint days (one folder per provider or per day)
+are parts of one delivery. Byte-identical files are read once (see ``forecaster.ingest``);
+AWS manifests choose the current delivery before any of this (``forecaster.billing.manifests``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+#: A period under this fraction of a file's largest period is carried, not delivered.
+CARRIED_FRACTION = 0.10
+#: A delivery under this fraction of the stored rows does not replace them.
+SMALL_FRACTION = 0.5
+
+
+@dataclass
+class FilePeriod:
+    """What one file holds of one billing period (from the ingest's source profile)."""
+
+    file: str
+    folder: str
+    period: str
+    rows: int
+    billed: dict[str, float]  # BilledCost per currency
+    scope: set[str]  # provider|billing account pairs
+    charge_from: datetime | None
+    charge_until: datetime | None
+    carried: bool = False
+
+
+@dataclass
+class PeriodDelivery:
+    """Every file of one (source, period) in this call."""
+
+    source: str
+    period: str
+    parts: list[FilePeriod] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Own-period rows in at least one file (or no per-file view: an engine rollup)."""
+        return not self.parts or any(not p.carried for p in self.parts)
+
+    @property
+    def rows(self) -> int:
+        return sum(p.rows for p in self.parts)
+
+
+def money(totals: dict[str, float]) -> str:
+    """BilledCost per currency in words, e.g. 'BilledCost 1,234.50 USD, 7.00 EUR'."""
+    if not totals:
+        return "BilledCost 0.00"
+    return "BilledCost " + ", ".join(f"{v:,.2f} {c}" for c, v in sorted(totals.items()))
+
+
+def _sum_billed(parts: list[FilePeriod]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for p in parts:
+        for c, v in p.billed.items():
+            out[c] = out.get(c, 0.0) + v
+    return out
+
+
+def mark_carried(parts: list[FilePeriod]) -> None:
+    """Mark each file's periods that are carried rather than delivered (in place)."""
+    by_file: dict[str, list[FilePeriod]] = {}
+    for p in parts:
+        by_file.setdefault(p.file, []).append(p)
+    for periods in by_file.values():
+        largest = max(p.rows for p in periods)
+        for p in periods:
+            p.carried = p.rows < CARRIED_FRACTION * largest
+
+
+def _overlap(a: list[FilePeriod], b: list[FilePeriod]) -> bool:
+    scope_a = set().union(*(p.scope for p in a))
+    scope_b = set().union(*(p.scope for p in b))
+    if not scope_a & scope_b:
+        return False
+    for x in a:
+        for y in b:
+            if None in (x.charge_from, x.charge_until, y.charge_from, y.charge_until):
+                return True  # cannot tell the days apart: treat as the same days
+            if x.charge_from < y.charge_until and y.charge_from < x.charge_until:  # type: ignore[operator]
+                return True
+    return False
+
+
+def _folder_label(folder: str, root: str) -> str:
+    try:
+        rel = Path(folder).relative_to(root)
+        return (str(rel) if str(rel) != "." else Path(folder).name) + "/"
+    except ValueError:
+        return folder + "/"
+
+
+def duplicate_deliveries(delivery: PeriodDelivery) -> str | None:
+    """A refusal line when the period arrives in two or more folders that overlap."""
+    own = [p for p in delivery.parts if not p.carried]
+    folders: dict[str, list[FilePeriod]] = {}
+    for p in own:
+        folders.setdefault(p.folder, []).append(p)
+    if len(folders) < 2:
+        return None
+    names = sorted(folders)
+    clashing = sorted(
+        {
+            f
+            for i, a in enumerate(names)
+            for b in names[i + 1 :]
+            if _overlap(folders[a], folders[b])
+            for f in (a, b)
+        }
+    )
+    if not clashing:
+        return None
+    root = _common_root(clashing)
+    shown = "; ".join(
+        f"{_folder_label(f, root)} ({sum(p.rows for p in folders[f]):,} rows, "
+        f"{money(_sum_billed(folders[f]))})"
+        for f in clashing
+    )
+    return (
+        f"{delivery.period} ({delivery.source}) is delivered {len(clashing)} times in this "
+        f"call, for the same accounts and days: {shown}. Nothing was stored; ingest one "
+        "delivery folder (the newest replaces what is stored), or pass the folders in "
+        "separate calls, oldest first"
+    )
+
+
+def _common_root(folders: list[str]) -> str:
+    parts = [Path(f).parts for f in folders]
+    common = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return str(Path(*common)) if common else ""
+
+
+def replacement_refusal(
+    delivery: PeriodDelivery, old: dict[str, Any] | None, forced: bool
+) -> str | None:
+    """A refusal line when this delivery may not replace the stored partition ``old``."""
+    if old is None or forced:
+        return None
+    old_rows = int(old.get("rows", 0))
+    old_billed = {c: t.get("billed_cost", 0.0) for c, t in old.get("totals", {}).items()}
+    new_billed = _sum_billed(delivery.parts)
+    if not delivery.complete:
+        carriers = ", ".join(
+            f"{Path(p.file).name} ({p.rows:,} row(s) of {delivery.period})" for p in delivery.parts
+        )
+        reason = (
+            f"this call only carries rows of {delivery.period} inside files of other periods "
+            f"({carriers}), which is no delivery of the period"
+        )
+    elif old.get("complete", True) and delivery.rows < SMALL_FRACTION * old_rows:
+        reason = (
+            f"the delivery holds under {SMALL_FRACTION:.0%} of the stored rows, so it looks "
+            "like part of a delivery (a missing part file?) or an older one"
+        )
+    else:
+        return None
+    return (
+        f"{delivery.period} ({delivery.source}) not replaced: {reason}; stored "
+        f"{old_rows:,} row(s), {money(old_billed)}; this delivery {delivery.rows:,} row(s), "
+        f"{money(new_billed)}. Nothing was stored; to replace it anyway pass "
+        f"--replace {delivery.period}"
+    )
