@@ -135,11 +135,15 @@ LATENCY_HEADER = (
 )
 
 
-def latency_history(path: Path, rows: list[tuple]) -> Path:
-    """rows: (timestamp, users, rps, p50, p90, p95, p99, p100, total count, total average)."""
+def latency_history(path: Path, rows: list[tuple], full: bool = True) -> Path:
+    """rows: (timestamp, users, rps, p50, p90, p95, p99, p100, total count, total average);
+    ``full``: also a "/" endpoint row per second, as --csv-full-history writes."""
     lines = [LATENCY_HEADER]
     for t, users, rps, *rest in rows:
-        lines.append(f"{t},{users},,Aggregated,{rps},0," + ",".join(str(v) for v in rest))
+        values = ",".join(str(v) for v in rest)
+        if full:
+            lines.append(f"{t},{users},GET,/,{rps},0,{values}")
+        lines.append(f"{t},{users},,Aggregated,{rps},0,{values}")
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -179,6 +183,17 @@ def test_a_statistics_reset_leaves_the_level_without_a_mean(tmp_path):
     points = read_locust_history(latency_history(tmp_path / "h.csv", rows))
     assert points["latency_mean_ms"].to_list() == [None]
     assert points["latency_p95_ms"].to_list() == [70.0]
+
+
+def test_cumulative_percentiles_without_full_history_are_not_used(tmp_path, caplog):
+    rows, count, total_ms = [], 0, 0.0
+    for t in range(40):
+        count, total_ms = count + 10, total_ms + 10 * 80.0
+        rows.append((t, 10, 10, 40, 60, 70, 90, 99, count, total_ms / count))
+    points = read_locust_history(latency_history(tmp_path / "h.csv", rows, full=False))
+    assert points["latency_p95_ms"].to_list() == [None]
+    assert points["latency_mean_ms"].to_list() == [pytest.approx(80.0)]
+    assert "written without --csv-full-history" in caplog.text
 
 
 def test_percentile_text_is_named(tmp_path):

@@ -12,10 +12,13 @@ mix the old level with the new one. The reader therefore:
 4. takes the median requests/s of what is left at each user count (levels revisited on
    the way down are pooled).
 
-Latency (milliseconds, as Locust writes it) follows the same rule. The history's "50%",
-"90%", "95%", "99%" columns are percentiles over Locust's recent window (about ten
-seconds): the level's percentile is their median over the steady rows; its maximum is the
-largest "100%" there. The mean comes from the cumulative "Total Average Response Time" and
+Latency (milliseconds, as Locust writes it) follows the same rule. With
+``--csv-full-history`` (a row per endpoint beside "Aggregated") the history's "50%", "90%",
+"95%", "99%" columns are percentiles over Locust's recent window (about ten seconds): the
+level's percentile is their median over the steady rows; its maximum is the largest
+"100%" there. Without it (only "Aggregated" rows) Locust writes percentiles cumulative
+since the test started, which mix every earlier level: they are not used (a warning says
+so), only the mean, which is exact either way. The mean comes from the cumulative "Total Average Response Time" and
 "Total Request Count": the response time summed over the requests completed between the
 first and last steady row of each run, divided by their number (exact, not an average of
 averages; a run where Locust reset its statistics is left without a mean).
@@ -132,7 +135,7 @@ def read_locust_history(
             "timestamp": _seconds(agg, path),
             "users": numeric_column(agg, load_col, path),
             "rps": numeric_column(agg, throughput_col, path),
-            **_latency_inputs(agg, path),
+            **_latency_inputs(agg, path, full_history=agg.height < raw.height),
         }
     )
     levels = steady_levels(rows.lazy(), settle_seconds).collect()
@@ -146,13 +149,19 @@ def read_locust_history(
     return with_schema(levels.drop("samples").with_columns(source=pl.lit(path.name)))
 
 
-def _latency_inputs(agg: pl.DataFrame, path: Path) -> dict[str, pl.Series]:
-    """The history's latency columns that are present, as steady_levels's inputs (ms)."""
-    out = {
-        stat: latency_values(agg, column, 1.0, path)
-        for column, stat in PERCENTILE_COLUMNS.items()
-        if column in agg.columns
-    }
+def _latency_inputs(agg: pl.DataFrame, path: Path, full_history: bool) -> dict[str, pl.Series]:
+    """The history's latency columns that are present, as steady_levels's inputs (ms):
+    the window percentiles only from a --csv-full-history file (see the module doc)."""
+    present = [c for c in PERCENTILE_COLUMNS if c in agg.columns]
+    if present and not full_history:
+        log.warning(
+            "%s: no per-endpoint rows, so this history was written without --csv-full-history "
+            "and its percentiles are cumulative since the start; only the mean latency is used "
+            "(rerun with --csv-full-history for per-level percentiles)",
+            path,
+        )
+        present = []
+    out = {PERCENTILE_COLUMNS[c]: latency_values(agg, c, 1.0, path) for c in present}
     if TOTAL_COUNT in agg.columns and TOTAL_AVERAGE in agg.columns:
         out["total_count"] = latency_values(agg, TOTAL_COUNT, 1.0, path)
         out["total_avg"] = latency_values(agg, TOTAL_AVERAGE, 1.0, path)
