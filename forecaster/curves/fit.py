@@ -403,6 +403,31 @@ class CostCurve:
         out = mean + rng.standard_normal(mean.shape) * self.noise_sd(mean)
         return np.maximum(out, 0.0)
 
+    def sample_paths(
+        self,
+        loads: object,
+        rng: np.random.Generator | int | None = None,
+        days_ahead: object = None,
+    ) -> np.ndarray:
+        """(S, D) cost draws for S load paths of D periods each, in one vectorized pass.
+
+        Row ``i`` is what ``sample_predictions(loads[i], 1, ...)`` draws: one bootstrap
+        parameter set for the whole path plus Gaussian noise per period (the noise model's
+        spread at each drawn cost), clipped at 0. ``days_ahead`` (D,) extrapolates the drift.
+        """
+        self._check_fitted()
+        rng = np.random.default_rng(rng)
+        paths = np.atleast_2d(np.asarray(loads, dtype=float))
+        sol = self._boot if self._boot is not None else self._point.solution
+        drawn = sol.take(rng.integers(0, sol.F.size, size=paths.shape[0]))
+        x = paths / self.load_scale_
+        tau = None
+        if days_ahead is not None:
+            tau = np.broadcast_to(np.asarray(days_ahead, float), paths.shape[1:]) / self.time_scale_
+        mean = drawn.fitted(x, tau) * self.cost_scale_
+        out = mean + rng.standard_normal(mean.shape) * self.noise_sd(mean)
+        return np.maximum(out, 0.0)
+
 
 def _load_days(load: object, days_ahead: object) -> tuple[np.ndarray, np.ndarray | None]:
     """Load as a 1-d float array, and ``days_ahead`` broadcast to it (None: no drift)."""

@@ -5,7 +5,7 @@ Per workload: the daily load is forecast with intervals (``forecaster.forecast``
 sample path is the forecast mean moved by one standard-normal draw scaled to the 80%
 interval on that side (forecast errors over months are dominated by level and trend, so
 a path stays high or low: a conservative, fully correlated choice for monthly sums); the
-path goes through ``CostCurve.sample_predictions`` (one bootstrap parameter set per path
+path goes through ``CostCurve.sample_paths`` (one bootstrap parameter set per path
 plus daily noise, with the fitted efficiency drift continuing). Cost no workload claims is
 forecast on its own, by time, per currency, from its daily series (``simulate_unclaimed``).
 """
@@ -123,9 +123,7 @@ def simulate_workload(
         paths = paths * growth_factor(fc["mean"], growth)[None, :]
     rng = np.random.default_rng(seed)
     days_ahead = np.arange(1, n_days + 1, dtype=float)
-    cost = np.vstack(
-        [fit.curve.sample_predictions(path, 1, rng, days_ahead=days_ahead)[0] for path in paths]
-    )
+    cost = fit.curve.sample_paths(paths, rng, days_ahead=days_ahead)
     excess = np.asarray(excess_at(fit.curve, paths), dtype=float) * np.ones_like(paths)
     return WorkloadPaths(fit.name, fit.currency, paths, cost, excess, float(fit.curve.fixed_))
 

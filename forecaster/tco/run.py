@@ -7,6 +7,9 @@ make the total. Scenarios are applied to the same random draws (``arithmetic``).
 
 from __future__ import annotations
 
+import hashlib
+import weakref
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -46,13 +49,76 @@ def _band(values: np.ndarray) -> dict[str, float]:
     return {f"p{p}": float(np.percentile(values, p)) for p in A.PERCENTILES}
 
 
+#: Monthly sums of each fitted workload's simulated paths, kept across ``run_tco`` calls
+#: for as long as the fit itself lives (the dashboard's cached fits), so a what-if that
+#: changes prices, commitments, a fix or the discount rate re-simulates nothing: only the
+#: workloads a scenario fixes or regrows are simulated again. Keyed inside by everything
+#: the paths depend on (horizon, draws, seed, growth).
+_MONTHLY: dict[int, tuple[weakref.ref, dict[tuple, tuple[np.ndarray, np.ndarray]]]] = {}
+_MONTHLY_PER_FIT = 16
+#: The time-only forecast of unclaimed cost, by its history, horizon and draws (LRU).
+_UNCLAIMED: OrderedDict[str, tuple[np.ndarray, str]] = OrderedDict()
+_UNCLAIMED_SIZE = 32
+
+
+def _simulate_unclaimed(
+    by_time: pl.DataFrame, horizon: Horizon, z: np.ndarray
+) -> tuple[np.ndarray, str]:
+    """``simulate_unclaimed``, remembered for the same history, horizon and draws."""
+    digest = hashlib.sha256()
+    # to the micro-unit: a parallel sum may differ in the last bit between two reads
+    digest.update(by_time.with_columns(pl.col("cost").round(6)).write_ipc(None).getvalue())
+    digest.update(f"{horizon.days[0]}:{len(horizon.days)}".encode())
+    digest.update(z.tobytes())
+    key = digest.hexdigest()
+    if key in _UNCLAIMED:
+        _UNCLAIMED.move_to_end(key)
+        return _UNCLAIMED[key]
+    value = simulate_unclaimed(by_time, horizon, z)
+    value[0].setflags(write=False)
+    _UNCLAIMED[key] = value
+    while len(_UNCLAIMED) > _UNCLAIMED_SIZE:
+        _UNCLAIMED.popitem(last=False)
+    return value
+
+
+def _kept_for(fit: WorkloadFit) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
+    """The monthly sums kept for this fit object (dropped when the fit is collected)."""
+    entry = _MONTHLY.get(id(fit))
+    if entry is None or entry[0]() is not fit:
+        ident = id(fit)
+        entry = (weakref.ref(fit, lambda _ref: _MONTHLY.pop(ident, None)), {})
+        _MONTHLY[ident] = entry
+    return entry[1]
+
+
 class _Simulator:
-    """Caches each workload's load forecast and simulated paths per growth override."""
+    """Caches each workload's load forecast and simulated paths per growth override, and
+    their monthly sums across calls (``_MONTHLY``)."""
 
     def __init__(self, fits: dict[str, WorkloadFit], horizon: Horizon, z: np.ndarray, seed: int):
         self.fits, self.horizon, self.z, self.seed = fits, horizon, z, seed
         self._fc: dict[str, dict] = {}
         self._paths: dict[tuple[str, float | None], WorkloadPaths] = {}
+        self._draws = hashlib.sha256(z.tobytes()).hexdigest()
+
+    def monthly(self, name: str, growth: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """(S, M) monthly cost and load of one workload's paths (read-only arrays)."""
+        fit = self.fits[name]
+        index = list(self.fits).index(name)
+        key = (self.horizon.days[0], len(self.horizon.days), self._draws, self.seed, index, growth)
+        kept = _kept_for(fit)
+        if key not in kept:
+            p = self.paths(name, growth)
+            n_months = len(self.horizon.months)
+            cost = A.to_months(p.cost, self.horizon.month_of_day, n_months)
+            load = A.to_months(p.load, self.horizon.month_of_day, n_months)
+            cost.setflags(write=False)
+            load.setflags(write=False)
+            while len(kept) >= _MONTHLY_PER_FIT:
+                kept.pop(next(iter(kept)))
+            kept[key] = (cost, load)
+        return kept[key]
 
     def paths(self, name: str, growth: float | None) -> WorkloadPaths:
         key = (name, growth)
@@ -83,18 +149,19 @@ def _scenario_months(
     one_off = labour = 0.0
     for name in names:
         growth = sc.growth.get(name, sc.growth.get("*"))
+        if name not in fixes:
+            total = total + sim.monthly(name, growth)[0]
+            continue
         p = sim.paths(name, growth)
-        cost = p.cost
-        if name in fixes:
-            fix = fixes[name]
-            start = horizon.month_index(fix.start)
-            live = horizon.month_of_day >= start
-            cost = A.apply_fix(cost, p.fixed, p.excess, live, fix)
-            if start < n_months:
-                extra[start] += fix.migration_cost
-                extra[start:] += fix.labour_per_month
-                one_off += fix.migration_cost
-                labour += fix.labour_per_month * (n_months - start)
+        fix = fixes[name]
+        start = horizon.month_index(fix.start)
+        live = horizon.month_of_day >= start
+        cost = A.apply_fix(p.cost, p.fixed, p.excess, live, fix)
+        if start < n_months:
+            extra[start] += fix.migration_cost
+            extra[start:] += fix.labour_per_month
+            one_off += fix.migration_cost
+            labour += fix.labour_per_month * (n_months - start)
         total = total + A.to_months(cost, horizon.month_of_day, n_months)
     if sc.price is not None:
         total = A.apply_price(total, sc.price, horizon.month_index(sc.price.start))
@@ -189,12 +256,10 @@ def run_tco(
     for currency in sorted(c for c in unclaimed["currency"].unique().to_list() if c):
         names = [n for n, f in fits.items() if f.curve is not None and f.currency == currency]
         by_time = _time_only_history(unclaimed, fits, currency, last_day)
-        time_only, method = simulate_unclaimed(by_time, horizon, z)
+        time_only, method = _simulate_unclaimed(by_time, horizon, z)
         workloads_out = []
         for name in names:
-            p = sim.paths(name, None)
-            monthly = A.to_months(p.cost, horizon.month_of_day, len(horizon.months))
-            load = A.to_months(p.load, horizon.month_of_day, len(horizon.months))
+            monthly, load = sim.monthly(name, None)
             workloads_out.append({"name": name, "monthly": _monthly(monthly, horizon.months, load)})
         results, base_total = [], None
         for sc in scs:
