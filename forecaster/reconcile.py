@@ -132,7 +132,7 @@ def stored_totals(files: list[Path]) -> pl.DataFrame:
     """Line items and money per currency in written files (a rollup row counts the line
     items it sums, ``x_LineItemCount``)."""
     money = [pl.col(c).sum().alias(c) for c in C.MONEY_COLUMNS]
-    frame = pl.scan_parquet(files)
+    frame = pl.scan_parquet(files, glob=False)
     rows = (
         pl.col(C.X_LINE_ITEM_COUNT).sum()
         if C.X_LINE_ITEM_COUNT in frame.collect_schema()

@@ -191,8 +191,8 @@ class OpenedFile:
         """Column names and types, read from the header or Parquet footer only."""
         try:
             if self.kind == "parquet":
-                return dict(pl.scan_parquet(self.path).collect_schema())
-            header = pl.scan_csv(self._readable(), infer_schema=False, n_rows=0)
+                return dict(pl.scan_parquet(self.path, glob=False).collect_schema())
+            header = pl.scan_csv(self._readable(), infer_schema=False, n_rows=0, glob=False)
             return dict(header.collect_schema())
         except (pl.exceptions.ComputeError, OSError) as exc:
             raise InputError(clip(f"{self.path}: cannot be read as {self.kind}: {exc}")) from exc
@@ -202,9 +202,10 @@ class OpenedFile:
     def scan(self) -> pl.LazyFrame:
         """The file as a LazyFrame (CSV: every column as text)."""
         if self.kind == "parquet":
-            return pl.scan_parquet(self.path)
+            return pl.scan_parquet(self.path, glob=False)
         return pl.scan_csv(
             self._readable(),
             infer_schema=False,
             quote_char='"',
+            glob=False,
         )

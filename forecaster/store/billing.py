@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 
 from forecaster import columns as C
+from forecaster.errors import StoreError
 from forecaster.store.fsutil import atomic_write_json, fsync_dir, read_json
 
 CATALOG_VERSION = 1
@@ -55,6 +56,8 @@ class BillingStore:
 
     # -- reading ---------------------------------------------------------------------------
     def catalog(self) -> dict[str, Any]:
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root}: the store path is a file, not a directory")
         data = read_json(self.catalog_path, None)
         if data is None:
             return {"version": CATALOG_VERSION, "partitions": {}, "restatements": []}
@@ -80,7 +83,7 @@ class BillingStore:
         if not files:
             return pl.LazyFrame(schema=C.CHARGES_SCHEMA)
         # extra_columns: rollup partitions also hold x_LineItemCount (forecaster.engines)
-        return pl.scan_parquet(files, schema=C.CHARGES_SCHEMA, extra_columns="ignore")
+        return pl.scan_parquet(files, schema=C.CHARGES_SCHEMA, extra_columns="ignore", glob=False)
 
     # -- writing ---------------------------------------------------------------------------
     def new_staging(self, ingest_id: str) -> Path:

@@ -67,6 +67,12 @@ def read_json(path: Path, default: Any) -> Any:
         return default
     except json.JSONDecodeError as exc:
         raise StoreError(f"{path}: the store file is not valid JSON ({exc})") from exc
+    except NotADirectoryError as exc:
+        raise StoreError(
+            f"{path}: cannot be read: a part of the store path is a file, not a directory"
+        ) from exc
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
 
 
 @contextlib.contextmanager
