@@ -8,16 +8,22 @@ PORT   ?= 8050
 
 .PHONY: run test lint format install install-test sample clean bench browser
 
+# Each step says what it does: a first `make run` installs for about a minute.
+PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar on
+
 $(BIN)/python:
+	@echo "==> make: creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(PIP) --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	@echo "==> make: installing the forecaster and its dependencies into $(VENV)"
+	$(PIP) -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "==> make: installing the forecaster with what its tests need into $(VENV)"
+	$(PIP) -e '.[test]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -25,12 +31,14 @@ install-test: $(VENV)/.installed-test
 
 # The bundled sample: deterministic, regenerated only when missing.
 $(SAMPLE)/.done: | $(VENV)/.installed
+	@echo "==> make: writing the bundled sample to $(SAMPLE) and ingesting it into $(STORE)"
 	$(BIN)/forecaster sample --out $(SAMPLE) --store $(STORE)
 	touch $@
 
 sample: $(SAMPLE)/.done
 
 run: $(VENV)/.installed $(SAMPLE)/.done
+	@echo "==> make: serving the dashboard on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/forecaster serve --store $(STORE) --workloads $(SAMPLE)/workloads.toml --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed-test
