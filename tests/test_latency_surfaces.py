@@ -76,3 +76,22 @@ def test_the_cli_json_gives_the_same_load_and_date(capsys, tmp_path, pack_row):
         pack_row["budget_date_80_early"],
         pack_row["budget_date_80_late"],
     )
+
+
+def test_the_cli_with_the_workload_says_the_packs_sentence(capsys, pack_row):
+    out, store = sample_dirs()
+    test = out / "loadtest" / "search-loadtest.csv"
+    argv = ["scaling", str(test), "--workload", "search", "--workloads",
+            str(out / "workloads.toml"), "--store", str(store)]  # fmt: skip
+    assert main([*argv, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    latency = doc["latency"]
+    assert latency["budgets_from"] == "the workloads file (search)"
+    budget = latency["budgets"][0]
+    assert budget["budget"] == truth.LATENCY_BUDGET
+    assert budget["budget_load"] == pytest.approx(pack_row["budget_load"], rel=1e-12)
+    assert budget["budget_date"][:10] == pack_row["budget_date"]
+    assert latency["sentences"] == [pack_row["latency_explanation"]]
+    assert doc["workload_ceiling"]["ceiling_date"] == pack_row["ceiling_date"]
+    assert main(argv) == 0
+    assert pack_row["latency_explanation"] in capsys.readouterr().out

@@ -9,7 +9,7 @@ from typing import Any
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.scaling import ceiling, explain
-from forecaster.scaling.budget import budget_outlooks, describe_budget
+from forecaster.scaling.budget import budget_outlooks, describe_budget, reach_budgets
 from forecaster.scaling.latency import format_ms, parse_budget, parse_duration_ms
 from forecaster.scaling.loadtest import read_load_tests
 from forecaster.scaling.usl import USLModel
@@ -79,7 +79,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--workload", metavar="NAME",
         help="the workload (of --workloads) whose load in the store to forecast: adds its ceiling "
         "date (the day its busiest hour reaches --ceiling-share of the ceiling, as the review "
-        "pack and the dashboard say; the daily average's date as a second figure)",
+        "pack and the dashboard say; the daily average's date as a second figure), and the "
+        "date each latency budget breaks (the workload's latency_budgets in the workloads "
+        "file, or --latency-budget)",
     )  # fmt: skip
     p.add_argument("--workloads", metavar="FILE", help="workloads TOML (with --workload)")
     add_store_option(p)
@@ -158,7 +160,26 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
         )
         doc.update(ceiling.ceiling_date(forecast, limit, args.ceiling_share, args.forecast_scale))
         doc["ceiling_measure"] = args.forecast_measures
-    if args.latency_budget:
+    reach = workload = None
+    if args.workload:
+        reach, workload = _workload_ceiling(args, model)
+        doc["workload_ceiling"] = reach.to_dict()
+    budgets = list(args.latency_budget) or list(workload.latency_budgets if workload else [])
+    if budgets and reach is not None and args.forecast is None:
+        # the workload's ceiling date and its budgets: one engine function, as the pack's
+        results = reach_budgets(reach, points, model, budgets, label, args.think_time,
+                                cost[0] if cost else None)  # fmt: skip
+        _, curves, think = budget_outlooks(points, model, budgets, args.think_time, label)
+        doc["latency"] = {
+            "budgets_from": "--latency-budget"
+            if args.latency_budget
+            else f"the workloads file ({workload.name})",  # type: ignore[union-attr]
+            "think_time": think.to_dict() if think else None,
+            "curves": {stat: curve.to_dict() for stat, curve in curves.items()},
+            "budgets": [o.to_dict() for o, _ in results],
+            "sentences": [sentence for _, sentence in results],
+        }
+    elif budgets:
         outlooks, curves, think = budget_outlooks(
             points, model, args.latency_budget, args.think_time, label,
             forecast=forecast if args.forecast is not None else None,
@@ -166,6 +187,9 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
             measure=args.forecast_measures,
         )  # fmt: skip
         doc["latency"] = {
+            "budgets_from": "--latency-budget"
+            if args.latency_budget
+            else f"the workloads file ({workload.name})",  # type: ignore[union-attr]
             "think_time": think.to_dict() if think else None,
             "curves": {stat: curve.to_dict() for stat, curve in curves.items()},
             "budgets": [o.to_dict() for o in outlooks],
@@ -173,8 +197,6 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
                 describe_budget(o, doc if "ceiling_date" in doc else None) for o in outlooks
             ],
         }
-    if args.workload:
-        doc["workload_ceiling"] = _workload_ceiling(args, model).to_dict()
     return model, doc
 
 
@@ -188,7 +210,8 @@ def _workload_ceiling(args: argparse.Namespace, model: USLModel):
     if not chosen:
         names = ", ".join(w.name for w in workloads) or "none"
         raise InputError(f"--workload {args.workload!r}: not in the workloads file ({names})")
-    return workload_ceiling(read_load(store_dir(args)), chosen[0], model, None, args.ceiling_share)
+    reach = workload_ceiling(read_load(store_dir(args)), chosen[0], model, None, args.ceiling_share)
+    return reach, chosen[0]
 
 
 def _fmt(value: float | None) -> str:
@@ -264,7 +287,7 @@ def _print_plain(model: USLModel, doc: dict[str, Any]) -> None:
 
 def _print_latency(latency: dict[str, Any]) -> None:
     think = latency["think_time"]
-    print("\nLatency budgets (response time against load)")
+    print(f"\nLatency budgets (response time against load; budgets from {latency['budgets_from']})")
     if think:
         where = "named with --think-time" if think["source"] == "flag" else "from the data"
         print(f"  think time {format_ms(think['ms'])} per request ({where})")

@@ -225,15 +225,30 @@ def workload_budgets(
     forecast: pl.DataFrame | None,
     ceiling: dict[str, Any] | None,
     source: str = "load test",
+    think_time_ms: float | None = None,
+    cost: CostFn | None = None,
 ) -> list[tuple[BudgetOutlook, str]]:
-    """A workload's budgets (from its workloads file) on its load test, against the same
-    forecast as its ceiling date: (outlook, sentence) per budget, for the pack and the
-    Scaling page alike. ``ceiling`` is ``ceiling_date``-shaped (``ceiling_threshold``,
-    ``ceiling_share``, ``ceiling_date``, ``forecast_horizon_end``) or None."""
+    """A workload's budgets on its load test, against the same forecast as its ceiling
+    date: (outlook, sentence) per budget, for the pack, the Scaling page and ``forecaster
+    scaling --workload`` alike. ``ceiling`` is ``ceiling_date``-shaped
+    (``ceiling_threshold``, ``ceiling_share``, ``ceiling_date``, ``forecast_horizon_end``)
+    or None."""
     if not budgets:
         return []
-    outlooks, _, _ = budget_outlooks(points, model, list(budgets), None, source, forecast=forecast)
+    outlooks, _, _ = budget_outlooks(
+        points, model, list(budgets), think_time_ms, source, forecast=forecast, cost=cost
+    )
     return [(o, describe_budget(o, ceiling)) for o in outlooks]
+
+
+def reach_ceiling(reach: CeilingReach) -> dict[str, Any]:
+    """A ``CeilingReach`` in ``ceiling_date``'s keys, for ``describe_budget``."""
+    return {
+        "ceiling_threshold": reach.threshold,
+        "ceiling_share": reach.share,
+        "ceiling_date": reach.date,
+        "forecast_horizon_end": reach.horizon_end,
+    }
 
 
 def reach_budgets(
@@ -242,16 +257,13 @@ def reach_budgets(
     model: USLModel,
     budgets: tuple[LatencyBudget, ...] | list[LatencyBudget],
     source: str = "load test",
+    think_time_ms: float | None = None,
+    cost: CostFn | None = None,
 ) -> list[tuple[BudgetOutlook, str]]:
     """``workload_budgets`` against a workload's ceiling date (``reach.workload_ceiling``):
     the budget date from the same busiest-hour forecast, the sentence beside that ceiling
     date. Without ``reach`` (no forecast), the budget loads only."""
     if reach is None:
-        return workload_budgets(points, model, budgets, None, None, source)
-    ceiling = {
-        "ceiling_threshold": reach.threshold,
-        "ceiling_share": reach.share,
-        "ceiling_date": reach.date,
-        "forecast_horizon_end": reach.horizon_end,
-    }
-    return workload_budgets(points, model, budgets, reach.busiest_hour.forecast, ceiling, source)
+        return workload_budgets(points, model, budgets, None, None, source, think_time_ms, cost)
+    return workload_budgets(points, model, budgets, reach.busiest_hour.forecast,
+                            reach_ceiling(reach), source, think_time_ms, cost)  # fmt: skip
