@@ -46,6 +46,7 @@ from forecaster.views import review as review_views
 from forecaster.views import scaling as scaling_views
 from forecaster.views.forecast import WhatIf
 from forecaster.views.workloads import fit_window
+from forecaster.waste import monthly_waste
 from forecaster.workloads import Workload, coverage, load_workloads, unclaimed_cost
 from forecaster.workloads import workload_series as _workload_series
 
@@ -255,6 +256,12 @@ def fit(name: str, start: str | None = None, end: str | None = None) -> Workload
     if not chosen:
         return None
     return fit_window(series().filter(pl.col("workload") == name), chosen, start, end)[name]
+
+
+@cached
+def waste() -> pl.DataFrame:
+    """Waste candidates per workload and month (``forecaster.waste.monthly_waste``)."""
+    return monthly_waste(fits())
 
 
 @cached

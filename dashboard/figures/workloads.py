@@ -146,9 +146,12 @@ def cost_over_time(fit: WorkloadFit, anomalies: pl.DataFrame) -> go.Figure:
 
 
 def waste_by_workload(findings: pl.DataFrame) -> go.Figure:
-    """Money per month of the idle baseline, scaling excess and efficiency drift findings,
-    one horizontal bar per workload (currencies are labelled, never summed)."""
-    title = "Waste candidates by workload (money per month, workload's currency)"
+    """The idle baseline, scaling excess and efficiency drift of each workload's last month
+    (``last_month_waste``), one horizontal bar per workload (currencies are labelled, never
+    summed)."""
+    months = sorted(set(findings["month"].to_list())) if "month" in findings.columns else []
+    when = months[-1] if len(months) == 1 else "each workload's last month"
+    title = f"Waste candidates by workload in {when} (workload's currency)"
     waste = findings.filter(pl.col("kind").is_in(list(WASTE_KINDS)))
     if waste.height == 0:
         return empty("No waste findings", title)
@@ -167,7 +170,7 @@ def waste_by_workload(findings: pl.DataFrame) -> go.Figure:
             orientation="h",
             name=LABELS[kind],
             marker_color=COLORS[kind],
-            hovertemplate="%{y}: %{x:,.2f} per month<extra>%{fullData.name}</extra>",
+            hovertemplate="%{y}: %{x:,.2f} in the month<extra>%{fullData.name}</extra>",
         )
     return style(
         fig,

@@ -13,7 +13,7 @@ from forecaster.timeonly.bill import group_table, total_bands
 from forecaster.views.forecast import WhatIf, monthly_bands
 from forecaster.views.overview import headline, monthly_split, period_status
 from forecaster.views.store import overlap_warning
-from forecaster.views.workloads import findings_table
+from forecaster.waste import WASTE_SCHEMA
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
 
@@ -73,7 +73,8 @@ def layout(
                 ui.graph("overview-split"),
                 note="Each workload's cost split by its fitted cost curve: organic growth "
                 "follows load at the reference marginal cost; the idle baseline, the scaling "
-                "excess and a rising unit cost (efficiency drift) are the waste candidates.",
+                "excess and a rising unit cost (efficiency drift, measured against the unit "
+                "cost of the fit window's first day at the same load) are the waste candidates.",
             ),
             ui.section(
                 "Cost forecast",
@@ -108,15 +109,16 @@ def update(currency: str | None, by: str, tag: str | None):
     open_months = mine.filter(pl.col("status") == "open")["month"].to_list()
     spend = data.spend_by_tag(tag) if by == "tag" and tag else data.spend(by)
     spend_fig = figures.spend_by_month(spend, currency, by, open_months, tag)
-    fits, findings = _fits()
+    fits = _fits()
     split = monthly_split(fits, data.series(), data.unclaimed(), currency) if fits else None
     split_fig = (
         figures.organic_waste(split, currency)
         if split is not None
         else figures.empty(data.workloads_problem() or "No workloads", "Organic versus waste")
     )
+    waste = data.waste() if fits else pl.DataFrame(schema=WASTE_SCHEMA)
     heads = headline(
-        data.spend(None), status, findings, currency, workloads=not data.workloads_problem()
+        data.spend(None), status, waste, currency, workloads=not data.workloads_problem()
     )
     return (
         spend_fig,
@@ -130,10 +132,7 @@ def update(currency: str | None, by: str, tag: str | None):
 
 
 def _fits():
-    if data.workloads_problem():
-        return {}, findings_table({})
-    fits = data.fits()
-    return fits, findings_table(fits)
+    return {} if data.workloads_problem() else data.fits()
 
 
 def forecast(currency: str):
@@ -209,13 +208,12 @@ def kpis(h: dict) -> list[html.Div]:
             ", ".join(h["open_months"]) or why.get("open_cost", ""),
         ),
         ui.kpi(
-            "Waste candidates per month",
-            ui.money(h["waste_per_month"], cur)
-            if h["waste_per_month"] is not None
-            else "needs workloads",
-            "idle baseline + scaling excess + efficiency drift"
-            if h["waste_per_month"] is not None
-            else why.get("waste_per_month", ""),
+            f"Waste candidates in {h['waste_month'] or 'the last closed month'}",
+            ui.money(h["waste"], cur) if h["waste"] is not None else "needs workloads",
+            "idle baseline + scaling excess + efficiency drift (drift against the unit cost "
+            "of the fit window's first day)"
+            if h["waste"] is not None
+            else why.get("waste", ""),
         ),
     ]
 

@@ -12,6 +12,7 @@ from forecaster.views.workloads import (
     anomaly_periods,
     curve_band,
     findings_table,
+    last_month_waste,
     summary_table,
 )
 
@@ -45,7 +46,7 @@ def layout(
                 ),
                 dcc.Graph(
                     id="workloads-waste",
-                    figure=figures.waste_by_workload(findings_table(fits)),
+                    figure=figures.waste_by_workload(last_month_waste(fits)),
                     config={"displaylogo": False},
                 ),
                 note="Money per month in each workload's billing currency. Select a row to "

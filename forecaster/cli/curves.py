@@ -16,6 +16,7 @@ from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.curves import fit_workload, join_cost_load, read_series_csv
 from forecaster.errors import InputError
 from forecaster.portfolio import curves_report, fit_store_workloads
+from forecaster.waste import DRIFT_BASIS, monthly_waste
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,6 +89,7 @@ def run_store(args: argparse.Namespace) -> int:
         random_state=args.seed,
     )
     doc = curves_report(fits)
+    doc["waste"] = {"drift_basis": DRIFT_BASIS, "months": monthly_waste(fits).to_dicts()}
     if args.json:
         print_json(doc)
     else:

@@ -47,6 +47,7 @@ from forecaster.review.workloads import (
     findings_table,
     fit_workloads,
     monthly_load,
+    waste_table,
     workload_table,
 )
 from forecaster.store import BillingStore
@@ -161,9 +162,14 @@ def build_review(
         tables["bridge_by_item"] = bridge_items_table(results, month, previous, BILL_STEPS)
     if workloads:
         tables["findings"] = findings_table(fits, month)
+        tables["waste"] = waste_table(fits, month)
         tables["cost_curves"] = curves_table(fits)
     else:
-        for name, title in (("findings", "Findings"), ("cost_curves", "Cost curves")):
+        for name, title in (
+            ("findings", "Findings"),
+            ("waste", "Waste candidates"),
+            ("cost_curves", "Cost curves"),
+        ):
             tables[name] = not_available(name, title, NO_WORKLOADS)
             unavailable[name] = NO_WORKLOADS
 

@@ -341,3 +341,29 @@ def findings_table(fits: dict[str, WorkloadFit], month: str) -> Table:
             "day). low/high: 90% interval."
         ),
     )
+
+
+def waste_table(fits: dict[str, WorkloadFit], month: str) -> Table:
+    """The month's waste candidates per workload and in total per currency
+    (``forecaster.waste.month_waste``: the figures the dashboard and ``forecaster curves
+    --json`` show)."""
+    from forecaster.waste import DRIFT_BASIS, WASTE_PARTS, month_waste, waste_totals
+
+    per = month_waste(fits, month)
+    totals = waste_totals(per).with_columns(pl.lit("total").alias("workload"))
+    frame = pl.concat(
+        [per.drop("month"), totals.drop("month").select(per.drop("month").columns)]
+    ).sort("currency", pl.col("workload") == "total", maintain_order=True)
+    return Table(
+        name="waste",
+        title=f"Waste candidates in {month}",
+        frame=frame,
+        kinds=dict.fromkeys([*WASTE_PARTS, "waste"], "money"),
+        description=(
+            f"Per workload, the money of {month} its cost curve attributes to the idle "
+            "baseline, to scaling excess (cost above linear scaling, where the exponent's "
+            f"interval lies above 1) and to efficiency drift ({DRIFT_BASIS}, where it rises "
+            "significantly); waste is their sum, and 'total' their sum per currency. See "
+            "the glossary (docs/glossary.md)."
+        ),
+    )

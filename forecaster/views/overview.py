@@ -10,6 +10,7 @@ import polars as pl
 
 from forecaster import columns as C
 from forecaster.portfolio import WorkloadFit
+from forecaster.waste import WASTE_PARTS, split_fit
 
 UNTAGGED = "(untagged)"
 
@@ -46,9 +47,8 @@ def monthly_split(
     - organic: load times the reference marginal cost (growth that follows traffic);
     - idle_baseline: the fixed cost F (paid at zero load);
     - scaling_excess: what the curve adds above linear scaling;
-    - efficiency_drift: the part of the residual the fitted time trend explains; the
-      decomposition prices load at the *last* period's unit cost, so with a unit cost that
-      crept up this is negative in earlier months (they were cheaper than today's rates);
+    - efficiency_drift: the cost above the fit window's first day's unit cost at the same
+      load (``forecaster.waste``: the one definition; positive when the unit cost crept up);
     - residual: what the curve does not explain otherwise (noise, anomalies);
     - unmodelled: workload cost without a fit (no curve, or periods without load);
     - unclaimed: cost no workload claims (``unclaimed_cost`` at month grain).
@@ -58,13 +58,13 @@ def monthly_split(
     parts = []
     mine = [f for f in fits.values() if f.currency == currency]
     for fit in mine:
-        if fit.decomposition is not None and "period_start" in fit.decomposition.columns:
+        if fit.curve is not None and fit.curve.period_start_ is not None:
             parts.append(
-                fit.decomposition.select(
+                split_fit(fit).select(
                     _month(),
                     *[pl.col(src).alias(dst) for src, dst in _DECOMPOSITION.items()],
-                    pl.col("drift").alias("efficiency_drift"),
-                    (pl.col("residual") - pl.col("drift")).alias("residual"),
+                    "efficiency_drift",
+                    "residual",
                     (-pl.col("cost")).alias("unmodelled"),
                 )
             )
@@ -142,18 +142,20 @@ def _previous_month(month: str) -> str:
 def headline(
     spend: pl.DataFrame,
     status: pl.DataFrame,
-    findings: pl.DataFrame,
+    waste: pl.DataFrame,
     currency: str,
     workloads: bool = True,
 ) -> dict[str, Any]:
     """The Overview's headline figures in one currency: the last closed month and its
     change on the calendar month before, the open months' cost so far, and the waste
-    candidates per month (idle baseline + scaling excess + efficiency drift findings).
+    candidates in the last closed month (``forecaster.waste.monthly_waste``: idle baseline
+    + scaling excess + efficiency drift, summed over workloads; the same figure as the
+    review pack's waste table and the "Organic versus waste" chart).
 
     No figure stands in for "no data": the last closed month is the last closed month with
     effective cost in the store (later months holding only lines without effective cost are
     named in ``notes``); a figure that cannot be given is None and ``reasons`` says why
-    (keys: ``last_closed_cost``, ``change``, ``open_cost``, ``waste_per_month``).
+    (keys: ``last_closed_cost``, ``change``, ``open_cost``, ``waste``).
     ``workloads``: whether a workloads file is loaded (waste needs cost against load).
     """
     mine = (
@@ -192,14 +194,17 @@ def headline(
         change = by_month[last] - previous_cost
     if not opened:
         reasons["open_cost"] = "no billing month is open"
-    mine_findings = findings.filter((pl.col("currency") == currency) & (pl.col("per") == "month"))
-    waste: float | None = float(mine_findings["amount"].sum() or 0.0)
+    in_month = waste.filter((pl.col("currency") == currency) & (pl.col("month") == last))
+    amount: float | None = round(float(in_month["waste"].sum()), 2) if in_month.height else None
+    parts = {p: round(float(in_month[p].sum()), 2) for p in WASTE_PARTS} if in_month.height else {}
     if not workloads:
-        waste = None
-        reasons["waste_per_month"] = (
+        amount = None
+        reasons["waste"] = (
             "needs workloads: waste is found by fitting cost against load "
             "(`forecaster workloads suggest` proposes a workloads file)"
         )
+    elif amount is None:
+        reasons["waste"] = f"no workload's cost curve is fitted on {last or 'a closed month'}"
     return {
         "currency": currency,
         "last_closed_month": last,
@@ -209,7 +214,9 @@ def headline(
         "change": change,
         "open_months": opened,
         "open_cost": sum(by_month.get(m, 0.0) for m in opened) if opened else None,
-        "waste_per_month": waste,
+        "waste_month": last if amount is not None else None,
+        "waste": amount,
+        "waste_parts": parts if amount is not None else {},
         "reasons": reasons,
         "notes": notes,
     }

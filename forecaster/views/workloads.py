@@ -17,6 +17,7 @@ import polars as pl
 
 from forecaster.errors import InputError
 from forecaster.portfolio import WorkloadFit, fit_series
+from forecaster.waste import monthly_waste
 from forecaster.workloads import Workload
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -43,7 +44,8 @@ SUMMARY_SCHEMA: dict[str, pl.DataType] = {
     "exponent": pl.Float64(),
     "r2": pl.Float64(),
     "current_cost_per_month": pl.Float64(),
-    "waste_per_month": pl.Float64(),
+    "waste_month": pl.String(),
+    "waste": pl.Float64(),
     "anomalies": pl.Int64(),
     "note": pl.String(),
 }
@@ -95,18 +97,15 @@ def _when(value: Any) -> str:
     return text[:10] if text[11:19] in ("", "00:00:00") else text[:16]
 
 
-def _waste(summary: dict[str, Any]) -> float:
-    return float(
-        sum(f["usd_per_month"] for f in summary.get("findings", []) if f["kind"] in WASTE_KINDS)
-    )
-
-
 def summary_table(fits: dict[str, WorkloadFit]) -> pl.DataFrame:
     """One row per workload: model, fixed cost per month, marginal cost (currency per load
-    unit), exponent, R^2, current cost per month, waste per month (idle baseline + scaling
-    excess + efficiency drift findings) and the number of anomalous periods."""
+    unit), exponent, R^2, current cost per month, the waste candidates of the window's last
+    month (``forecaster.waste``: idle baseline + scaling excess + efficiency drift, as the
+    Overview and the review pack) and the number of anomalous periods."""
     rows = []
+    waste = monthly_waste(fits)
     for fit in fits.values():
+        mine = waste.filter(pl.col("workload") == fit.name).tail(1)
         s = fit.summary
         ok = s.get("model") is not None
         findings = s.get("findings", [])
@@ -121,12 +120,26 @@ def summary_table(fits: dict[str, WorkloadFit]) -> pl.DataFrame:
                 "exponent": s.get("exponent"),
                 "r2": s.get("r2"),
                 "current_cost_per_month": s.get("current_cost_per_month"),
-                "waste_per_month": _waste(s) if ok else None,
+                "waste_month": mine["month"][0] if mine.height else None,
+                "waste": mine["waste"][0] if mine.height else None,
                 "anomalies": sum(f["kind"] == "anomaly" for f in findings),
                 "note": "; ".join(s.get("warnings", [])) if ok else s.get("reason", ""),
             }
         )
     return pl.DataFrame(rows, schema=SUMMARY_SCHEMA)
+
+
+def last_month_waste(fits: dict[str, WorkloadFit]) -> pl.DataFrame:
+    """``workload, currency, month, kind, amount``: each workload's waste candidates in the
+    last month of its fit window (``forecaster.waste.monthly_waste``), one row per kind."""
+    waste = monthly_waste(fits)
+    last = waste.group_by("workload", maintain_order=True).tail(1)
+    return last.unpivot(
+        on=list(WASTE_KINDS),
+        index=["workload", "currency", "month"],
+        variable_name="kind",
+        value_name="amount",
+    )
 
 
 def findings_table(fits: dict[str, WorkloadFit]) -> pl.DataFrame:
