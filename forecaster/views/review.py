@@ -31,7 +31,11 @@ def month_bridge_doc(
     items = cost_items(charges, workloads, [month, previous], totals)
     fits = fit_workloads(series, workloads, month_start(shift_month(month, 1)))
     results = bridges(items, fits, month, previous)
-    return {"month": month, "currencies": [{"currency": c, **r} for c, r in results.items()]}
+    return {
+        "month": month,
+        "basis": "workloads",
+        "currencies": [{"currency": c, **r} for c, r in results.items()],
+    }
 
 
 def months_with_previous(spend: pl.DataFrame, currency: str) -> list[str]:
