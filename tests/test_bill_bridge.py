@@ -40,8 +40,8 @@ def test_twice_the_hours_at_the_same_prices_is_usage_volume():
         "2026-10",
         "2026-09",
     )  # fmt: skip
-    assert step(b, "usage_volume")["usd"] == 100.0
-    assert step(b, "rate_price")["usd"] == 0.0 and step(b, "rest")["usd"] == 0.0
+    assert step(b, "usage_volume")["amount"] == 100.0
+    assert step(b, "rate_price")["amount"] == 0.0 and step(b, "rest")["amount"] == 0.0
 
 
 def test_a_list_price_rise_at_equal_hours_is_price_and_a_deeper_discount_is_rate():
@@ -53,7 +53,7 @@ def test_a_list_price_rise_at_equal_hours_is_price_and_a_deeper_discount_is_rate
     rate = step(b, "rate_price")
     assert rate["list_price"] == pytest.approx(8.0)  # 110 list at last month's 80%
     assert rate["negotiated"] + rate["commitment"] == pytest.approx(-11.0)  # 70% of 110
-    assert rate["usd"] == -3.0 and step(b, "usage_volume")["usd"] == 0.0
+    assert rate["amount"] == -3.0 and step(b, "usage_volume")["amount"] == 0.0
 
 
 def test_new_and_retired_services_credits_refunds_and_tax_have_their_steps():
@@ -69,10 +69,10 @@ def test_new_and_retired_services_credits_refunds_and_tax_have_their_steps():
         "2026-10",
         "2026-09",
     )
-    got = {s["kind"]: s["usd"] for s in b["steps"]}
+    got = {s["kind"]: s["amount"] for s in b["steps"]}
     assert got["new_services"] == 7.0 and got["retired_services"] == -5.0
     assert got["credits"] == -3.0 and got["refunds"] == -2.5 and got["tax"] == 0.7
-    assert step(b, "new_services")["items"] == [{"item": "AWS / Lambda", "usd": 7.0}]
+    assert step(b, "new_services")["items"] == [{"item": "AWS / Lambda", "amount": 7.0}]
 
 
 def test_lines_without_quantities_leave_their_change_in_the_rest():
@@ -81,7 +81,7 @@ def test_lines_without_quantities_leave_their_change_in_the_rest():
         "2026-10",
         "2026-09",
     )  # fmt: skip
-    assert step(b, "rest")["usd"] == 3.0 and step(b, "usage_volume")["usd"] == 0.0
+    assert step(b, "rest")["amount"] == 3.0 and step(b, "usage_volume")["amount"] == 0.0
 
 
 money = st.floats(-500, 5000, allow_nan=False, allow_infinity=False).map(lambda x: round(x, 6))
@@ -103,7 +103,7 @@ line = st.tuples(
 def test_steps_add_up_to_the_change_to_the_cent(rows):
     frame = lines(*[("USD", *r) for r in rows]) if rows else lines()
     b = month_bill_bridge(frame, "2026-10", "2026-09")
-    cents = [round(s["usd"] * 100) for s in b["steps"]]
+    cents = [round(s["amount"] * 100) for s in b["steps"]]
     assert [s["kind"] for s in b["steps"]] == list(STEPS)
     assert sum(cents) == round(b["total_change"] * 100)
     for month, end in (("2026-09", "previous_cost"), ("2026-10", "cost")):
@@ -126,5 +126,5 @@ def test_the_cli_bridge_of_a_bill_alone_reconciles_to_the_store(
     usd = doc["currencies"][0]
     store = month_totals(read_charges(real_bills_store), ["2024-09"])["effective_cost"][0]
     assert usd["cost"] == round(store, 2) and "2024-08" in usd["note"]
-    assert round(sum(s["usd"] for s in usd["steps"]), 2) == usd["total_change"]
+    assert round(sum(s["amount"] for s in usd["steps"]), 2) == usd["total_change"]
     assert bridge_for_month(real_bills_store, "2024-09")["basis"] == "bill only (no workloads)"

@@ -28,7 +28,7 @@ def _row(item, month, fixed, organic, excess, residual, list_cost=None, contract
 
 
 def _steps(bridge: dict) -> dict[str, float]:
-    return {s["kind"]: s["usd"] for s in bridge["steps"]}
+    return {s["kind"]: s["amount"] for s in bridge["steps"]}
 
 
 def _cents(x: float) -> int:
@@ -83,7 +83,7 @@ def test_new_and_retired_services_are_their_whole_cost() -> None:
     steps = _steps(b)
     assert steps["new_services"] == 50.0 and steps["retired_services"] == -120.0
     new = next(s for s in b["steps"] if s["kind"] == "new_services")
-    assert new["items"] == [{"item": "new", "usd": 50.0}]
+    assert new["items"] == [{"item": "new", "amount": 50.0}]
 
 
 def test_items_without_a_curve_put_their_change_in_the_residual() -> None:
@@ -147,7 +147,7 @@ def test_bridge_steps_sum_exactly_to_the_total_change(rows) -> None:
             rec.update(fixed=None, organic=None, scaling_excess=None, residual=None)
         records.append(rec)
     b = month_bridge(pl.DataFrame(records), "2025-02")
-    assert sum(_cents(s["usd"]) for s in b["steps"]) == _cents(b["total_change"])
+    assert sum(_cents(s["amount"]) for s in b["steps"]) == _cents(b["total_change"])
     assert _cents(b["cost"]) - _cents(b["previous_cost"]) == _cents(b["total_change"])
     for item in b["by_item"]:
         parts = sum(_cents(item[k]) for k in STEPS)

@@ -36,7 +36,7 @@ def test_json_output_has_one_workload_with_the_documented_fields(cli, files) -> 
         f["kind"] == "anomaly" and f["period_start"].startswith("2025-02-04") for f in w["findings"]
     )
     for f in w["findings"]:
-        assert isinstance(f["usd_per_month"], float) and f["detail"]
+        assert isinstance(f["amount_per_month"], float) and f["detail"]
 
 
 def test_text_output_names_the_model_and_findings(cli, files) -> None:

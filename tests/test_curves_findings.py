@@ -21,9 +21,9 @@ def test_idle_baseline_is_fixed_cost_per_month_with_interval_and_share() -> None
     t = Truth(F=300.0, v=0.1, noise=0.005, growth=0.0, seed=1)
     curve = CostCurve().fit(*synth(t))
     found = idle_baseline(curve)
-    assert found["usd_per_month"] == pytest.approx(300 * 30.4375, rel=0.03)
+    assert found["amount_per_month"] == pytest.approx(300 * 30.4375, rel=0.03)
     lo, hi = found["ci"]
-    assert lo <= found["usd_per_month"] <= hi
+    assert lo <= found["amount_per_month"] <= hi
     assert found["share_of_cost"] == pytest.approx(300 / curve.current_cost_, rel=0.03)
     assert "per month at zero load" in found["detail"]
 
@@ -35,8 +35,12 @@ def test_scaling_excess_is_cost_above_the_linear_reference_line() -> None:
     assert found is not None
     L0, Lr = curve.current_load_, curve.reference_load_
     truth = (t.v * L0**t.k - t.v * Lr ** (t.k - 1) * L0) * 30.4375
-    assert found["usd_per_month"] == pytest.approx(truth, rel=0.15)
-    assert found["usd_per_month_at_5x"] > found["usd_per_month_at_2x"] > found["usd_per_month"]
+    assert found["amount_per_month"] == pytest.approx(truth, rel=0.15)
+    assert (
+        found["amount_per_month_at_5x"]
+        > found["amount_per_month_at_2x"]
+        > found["amount_per_month"]
+    )
 
 
 def test_efficiency_drift_reports_the_monthly_rise_at_equal_load() -> None:
@@ -47,7 +51,7 @@ def test_efficiency_drift_reports_the_monthly_rise_at_equal_load() -> None:
     L0 = curve.current_load_
     months = (t.n - 1) / 30.4375
     truth = t.v * L0 * (1.02**months - 1) * 30.4375  # now versus the window's start
-    assert found["usd_per_month"] == pytest.approx(truth, rel=0.1)
+    assert found["amount_per_month"] == pytest.approx(truth, rel=0.1)
 
 
 def test_no_drift_gives_no_drift_finding() -> None:
@@ -72,7 +76,7 @@ def test_unexplained_cost_spike_is_an_anomaly_and_a_traffic_spike_is_not(seed: i
     assert "2024-10-27" in days  # day 300
     assert "2024-04-10" not in days  # day 100
     spike = next(f for f in found if f["period_start"].startswith("2024-10-27"))
-    assert spike["usd_per_month"] == pytest.approx(400, rel=0.1)
+    assert spike["amount_per_month"] == pytest.approx(400, rel=0.1)
     assert spike["interval"][1] < spike["cost"]
 
 
@@ -86,4 +90,4 @@ def test_all_findings_are_money_per_month_in_kind_order() -> None:
     found = all_findings(CostCurve().fit(load, cost, starts))
     kinds = [f["kind"] for f in found]
     assert kinds[0] == "idle_baseline" and kinds[-1] == "anomaly"
-    assert all(np.isfinite(f["usd_per_month"]) for f in found)
+    assert all(np.isfinite(f["amount_per_month"]) for f in found)

@@ -129,7 +129,7 @@ def test_workload_object_has_the_cli_fields() -> None:
     lo, hi = out["fixed_cost_ci"]
     assert lo <= out["fixed_cost_per_day"] <= hi
     for f in out["findings"]:
-        assert set(f) >= {"kind", "usd_per_month", "detail"}
+        assert set(f) >= {"kind", "amount_per_month", "detail"}
         assert f["kind"] in {"idle_baseline", "scaling_excess", "efficiency_drift", "anomaly"}
 
 

@@ -96,7 +96,12 @@ def test_exponent_1_3_is_flagged_as_scaling_excess(raw: Truth) -> None:
     found = scaling_excess(curve)
     assert found is not None
     assert found["exponent_ci"][0] > 1.0
-    assert 0 < found["usd_per_month"] < found["usd_per_month_at_2x"] < found["usd_per_month_at_5x"]
+    assert (
+        0
+        < found["amount_per_month"]
+        < found["amount_per_month_at_2x"]
+        < found["amount_per_month_at_5x"]
+    )
 
 
 def test_drift_test_false_positive_rate_is_close_to_its_level() -> None:

@@ -111,7 +111,7 @@ def bridge(steps: list[tuple[str, float]], previous: float = 100.0) -> dict:
         "previous_cost": previous,
         "cost": previous + change,
         "total_change": change,
-        "steps": [{"kind": k, "usd": v, "items": []} for k, v in steps],
+        "steps": [{"kind": k, "amount": v, "items": []} for k, v in steps],
     }
 
 
@@ -125,7 +125,7 @@ def test_waterfall_runs_from_total_to_total():
 
 def test_waterfall_hover_escapes_new_service_names():
     b = bridge([("new_services", 3.0)])
-    b["steps"][0]["items"] = [{"item": f"unclaimed: AWS: {EVIL}", "usd": 3.0}]
+    b["steps"][0]["items"] = [{"item": f"unclaimed: AWS: {EVIL}", "amount": 3.0}]
     fig = bridge_waterfall(b, "USD")
     assert esc(EVIL) in fig.data[0].customdata[1]
     assert_no_markup(fig)

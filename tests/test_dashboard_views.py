@@ -275,7 +275,7 @@ def test_the_hostile_service_is_new_in_its_first_month(bridge_doc):
     bridge = review.currency_bridge(bridge_doc[EVIL_MONTHS[0]], "USD")
     new = next(s for s in bridge["steps"] if s["kind"] == "new_services")
     assert [i["item"] for i in new["items"]] == [UNCLAIMED_EVIL]
-    assert new["usd"] == pytest.approx(2 * 12.34)
+    assert new["amount"] == pytest.approx(2 * 12.34)
 
 
 def test_steps_table_runs_from_total_to_total(bridge_doc):

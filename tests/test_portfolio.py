@@ -40,7 +40,7 @@ def test_reporting_batch_carries_the_idle_baseline(fits):
     batch = fits["reporting-batch"]
     assert batch["fixed_cost_per_day"] == pytest.approx(320, rel=0.1)
     idle = next(f for f in batch["findings"] if f["kind"] == "idle_baseline")
-    assert idle["usd_per_month"] == pytest.approx(320 * 30.4375, rel=0.1)
+    assert idle["amount_per_month"] == pytest.approx(320 * 30.4375, rel=0.1)
     biggest_idle = max(fits.values(), key=lambda s: s["fixed_cost_per_day"] or 0)
     assert biggest_idle["name"] == "reporting-batch"
 
@@ -91,7 +91,7 @@ def test_bridge_totals_match_the_store_and_steps_sum_to_the_change(sample_data, 
         assert b["previous_cost"] == pytest.approx(
             stored[(b["previous_month"], b["currency"])], abs=0.005
         )
-        cents = sum(round(s["usd"] * 100) for s in b["steps"])
+        cents = sum(round(s["amount"] * 100) for s in b["steps"])
         assert cents == round(b["total_change"] * 100)
 
 
@@ -100,7 +100,7 @@ def test_bridge_shows_the_june_discount_as_a_rate_change(sample_data):
     doc = bridge_for_month(store, "2026-06", sample / "workloads.toml")
     usd = next(b for b in doc["currencies"] if b["currency"] == "USD")
     rate = next(s for s in usd["steps"] if s["kind"] == "rate_price")
-    assert rate["usd"] < -1000  # checkout's 5% negotiated discount from 2026-06-01
+    assert rate["amount"] < -1000  # checkout's 5% negotiated discount from 2026-06-01
 
 
 def test_bridge_cli_prints_every_step_per_currency(sample_data, cli):

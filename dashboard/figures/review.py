@@ -28,7 +28,7 @@ def _hover(step: dict[str, Any]) -> str:
         )
     items = step.get("items") or []
     if items:
-        shown = "<br>".join(f"{esc(i['item'])}: {i['usd']:,.2f}" for i in items[:8])
+        shown = "<br>".join(f"{esc(i['item'])}: {i['amount']:,.2f}" for i in items[:8])
         more = f"<br>... and {len(items) - 8} more" if len(items) > 8 else ""
         return shown + more
     return ""
@@ -40,7 +40,7 @@ def bridge_waterfall(bridge: dict[str, Any], currency: str) -> go.Figure:
     x = [f"{bridge['previous_month']} total"]
     x += [STEP_LABELS.get(s["kind"], esc(s["kind"])) for s in steps]
     x += [f"{bridge['month']} total"]
-    y = [bridge["previous_cost"], *[s["usd"] for s in steps], bridge["cost"]]
+    y = [bridge["previous_cost"], *[s["amount"] for s in steps], bridge["cost"]]
     measure = ["absolute", *["relative"] * len(steps), "total"]
     hover = ["", *[_hover(s) for s in steps], ""]
     fig = go.Figure(
@@ -77,7 +77,7 @@ def value_range(bridge: dict[str, Any]) -> list[float]:
     level = bridge["previous_cost"]
     levels = [level]
     for s in bridge["steps"]:
-        level += s["usd"]
+        level += s["amount"]
         levels.append(level)
     lo, hi = min(levels), max(levels)
     pad = max(0.6 * (hi - lo), 0.02 * max(abs(hi), abs(lo)), 1.0)

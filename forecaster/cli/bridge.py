@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{cur}: {b['previous_month']} {b['previous_cost']:,.2f} -> {b['month']} "
               f"{b['cost']:,.2f} ({b['total_change']:+,.2f})")  # fmt: skip
         for step in b["steps"]:
-            print(f"  {LABELS[step['kind']]:<26} {step['usd']:>+16,.2f} {cur}")
+            print(f"  {LABELS[step['kind']]:<26} {step['amount']:>+16,.2f} {cur}")
             if step["kind"] == "rate_price" and "list_price" in step:
                 for part in ("negotiated", "commitment", "list_price"):
                     print(f"    {part.replace('_', ' '):<24} {step[part]:>+16,.2f} {cur}")

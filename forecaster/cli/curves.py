@@ -119,5 +119,5 @@ def format_workload(w: dict) -> str:
     for msg in w.get("warnings", []):
         lines.append(f"  warning: {msg}")
     for f in w["findings"]:
-        lines.append(f"  - {f['kind']}: {f['usd_per_month']:,.2f} per month: {f['detail']}")
+        lines.append(f"  - {f['kind']}: {f['amount_per_month']:,.2f} per month: {f['detail']}")
     return "\n".join(lines)

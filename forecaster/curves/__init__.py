@@ -21,7 +21,7 @@ LazyFrame), one row per period:
 and ``grain`` "hour", "day" or "month" (the period length). It returns the per-workload
 object of ``forecaster curves --json``: ``name``, ``model`` ("linear" | "power" | "step"),
 ``fixed_cost_per_day``, ``fixed_cost_ci``, ``marginal_cost``, ``exponent``, ``exponent_ci``,
-``r2``, ``findings`` [{``kind``, ``usd_per_month``, ``detail``, ...}] and more figures; or
+``r2``, ``findings`` [{``kind``, ``amount_per_month``, ``detail``, ...}] and more figures; or
 ``{"name", "model": None, "reason"}`` when the workload cannot be fitted.
 Per-month money is per-day money times 30.4375 (365.25 / 12).
 

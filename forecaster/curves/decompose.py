@@ -132,7 +132,7 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
     and ``cost`` (EffectiveCost), optionally the four parts (null for items without a curve),
     ``drift`` (the part of the residual the fitted drift explains), ``list_cost`` and
     ``contracted_cost``. Returns the two totals, the change, the steps in
-    ``STEPS`` order (each ``{"kind", "usd"}``; rate_price adds its negotiated/commitment
+    ``STEPS`` order (each ``{"kind", "amount"}``; rate_price adds its negotiated/commitment
     split, new/retired services list their items) and a per-item breakdown. All money is
     rounded to the cent; the steps sum exactly to ``total_change``.
     """
@@ -169,10 +169,10 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
         line = dict.fromkeys(STEPS, 0)
         if ca == 0 and cb != 0:
             line["new_services"] = cb
-            new_items.append({"item": item, "usd": cb / 100})
+            new_items.append({"item": item, "amount": cb / 100})
         elif cb == 0 and ca != 0:
             line["retired_services"] = -ca
-            retired_items.append({"item": item, "usd": -ca / 100})
+            retired_items.append({"item": item, "amount": -ca / 100})
         elif ca != 0:
             rate, neg, _commit, f = _rate_split(a, b)
             line["rate_price"] = _cents(rate)
@@ -201,7 +201,7 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
     total_prev, total_now = _cents(raw_prev), _cents(raw_now)
     rate_step = {
         "kind": "rate_price",
-        "usd": steps["rate_price"] / 100,
+        "amount": steps["rate_price"] / 100,
         "negotiated": rate_neg / 100,
         "commitment": rate_commit / 100,
     }
@@ -210,11 +210,11 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
         if k == "rate_price":
             out_steps.append(rate_step)
         elif k == "new_services":
-            out_steps.append({"kind": k, "usd": steps[k] / 100, "items": new_items})
+            out_steps.append({"kind": k, "amount": steps[k] / 100, "items": new_items})
         elif k == "retired_services":
-            out_steps.append({"kind": k, "usd": steps[k] / 100, "items": retired_items})
+            out_steps.append({"kind": k, "amount": steps[k] / 100, "items": retired_items})
         else:
-            out_steps.append({"kind": k, "usd": steps[k] / 100})
+            out_steps.append({"kind": k, "amount": steps[k] / 100})
     return {
         "month": month,
         "previous_month": previous,

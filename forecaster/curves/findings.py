@@ -2,7 +2,7 @@
 
 Money per month is money per day times 30.4375 (365.25 / 12); per-period figures are turned
 into per-day figures with the curve's grain (24 periods a day for hourly data, 1/30.4375 for
-monthly). Every finding is a plain dict with ``kind``, ``usd_per_month`` (in the billing
+monthly). Every finding is a plain dict with ``kind``, ``amount_per_month`` (in the billing
 currency, whatever it is) and a readable ``detail``, plus the figures behind it.
 
 - idle_baseline: the fixed cost F (what the workload costs at zero load), its interval and
@@ -51,7 +51,7 @@ def idle_baseline(curve: CostCurve) -> dict:
     usd = float(per_month(curve, F))
     return {
         "kind": "idle_baseline",
-        "usd_per_month": usd,
+        "amount_per_month": usd,
         "ci": _ci(curve, boot),
         "share_of_cost": float(share),
         "detail": (
@@ -95,10 +95,10 @@ def scaling_excess(curve: CostCurve, min_share: float = EXCESS_MIN_SHARE) -> dic
     k, (klo, khi) = curve.exponent_, curve.ci_["k"]
     return {
         "kind": "scaling_excess",
-        "usd_per_month": now,
+        "amount_per_month": now,
         "ci": _ci(curve, boot),
-        "usd_per_month_at_2x": x2,
-        "usd_per_month_at_5x": x5,
+        "amount_per_month_at_2x": x2,
+        "amount_per_month_at_5x": x5,
         "exponent": k,
         "exponent_ci": [klo, khi],
         "current_load": L0,
@@ -142,9 +142,9 @@ def efficiency_drift(curve: CostCurve, alpha: float = DRIFT_ALPHA) -> dict | Non
     boot = per_month(curve, (boot_now - curve.bootstrap_curves(at, -span_days))[:, 0])
     return {
         "kind": "efficiency_drift",
-        "usd_per_month": usd,
+        "amount_per_month": usd,
         "ci": _ci(curve, boot),
-        "usd_per_month_per_month": monthly_rise,
+        "amount_per_month_per_month": monthly_rise,
         "p_value": p,
         "window_days": span_days,
         "detail": (
@@ -173,7 +173,7 @@ def anomalies(curve: CostCurve, level: float = ANOMALY_LEVEL) -> list[dict]:
         out.append(
             {
                 "kind": "anomaly",
-                "usd_per_month": gap,
+                "amount_per_month": gap,
                 "period_start": when,
                 "cost": float(curve.cost_[i]),
                 "expected": float(expected[i]),

@@ -136,7 +136,7 @@ def month_bill_bridge(lines: pl.DataFrame, month: str, previous: str) -> dict[st
     """The bridge of one currency's ``bridge_lines`` from ``previous`` to ``month``.
 
     Returns ``previous_cost``, ``cost``, ``total_change``, ``steps`` (``STEPS`` order, each
-    ``{"kind", "usd"}``; rate_price adds ``negotiated``, ``commitment``, ``list_price``;
+    ``{"kind", "amount"}``; rate_price adds ``negotiated``, ``commitment``, ``list_price``;
     new/retired services list their ``items``) and ``by_item`` (per service: its change and
     steps). All money in the currency, rounded to the cent; steps sum to the change.
     """
@@ -167,10 +167,10 @@ def month_bill_bridge(lines: pl.DataFrame, month: str, previous: str) -> dict[st
         line_parts = dict.fromkeys(parts, 0)
         if ca == 0 and cb != 0:
             line["new_services"] = cb
-            new_items.append({"item": service, "usd": cb / 100})
+            new_items.append({"item": service, "amount": cb / 100})
         elif cb == 0 and ca != 0:
             line["retired_services"] = -ca
-            retired_items.append({"item": service, "usd": -ca / 100})
+            retired_items.append({"item": service, "amount": -ca / 100})
         elif ca != 0:
             prev = {(r["sku"], r["unit"]): r for r in a_rows.iter_rows(named=True)}
             for r in b_rows.iter_rows(named=True):
@@ -202,7 +202,7 @@ def month_bill_bridge(lines: pl.DataFrame, month: str, previous: str) -> dict[st
     steps["rest"] += (total_now - total_prev) - sum(steps.values())
     out_steps: list[dict[str, Any]] = []
     for k in STEPS:
-        step: dict[str, Any] = {"kind": k, "usd": steps[k] / 100}
+        step: dict[str, Any] = {"kind": k, "amount": steps[k] / 100}
         if k == "rate_price":
             step.update({p: v / 100 for p, v in parts.items()})
         elif k == "new_services":

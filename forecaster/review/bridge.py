@@ -125,7 +125,7 @@ def bridge_table(
                 {
                     "currency": currency,
                     "step": s["kind"],
-                    "amount": s["usd"],
+                    "amount": s["amount"],
                     "detail": _detail(s, meanings),
                 }
             )

@@ -303,7 +303,7 @@ def findings_table(fits: dict[str, WorkloadFit], month: str) -> Table:
                     "workload": name,
                     "currency": fit.currency,
                     "kind": f["kind"],
-                    "amount": float(f["usd_per_month"]),
+                    "amount": float(f["amount_per_month"]),
                     "per": "month" if f["kind"] in PER_MONTH_KINDS else "day",
                     "low": _ci(ci, 0) if f["kind"] != "anomaly" else None,
                     "high": _ci(ci, 1) if f["kind"] != "anomaly" else None,

@@ -62,7 +62,7 @@ def steps_table(bridge: dict[str, Any]) -> pl.DataFrame:
     rows = [{"step": f"total {bridge['previous_month']}", "amount": bridge["previous_cost"]}]
     for s in bridge["steps"]:
         names = ", ".join(i["item"] for i in s.get("items", []))
-        rows.append({"step": s["kind"], "amount": s["usd"], "items": names})
+        rows.append({"step": s["kind"], "amount": s["amount"], "items": names})
     rows.append({"step": f"total {bridge['month']}", "amount": bridge["cost"]})
     return pl.DataFrame(rows, schema={"step": pl.String, "amount": pl.Float64, "items": pl.String})
 

@@ -153,7 +153,7 @@ def findings_table(fits: dict[str, WorkloadFit]) -> pl.DataFrame:
                 {
                     "workload": fit.name,
                     "kind": f["kind"],
-                    "amount": float(f["usd_per_month"]),
+                    "amount": float(f["amount_per_month"]),
                     "per": "period" if anomaly else "month",
                     "currency": fit.currency,
                     "period_start": _when(f.get("period_start")) if anomaly else "",
