@@ -13,6 +13,8 @@ from typing import Any
 
 import polars as pl
 
+from forecaster.errors import clip
+
 CENT = 0.005
 COMMANDS = "curves, bridge, tco, review and workloads"
 """The ``forecaster`` commands whose ``--source`` option keeps only some billing sources."""
@@ -185,8 +187,8 @@ def ingest_errors_table(failures: list[dict[str, Any]]) -> pl.DataFrame:
         {
             "at": f.get("at", "")[:19].replace("T", " "),
             "kind": f.get("kind", ""),
-            "inputs": ", ".join(f.get("inputs", [])),
-            "error": f.get("error", ""),
+            "inputs": clip(", ".join(map(str, f.get("inputs", []))), 500),
+            "error": clip(str(f.get("error", "")), 2000),
         }
         for f in failures
     ]
