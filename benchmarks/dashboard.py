@@ -17,6 +17,15 @@ Reported:
 - reference: each page callback called once in-process with the data cache cleared (what a
   request costs without the loader's cache) and once warm.
 
+What-if (``--what-if``): the Forecast & TCO page's callback driven through a sequence of
+control changes a planner makes (price, commitment, discount rate, a fix, migration cost,
+growth, horizon), each a new scenario; median and max seconds, on this store and on the
+bundled sample. Run once right after start-up (the first minute) and once warm.
+
+Cold start (``--cold-start``): ``forecaster serve`` started as a new process per page, timed
+from the process start to the page's main figure drawn in Chromium; once with the store's
+disk cache filled by an earlier process and once with it emptied.
+
 Start-up warms the loader in the foreground here (``forecaster serve`` does it in a
 background thread): spend, tag keys, every workload's curve, unclaimed cost, the latest
 month's bridge and the baseline TCO forecast.
@@ -270,10 +279,124 @@ def reference(paths: dict) -> list[tuple[str, float, float]]:
     return out
 
 
+WHAT_IF_STEPS = [  # (label, changes to the controls), applied one after the other
+    ("price -5% from 2026-12", {"price": -5, "price_from": "2026-12"}),
+    ("price -10%", {"price": -10}),
+    ("commitment 30% covered", {"coverage": 30}),
+    ("commitment discount 20%", {"discount": 20}),
+    ("commitment term 24 months", {"term": 24}),
+    ("discount rate 10%", {"rate": 10}),
+    ("fix {fix} from 2027-01", {"fix": "{fix}", "fix_from": "2027-01"}),
+    ("fix: idle -50%", {"idle": 50}),
+    ("fix: migration 20,000", {"migration": 20000}),
+    ("fix: labour 1,500 a month", {"labour": 1500}),
+    ("growth 20% a year", {"growth": 20}),
+    ("horizon 24 months", {"months": 24}),
+]
+
+
+def what_if_session(currency: str, fix: str, offset: int = 0) -> list[tuple[str, float]]:
+    """Seconds per control change of the Forecast & TCO page's callback (in-process);
+    ``offset`` moves every number so a second session asks only new scenarios."""
+    forecast = sys.modules["pages.forecast"]
+    values = {key: None for _, _, key in forecast.CONTROLS}
+    values.update(currency=currency, months=36, rate=8, term=12, linear=[])
+    for key in ("idle", "unit_cut", "migration", "labour", "coverage", "discount", "price"):
+        values[key] = 0
+    out = []
+    for label, change in WHAT_IF_STEPS:
+        for key, value in change.items():
+            if isinstance(value, str):
+                values[key] = value.format(fix=fix)
+            else:
+                values[key] = value + (offset if key != "months" else 0)
+        start = time.perf_counter()
+        forecast.update(*[values[key] for _, _, key in forecast.CONTROLS])
+        out.append((label.format(fix=fix), time.perf_counter() - start))
+    return out
+
+
+def print_what_if(title: str, steps: list[tuple[str, float]]) -> None:
+    seconds = sorted(s for _, s in steps)
+    print(f"\n{title}: median {statistics.median(seconds):.3f} s, max {seconds[-1]:.3f} s")
+    print("| control change | seconds |\n|---|---:|")
+    for label, sec in steps:
+        print(f"| {label} | {sec:.3f} |")
+
+
+def cold_start(paths: dict, page: str, css: str, timeout: float = 180.0) -> float:
+    """Seconds from starting ``forecaster serve`` to ``page``'s main figure drawn."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "forecaster"), "serve", "--store", str(paths["store"]),
+         "--workloads", str(paths["workloads"]), "--loadtests", str(paths["loadtests"]),
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        while time.perf_counter() - start < timeout:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.05)
+        driver = _driver()
+        driver.get(f"http://127.0.0.1:{port}{page}")
+        wait_drawn(driver, css, timeout)
+        return time.perf_counter() - start
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+_DRIVER: list = []
+
+
+def _driver():
+    if not _DRIVER:
+        _DRIVER.append(chromium())
+    return _DRIVER[0]
+
+
+def cold_starts(paths: dict) -> None:
+    """Every page from a cold process, with the disk cache filled and emptied."""
+    from forecaster.cache import DiskCache
+
+    cache = DiskCache(paths["store"])
+    rows = []
+    for page, css in PAGES.items():
+        warm = cold_start(paths, page, css)  # the first start fills what a page needs
+        warm = min(warm, cold_start(paths, page, css))
+        cache.clear()
+        empty = cold_start(paths, page, css)
+        rows.append((page, warm, empty))
+    print("\n| page | first view after a cold start, disk cache filled (s) | emptied (s) |")
+    print("|---|---:|---:|")
+    for page, warm, empty in rows:
+        print(f"| {page} | {warm:.2f} | {empty:.2f} |")
+    if _DRIVER:
+        _DRIVER.pop().quit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=None, help="keep the generated store here")
+    parser.add_argument("--what-if", action="store_true", help="only the what-if timings")
+    parser.add_argument("--cold-start", action="store_true", help="only the cold starts")
+    parser.add_argument(
+        "--sample", action="store_true", help="on the bundled sample instead of 50 workloads"
+    )
     args = parser.parse_args()
+    if args.what_if or args.cold_start:
+        focused(args)
+        return
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     t0 = time.perf_counter()
     paths = build_store(out)
@@ -335,6 +458,49 @@ def main() -> None:
     print("\n| callback (in-process) | cold, cache cleared (ms) | warm (ms) |\n|---|---:|---:|")
     for label, cold, warm in ref:
         print(f"| {label} | {1000 * cold:.0f} | {1000 * warm:.0f} |")
+    if args.out is None:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def focused(args: argparse.Namespace) -> None:
+    """``--what-if`` / ``--cold-start`` on the 50-workload store or the bundled sample."""
+    out = args.out or Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    if args.sample:
+        from forecaster.sample import write_sample
+
+        if not (out / "store").is_dir():
+            write_sample(out / "sample", out / "store")
+        paths = {"store": out / "store", "workloads": out / "sample" / "workloads.toml",
+                 "loadtests": out / "sample" / "loadtest"}  # fmt: skip
+        fix, label = "search", "bundled sample (5 workloads)"
+    else:
+        if not (out / "store").is_dir():
+            build_store(out)
+        paths = {"store": out / "store", "workloads": out / "workloads.toml",
+                 "loadtests": out / "loadtest"}  # fmt: skip
+        fix, label = "workload-07", f"{WORKLOADS} workloads"
+    if args.what_if:
+        from dashboard import data
+        from dashboard.app import create_app
+        from forecaster.cache import DiskCache
+
+        kept = DiskCache.get_or_compute
+
+        def fits_only(self, name, key_args, compute):  # TCO runs are what is timed
+            return compute() if name == "_tco" else kept(self, name, key_args, compute)
+
+        DiskCache.get_or_compute = fits_only
+        create_app(paths["store"], paths["workloads"], paths["loadtests"], warm=False)
+        data.fits()  # from the disk cache when an earlier start filled it
+        start = time.perf_counter()
+        first = what_if_session("USD", fix)
+        print(
+            f"{label}: first what-if session after start took {time.perf_counter() - start:.1f} s"
+        )
+        print_what_if(f"{label}, what-if right after start (first minute)", first)
+        print_what_if(f"{label}, what-if warm (new scenarios)", what_if_session("USD", fix, 1))
+    if args.cold_start:
+        cold_starts(paths)
     if args.out is None:
         shutil.rmtree(out, ignore_errors=True)
 
