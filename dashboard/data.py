@@ -40,6 +40,7 @@ from forecaster.store.billing import partition_overlaps
 from forecaster.store.ingest_log import read_failures
 from forecaster.timeonly.bill import BillForecast
 from forecaster.timeonly.bill import bill_forecast as _bill_forecast
+from forecaster.timeonly.series import unclaimed_daily
 from forecaster.views import forecast as forecast_views
 from forecaster.views import overview as overview_views
 from forecaster.views import review as review_views
@@ -290,6 +291,13 @@ def bill_forecast() -> list[BillForecast] | str:
 
 
 @cached
+@on_disk
+def unclaimed_days() -> pl.DataFrame:
+    """Cost no workload claims, per day and currency (what the TCO forecasts by time)."""
+    return unclaimed_daily(store_dir(), workloads(), None, None)
+
+
+@cached
 def workload_coverage() -> pl.DataFrame:
     return coverage(series())
 
@@ -383,6 +391,7 @@ def _tco(what: WhatIf) -> dict[str, Any]:
             scenarios=forecast_views.scenarios(what),
             series=series(),
             fits=fits(),
+            unclaimed=unclaimed_days(),
         )
     except ForecasterError as exc:
         return {"error": str(exc), "currencies": []}

@@ -198,6 +198,7 @@ def run_tco(
     series: pl.DataFrame | None = None,
     fits: dict[str, WorkloadFit] | None = None,
     workloads: list[Workload] | None = None,
+    unclaimed: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Monthly cost forecasts (P10/P50/P90) per workload and in total, and per scenario the
     monthly bands, cumulative TCO, NPV and break-even month against the baseline.
@@ -206,7 +207,9 @@ def run_tco(
     ``series`` (``workload_series`` at day grain) and ``fits`` (``fit_series`` on it) may be
     passed when the caller already has them (the dashboard), so a what-if run costs only
     the Monte Carlo. ``workloads``, when given, is used instead of reading
-    ``workloads_path`` (``[]``: the bill alone, forecast by time).
+    ``workloads_path`` (``[]``: the bill alone, forecast by time). ``unclaimed``
+    (``forecaster.timeonly.series.unclaimed_daily`` for the same workloads, sources and end)
+    may be passed too when the caller keeps it.
     """
     settings, scs = scenarios or load_scenarios(scenarios_path)
     if horizon_months is not None:
@@ -240,7 +243,8 @@ def run_tco(
             fits = fit_series(series, workloads, "day", random_state=settings.seed)
     else:  # a bill only: the whole bill is forecast by time
         fits = {}
-    unclaimed = unclaimed_daily(store_dir, workloads, sources, end)
+    if unclaimed is None:
+        unclaimed = unclaimed_daily(store_dir, workloads, sources, end)
     if unclaimed.is_empty():
         raise InputError(f"{store_dir}: the store holds no billing to forecast")
     if not workloads:
