@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from forecaster.format import label, month_text
 from forecaster.review.pack import ReviewPack
 
 TOP_ITEMS = 12
@@ -123,7 +124,7 @@ def breakdown_charts(pack: ReviewPack, name: str) -> list[Chart]:
                     pack.month: rows["effective_cost"].to_list(),
                 },
                 horizontal=True,
-                value_label=f"effective cost, {cur}",
+                value_label=f"Effective cost, {cur}",
             )
         )
     return out
@@ -141,12 +142,12 @@ def workload_charts(pack: ReviewPack) -> list[Chart]:
         ratio = [None if v is None else 100 * v for v in rows["unit_cost_change_ratio"].to_list()]
         out.append(
             Bars(
-                f"Unit cost change against {pack.previous_month} ({cur} per 1,000 units)",
+                f"Change in cost per unit of load since {month_text(pack.previous_month)} ({cur})",
                 cur,
                 [f"{w} ({u})" for w, u in zip(rows["workload"], rows["load_unit"], strict=True)],
-                {"change of cost per 1,000 units, %": ratio},
+                {"Change in unit cost, %": ratio},
                 horizontal=True,
-                value_label="%",
+                value_label="change in unit cost, %",
             )
         )
     return out
@@ -159,7 +160,11 @@ def bridge_charts(pack: ReviewPack) -> list[Chart]:
         rows = frame.filter(pl.col("currency") == cur)
         steps = rows["step"].to_list()
         labels = [
-            pack.previous_month if s == "previous_month" else pack.month if s == "this_month" else s
+            pack.previous_month
+            if s == "previous_month"
+            else pack.month
+            if s == "this_month"
+            else label(s)
             for s in steps
         ]
         measures = [
@@ -186,12 +191,12 @@ def findings_charts(pack: ReviewPack) -> list[Chart]:
     for cur in _currencies(frame):
         rows = frame.filter(pl.col("currency") == cur).head(TOP_ITEMS)
         labels = [
-            f"{w}: {k}" + (f" {p}" if p else "")
+            f"{w}: {label(k).lower()}" + (f" {p}" if p else "")
             for w, k, p in zip(rows["workload"], rows["kind"], rows["period"], strict=True)
         ]
         out.append(
             Bars(
-                f"Findings in {cur} (money per month; anomalies: the day's money)",
+                f"Findings in {cur} per month (anomalies: the day's excess)",
                 cur,
                 labels,
                 {"amount": rows["amount"].to_list()},
@@ -215,10 +220,7 @@ def scaling_charts(pack: ReviewPack) -> list[Chart]:
                 frame["timestamp"].to_list(),
                 frame["actual"].to_list(),
                 frame["mean"].to_list(),
-                {
-                    "95%": (frame["lo_95"].to_list(), frame["hi_95"].to_list()),
-                    "80%": (frame["lo_80"].to_list(), frame["hi_80"].to_list()),
-                },
+                {"80% range": (frame["lo_80"].to_list(), frame["hi_80"].to_list())},
                 float(threshold[0]) if threshold.len() else None,
                 "load per second",
             )

@@ -6,7 +6,9 @@ backend: the engine can render inside a web server). Labels from billing data go
 from __future__ import annotations
 
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
+from forecaster import format as F
 from forecaster.review.chart_data import Bands, Bars, Chart, Waterfall
 from forecaster.review.safe import mpl_text
 
@@ -21,10 +23,22 @@ def _short(text: str) -> str:
 
 
 def _legend(ax: Axes, n: int) -> None:
-    """Legend under the plot, never over the bars."""
+    """Legend above the plot area, under the title: never over the bars or axis labels."""
     ax.legend(
-        fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=min(n, 5), frameon=False
+        fontsize=7,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=min(n, 5),
+        frameon=False,
+        borderaxespad=0.2,
     )
+
+
+def _value_axis(chart: Chart, axis) -> None:
+    """Money and numbers as k/M on the value axis, percentages with a % sign; never the
+    run-together ticks or exponent offsets of the defaults."""
+    axis.set_major_formatter(F.mpl_number_formatter())
+    axis.get_offset_text().set_visible(False)
 
 
 def draw_bars(ax: Axes, chart: Bars) -> None:
@@ -43,12 +57,16 @@ def draw_bars(ax: Axes, chart: Bars) -> None:
     if chart.horizontal:
         ax.set_yticks(pos, labels)
         ax.invert_yaxis()
-        ax.set_xlabel(mpl_text(chart.value_label))
+        ax.set_xlabel(mpl_text(chart.value_label), fontsize=7)
         ax.grid(axis="x", alpha=0.3)
+        _value_axis(chart, ax.xaxis)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
     else:
         ax.set_xticks(pos, labels)
-        ax.set_ylabel(mpl_text(chart.value_label))
+        ax.set_ylabel(mpl_text(chart.value_label), fontsize=7)
         ax.grid(axis="y", alpha=0.3)
+        _value_axis(chart, ax.yaxis)
+    ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=7)
     if n > 1:
         _legend(ax, n)
@@ -71,31 +89,52 @@ def draw_waterfall(ax: Axes, chart: Waterfall) -> None:
     pos = list(range(len(chart.labels)))
     ax.bar(pos, heights, bottom=bottoms, color=colors, width=0.6)
     lo, hi = chart.y_range()
-    for p, v, b, h in zip(pos, chart.values, bottoms, heights, strict=True):
-        ax.text(p, b + h + (hi - lo) * 0.01, f"{v:,.0f}", ha="center", va="bottom", fontsize=6)
+    for p, v, b, h, m in zip(pos, chart.values, bottoms, heights, chart.measures, strict=True):
+        text = F.compact(v) if m != "relative" else ("+" if v > 0 else "") + F.compact(v)
+        ax.text(p, b + h + (hi - lo) * 0.01, text, ha="center", va="bottom", fontsize=6)
     ax.set_xticks(pos, [_short(x) for x in chart.labels], rotation=30, ha="right")
-    ax.set_ylabel(mpl_text(chart.currency))
-    ax.set_ylim(*chart.y_range())
+    ax.set_ylabel(mpl_text(chart.currency), fontsize=7)
+    ax.set_ylim(lo, hi)
+    _value_axis(chart, ax.yaxis)
+    if lo > 0:  # a truncated axis is said, on the chart
+        ax.text(
+            0.0,
+            -0.02,
+            f"axis starts at {F.compact(lo)}",
+            transform=ax.transAxes,
+            fontsize=6,
+            color="#52606d",
+            va="top",
+            ha="right",
+        )
     ax.tick_params(labelsize=7)
     ax.grid(axis="y", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
 
 
 def draw_bands(ax: Axes, chart: Bands) -> None:
     def arr(values):
         return [float("nan") if v is None else v for v in values]
 
-    for (name, (lo, hi)), alpha in zip(chart.bands.items(), (0.15, 0.3), strict=False):
-        ax.fill_between(
-            chart.x, arr(lo), arr(hi), alpha=alpha, color=TOTAL, lw=0, label=f"{name} band"
-        )
-    ax.plot(chart.x, arr(chart.actual), color="#333333", lw=0.8, label="actual")
-    ax.plot(chart.x, arr(chart.mean), color=TOTAL, lw=1.0, ls=":", label="forecast")
+    for (name, (lo, hi)), alpha in zip(chart.bands.items(), (0.25, 0.15), strict=False):
+        ax.fill_between(chart.x, arr(lo), arr(hi), alpha=alpha, color=TOTAL, lw=0, label=name)
+    n = len(chart.bands)
+    if any(v is not None for v in chart.actual):
+        ax.plot(chart.x, arr(chart.actual), color="#333333", lw=0.8, label="Actual")
+        n += 1
+    ax.plot(chart.x, arr(chart.mean), color=TOTAL, lw=1.2, label="Forecast (median)")
+    n += 1
     if chart.threshold is not None:
-        ax.axhline(chart.threshold, color=UP, ls="--", lw=1.0, label="ceiling threshold")
-    ax.set_ylabel(mpl_text(chart.value_label))
+        ax.axhline(chart.threshold, color=UP, ls="--", lw=1.0, label="Ceiling threshold")
+        n += 1
+    ax.set_ylabel(mpl_text(chart.value_label), fontsize=7)
+    _value_axis(chart, ax.yaxis)
     ax.tick_params(labelsize=7)
+    if len(chart.x) and isinstance(chart.x[0], str):
+        ax.tick_params(axis="x", labelrotation=45)
     ax.grid(alpha=0.3)
-    _legend(ax, 5)
+    ax.spines[["top", "right"]].set_visible(False)
+    _legend(ax, n)
 
 
 def draw(ax: Axes, chart: Chart) -> None:
@@ -106,4 +145,8 @@ def draw(ax: Axes, chart: Chart) -> None:
         draw_bars(ax, chart)
     else:
         draw_bands(ax, chart)
-    ax.set_title(mpl_text(chart.title), fontsize=9, loc="left")
+    ax.set_title(mpl_text(chart.title), fontsize=9, loc="left", pad=16 if _has_legend(ax) else 6)
+
+
+def _has_legend(ax: Axes) -> bool:
+    return ax.get_legend() is not None
