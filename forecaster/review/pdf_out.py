@@ -118,7 +118,9 @@ def _cell_style(size: float, right: bool, bold: bool = False) -> ParagraphStyle:
     )
 
 
-def _widths(header: list[str], rows: list[list[str]], wrap: list[bool], size: float) -> list[float]:
+def _widths(
+    header: list[str], rows: list[list[str]], wrap: list[bool], size: float, width: float = WIDTH
+) -> list[float]:
     """Column widths that fill the page: each column's natural width (its longest cell,
     headers may wrap onto two lines), wrapping text columns given way when the table is
     too wide, the spare width shared out in proportion when it is narrow."""
@@ -138,12 +140,12 @@ def _widths(header: list[str], rows: list[list[str]], wrap: list[bool], size: fl
         natural.append(max(head_w, content) + pad)
         floor.append(max(head_w, 60.0 if wrap[j] else content) + pad)
     total = sum(natural)
-    if total <= WIDTH:
-        spare = WIDTH - total
+    if total <= width:
+        spare = width - total
         weights = [n * (3 if wr else 1) for n, wr in zip(natural, wrap, strict=True)]
         return [n + spare * wt / sum(weights) for n, wt in zip(natural, weights, strict=True)]
     flexible = [j for j in range(len(header)) if wrap[j] or natural[j] > floor[j]]
-    excess = total - WIDTH
+    excess = total - width
     give = sum(natural[j] - floor[j] for j in flexible)
     out = list(natural)
     if give > 0:
@@ -152,17 +154,24 @@ def _widths(header: list[str], rows: list[list[str]], wrap: list[bool], size: fl
     return out
 
 
-def _grid(header: list[str], rows: list[list[str]], right: list[bool], wrap: list[bool]) -> RLTable:
-    """A table filling the page width, splitting across pages with its header repeated."""
+def _grid(
+    header: list[str],
+    rows: list[list[str]],
+    right: list[bool],
+    wrap: list[bool],
+    width: float = WIDTH,
+) -> RLTable:
+    """A table filling ``width`` (the page's by default), splitting across pages with its
+    header repeated."""
     size = CELL_PT
     while size > CELL_MIN_PT:
-        widths = _widths(header, rows, wrap, size)
-        if sum(widths) <= WIDTH + 0.5:
+        widths = _widths(header, rows, wrap, size, width)
+        if sum(widths) <= width + 0.5:
             break
         size -= 0.5
-    widths = _widths(header, rows, wrap, size)
-    if sum(widths) > WIDTH:  # still too wide: scale every column
-        widths = [x * WIDTH / sum(widths) for x in widths]
+    widths = _widths(header, rows, wrap, size, width)
+    if sum(widths) > width:  # still too wide: scale every column
+        widths = [x * width / sum(widths) for x in widths]
     head = [_p(h, _cell_style(size, r, bold=True)) for h, r in zip(header, right, strict=True)]
     body = [[_p(c, _cell_style(size, r)) for c, r in zip(row, right, strict=True)] for row in rows]
     t = RLTable([head, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
@@ -182,7 +191,12 @@ def _grid(header: list[str], rows: list[list[str]], right: list[bool], wrap: lis
     return t
 
 
-def table_flowables(table: Table) -> list[Flowable]:
+def is_sideways(table: Table) -> bool:
+    """A wide table of few rows, shown turned on its side (one column per row)."""
+    return len(table.frame.columns) >= WIDE_COLUMNS and 0 < table.frame.height <= 3
+
+
+def table_flowables(table: Table, width: float = WIDTH) -> list[Flowable]:
     """A pack table as a report table: human headers, reading formats, numbers right
     aligned; a wide table of few rows turned on its side (one column per row)."""
     frame = table.frame
@@ -194,7 +208,7 @@ def table_flowables(table: Table) -> list[Flowable]:
     header = [label(c) for c in columns]
     if not rows:
         return [_p(table.note or "No rows.", S.small)]
-    if len(columns) >= WIDE_COLUMNS and len(rows) <= 3:
+    if is_sideways(table):
         key = 0
         side_header = ["", *(r[key] for r in rows)]
         side_rows = [
@@ -205,10 +219,11 @@ def table_flowables(table: Table) -> list[Flowable]:
         right = [False, *([True] * len(rows))]
         if any(kinds[j] == "text" for j in range(1, len(columns))):
             right = [False] * (len(rows) + 1)
-        return [_grid(side_header, side_rows, right, [False, *([True] * len(rows))])]
+        wrap = [False, *([True] * len(rows))]
+        return [_grid(side_header, side_rows, right, wrap, width)]
     right = [k != "text" for k in kinds]
     wrap = [k == "text" and c in WRAP_COLUMNS for c, k in zip(columns, kinds, strict=True)]
-    return [_grid(header, rows, right, wrap)]
+    return [_grid(header, rows, right, wrap, width)]
 
 
 # --- charts -----------------------------------------------------------------------------
@@ -237,6 +252,9 @@ def chart_image(chart: Chart, width_pt: float) -> Image:
         fig.savefig(buf, format="png", dpi=CHART_DPI, metadata={"Software": None})
     buf.seek(0)
     return Image(buf, width=w_in * 72, height=h_in * 72)
+
+
+_TOP = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
 
 
 def chart_row(charts: list[Chart]) -> list[Flowable]:
@@ -523,6 +541,15 @@ def _section_flowables(pack: ReviewPack, table: Table) -> list[Flowable]:
     charts = [] if table.name in NO_CHARTS else charts_for(pack, table.name)
     if table.name == "headline":
         charts = []  # the bridge carries the months' totals; the headline table says the rest
+    if is_sideways(table) and len(charts) == 1:  # the chart and its few rows side by side
+        half = WIDTH / 2 - 6
+        pair = RLTable(
+            [[chart_image(charts[0], half), table_flowables(table, half)]],
+            colWidths=[WIDTH / 2, WIDTH / 2],
+            hAlign="LEFT",
+        )
+        pair.setStyle(_TOP)
+        return [KeepTogether([*head, pair]), Spacer(1, 6)]
     body = table_flowables(table)
     first = chart_row(charts)[:1] if charts else body[:1]
     rest = (chart_row(charts)[1:] + body) if charts else body[1:]
@@ -536,7 +563,7 @@ def _story(pack: ReviewPack) -> list[Flowable]:
         tables = [pack.tables[n] for n in names if n in pack.tables]
         if not tables:
             continue
-        story += [CondPageBreak(200), _p(title, S.h1)]
+        story += [CondPageBreak(160), _p(title, S.h1)]
         for table in tables:
             story += _section_flowables(pack, table)
             placed.add(table.name)
