@@ -59,7 +59,15 @@ WIDTH = PAGE[0] - 2 * MARGIN  # usable width, points
 FONT, BOLD = "ReportSans", "ReportSans-Bold"
 INK, MUTED, RULE, ZEBRA, HEAD_BG = "#1f2933", "#52606d", "#1f3a5f", "#f3f5f8", "#e8eef4"
 CELL_PT, CELL_MIN_PT = 7.5, 6.0
-WRAP_COLUMNS = {"evidence", "detail", "explanation", "latency_explanation", "reason", "note", "load_tests"}
+WRAP_COLUMNS = {
+    "evidence",
+    "detail",
+    "explanation",
+    "latency_explanation",
+    "reason",
+    "note",
+    "load_tests",
+}
 CHART_DPI = 200
 RC = {"font.family": "DejaVu Sans", "axes.titlesize": 9, "svg.hashsalt": "review"}
 WIDE_COLUMNS = 11  # a table this wide with few rows reads better turned on its side
@@ -534,26 +542,23 @@ def _forecast_flowables(pack: ReviewPack, table: Table) -> list[Flowable]:
     return out
 
 
-def _section_flowables(pack: ReviewPack, table: Table) -> list[Flowable]:
-    head = [_p(table.title, S.h2), *_description(table)]
+def _section_flowables(
+    pack: ReviewPack, table: Table, lead: list[Flowable] | None = None
+) -> list[Flowable]:
+    """A table's heading, description, charts and rows. Headings stay with what follows
+    (``lead``: the section heading before the first table); a table splits across pages
+    once its heading and a few rows fit, a chart moves whole to the next page."""
+    head = [*(lead or []), _p(table.title, S.h2), *_description(table)]
     if table.name == "forecast":
-        return [CondPageBreak(120), *head, *_forecast_flowables(pack, table)]
+        return [CondPageBreak(160), *head, *_forecast_flowables(pack, table), Spacer(1, 6)]
     charts = [] if table.name in NO_CHARTS else charts_for(pack, table.name)
     if table.name == "headline":
         charts = []  # the bridge carries the months' totals; the headline table says the rest
-    if is_sideways(table) and len(charts) == 1:  # the chart and its few rows side by side
-        half = WIDTH / 2 - 6
-        pair = RLTable(
-            [[chart_image(charts[0], half), table_flowables(table, half)]],
-            colWidths=[WIDTH / 2, WIDTH / 2],
-            hAlign="LEFT",
-        )
-        pair.setStyle(_TOP)
-        return [KeepTogether([*head, pair]), Spacer(1, 6)]
     body = table_flowables(table)
-    first = chart_row(charts)[:1] if charts else body[:1]
-    rest = (chart_row(charts)[1:] + body) if charts else body[1:]
-    return [CondPageBreak(120), KeepTogether([*head, *first]), *rest, Spacer(1, 6)]
+    if not charts:
+        return [CondPageBreak(110), *head, *body, Spacer(1, 6)]
+    rows = chart_row(charts)
+    return [KeepTogether([*head, rows[0]]), *rows[1:], *body, Spacer(1, 6)]
 
 
 def _story(pack: ReviewPack) -> list[Flowable]:
@@ -563,15 +568,17 @@ def _story(pack: ReviewPack) -> list[Flowable]:
         tables = [pack.tables[n] for n in names if n in pack.tables]
         if not tables:
             continue
-        story += [CondPageBreak(160), _p(title, S.h1)]
+        lead: list[Flowable] = [_p(title, S.h1)]
         for table in tables:
-            story += _section_flowables(pack, table)
+            story += _section_flowables(pack, table, lead)
             placed.add(table.name)
+            lead = []
     others = [t for n, t in pack.tables.items() if n not in placed]
     if others:
-        story += [CondPageBreak(200), _p("Other tables", S.h1)]
+        lead = [_p("Other tables", S.h1)]
         for table in others:
-            story += _section_flowables(pack, table)
+            story += _section_flowables(pack, table, lead)
+            lead = []
     return story
 
 
