@@ -98,6 +98,8 @@ LABELS: dict[str, str] = {
     "efficiency_drift": "Unit cost drifting up",
     "anomaly": "Anomaly",
     "unclaimed_cost": "Cost no workload claims",
+    "waste": "Waste",
+    "organic": "Organic growth",
     # cost curves
     "model": "Model",
     "days": "Days of history",

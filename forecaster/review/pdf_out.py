@@ -241,11 +241,11 @@ def _chart_size(chart: Chart, width_in: float) -> tuple[float, float]:
     """Inches: horizontal bars take the height their categories need, others a fixed aspect."""
     if isinstance(chart, Bars) and chart.horizontal:
         rows = len(chart.categories) * max(1.0, 0.55 * len(chart.series))
-        return width_in, min(5.2, 0.9 + 0.24 * rows)
+        return width_in, min(4.6, 0.9 + 0.18 * rows)
     if isinstance(chart, Bands):
-        return width_in, 2.9
+        return width_in, 2.6
     if isinstance(chart, Waterfall):
-        return width_in, 3.0
+        return width_in, 2.8
     return width_in, 2.6
 
 
@@ -335,6 +335,24 @@ def _waste_lines(pack: ReviewPack) -> list[Flowable]:
     if "amount" not in findings.frame.columns or findings.frame.height == 0:
         return [_p(f"Waste: {findings.note or 'no findings this month.'}", S.body)]
     out: list[Flowable] = []
+    waste = pack.tables.get("waste")
+    if waste is not None and "waste" in waste.frame.columns:
+        for r in waste.frame.filter(pl.col("workload") == "total").to_dicts():
+            cur = r["currency"]
+            parts = ", ".join(
+                f"{escape(F.label(k).lower())} {escape(F.money(r[k], cur))}"
+                for k in ("idle_baseline", "scaling_excess", "efficiency_drift")
+                if k in r and (r[k] or 0) >= 0.005
+            )
+            out.append(
+                _pm(
+                    f"<b>{escape(F.money(r['waste'], cur))}</b> of "
+                    f"{F.month_text(pack.month)}'s cost is waste candidates"
+                    + (f" ({parts})" if parts else "")
+                    + ".",
+                    S.lead,
+                )
+            )
     rows = findings.frame.head(4).to_dicts()
     items = []
     for r in rows:
@@ -472,7 +490,7 @@ def _first_page(pack: ReviewPack) -> list[Flowable]:
 SECTIONS: list[tuple[str, list[str]]] = [
     ("Spend", ["headline", "by_provider", "by_service", "by_account", "by_tag"]),
     ("Why it changed", ["bridge", "bridge_by_item"]),
-    ("Waste found", ["findings", "by_workload", "cost_curves"]),
+    ("Waste found", ["waste", "findings", "by_workload", "cost_curves"]),
     ("Scaling", ["scaling"]),
     ("Forecast and scenarios", ["forecast", "tco"]),
     ("Data quality", ["data_quality"]),
