@@ -31,7 +31,7 @@ from forecaster.load import LoadStore, read_load
 from forecaster.portfolio import WorkloadFit
 from forecaster.review import ReviewPack, build_review
 from forecaster.scaling import USLModel
-from forecaster.scaling.budget import reach_budgets
+from forecaster.scaling.budget import reach_budgets, workload_curve_cost
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.scaling.reach import CeilingReach
 from forecaster.spend import store_monthly_spend
@@ -368,7 +368,8 @@ def latency_budgets(test: str, name: str, share: float) -> list[tuple[Any, str]]
     points, model = usl(test)
     try:
         return reach_budgets(ceiling(test, name, share), points, model,
-                             chosen[0].latency_budgets, test)  # fmt: skip
+                             chosen[0].latency_budgets, test,
+                             throughput_cost=workload_curve_cost(fits().get(name), name))  # fmt: skip
     except ForecasterError as exc:
         return str(exc)
 

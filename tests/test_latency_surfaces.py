@@ -34,6 +34,8 @@ def test_the_pack_shows_the_sample_budget_beside_the_ceiling_date(pack_row):
     assert pack_row["budget_load"] == pytest.approx(TRUE_BUDGET_LOAD, rel=0.05)
     assert pack_row["budget_load_low"] <= TRUE_BUDGET_LOAD <= pack_row["budget_load_high"]
     assert pack_row["budget_date"] < pack_row["ceiling_date"]
+    # the search curve (F 25 + v load^1.35 USD/day) at ~47 q/s all day: ~4,500 USD per 4.1M
+    assert 0.9 < pack_row["budget_cost_per_1000"] < 1.3
     sentence = pack_row["latency_explanation"]
     assert sentence.startswith("p95 latency passes 400 ms at a load of about 11.")
     assert f"around {pack_row['budget_date']}" in sentence
@@ -92,6 +94,8 @@ def test_the_cli_with_the_workload_says_the_packs_sentence(capsys, pack_row):
     assert budget["budget_load"] == pytest.approx(pack_row["budget_load"], rel=1e-12)
     assert budget["budget_date"][:10] == pack_row["budget_date"]
     assert latency["sentences"] == [pack_row["latency_explanation"]]
+    assert budget["cost_per_1000_at_budget"] == pytest.approx(pack_row["budget_cost_per_1000"])
+    assert budget["cost_currency"] == pack_row["budget_cost_currency"] == "USD"
     assert doc["workload_ceiling"]["ceiling_date"] == pack_row["ceiling_date"]
     assert main(argv) == 0
     assert pack_row["latency_explanation"] in capsys.readouterr().out

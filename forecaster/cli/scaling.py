@@ -9,7 +9,12 @@ from typing import Any
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.scaling import ceiling, explain
-from forecaster.scaling.budget import budget_outlooks, describe_budget, reach_budgets
+from forecaster.scaling.budget import (
+    budget_outlooks,
+    describe_budget,
+    reach_budgets,
+    workload_curve_cost,
+)
 from forecaster.scaling.latency import format_ms, parse_budget, parse_duration_ms
 from forecaster.scaling.loadtest import read_load_tests
 from forecaster.scaling.usl import USLModel
@@ -167,8 +172,9 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
     budgets = list(args.latency_budget) or list(workload.latency_budgets if workload else [])
     if budgets and reach is not None and args.forecast is None:
         # the workload's ceiling date and its budgets: one engine function, as the pack's
+        curve = None if cost else workload_curve_cost(_workload_fit(args, workload), workload.name)  # type: ignore[union-attr]
         results = reach_budgets(reach, points, model, budgets, label, args.think_time,
-                                cost[0] if cost else None)  # fmt: skip
+                                cost[0] if cost else None, curve)  # fmt: skip
         _, curves, think = budget_outlooks(points, model, budgets, args.think_time, label)
         doc["latency"] = {
             "budgets_from": "--latency-budget"
@@ -212,6 +218,20 @@ def _workload_ceiling(args: argparse.Namespace, model: USLModel):
         raise InputError(f"--workload {args.workload!r}: not in the workloads file ({names})")
     reach = workload_ceiling(read_load(store_dir(args)), chosen[0], model, None, args.ceiling_share)
     return reach, chosen[0]
+
+
+def _workload_fit(args: argparse.Namespace, workload: Any) -> Any:
+    """The workload's daily cost curve on the store (as the pack and the dashboard fit it);
+    None when the store has no cost for it."""
+    from forecaster.errors import ForecasterError
+    from forecaster.portfolio import fit_series
+    from forecaster.workloads import workload_series
+
+    try:
+        series = workload_series(store_dir(args), [workload], "day")
+        return fit_series(series, [workload], "day", random_state=0).get(workload.name)
+    except ForecasterError:
+        return None
 
 
 def _fmt(value: float | None) -> str:
@@ -313,9 +333,10 @@ def _print_latency(latency: dict[str, Any]) -> None:
                 + (f", {share:.0%} of the ceiling usable" if share is not None else "")
             )
         if b["cost_per_throughput_at_budget"] is not None:
+            cur = b["cost_currency"]
             print(
-                f"    cost there USD {b['cost_per_hour_at_budget']:,.2f} per hour, "
-                f"USD {b['cost_per_throughput_at_budget']:,.4f} per hour per unit of throughput"
+                f"    cost there ({b['cost_basis']}) {cur} {b['cost_per_hour_at_budget']:,.2f} "
+                f"per hour, {cur} {b['cost_per_1000_at_budget']:,.4f} per 1,000 served"
             )
         if b["forecast_horizon_end"] is not None:
             early, late = b["budget_date_80"]

@@ -186,7 +186,7 @@ def build_review(
     if unknown:
         raise InputError(f"load tests given for unknown workload(s) {', '.join(unknown)}")
     if workloads and tests:
-        table, charts = scaling_section(samples, workloads, tests, end, searched)
+        table, charts = scaling_section(samples, workloads, tests, end, searched, fits)
     else:
         reason = NO_WORKLOADS if not workloads else f"no load tests found ({searched})"
         table, charts = not_available("scaling", "Scaling ceilings", reason), {}

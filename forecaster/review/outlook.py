@@ -20,7 +20,7 @@ import polars as pl
 
 from forecaster.errors import ForecasterError
 from forecaster.review.pack import Table
-from forecaster.scaling.budget import reach_budgets
+from forecaster.scaling.budget import reach_budgets, workload_curve_cost
 from forecaster.scaling.explain import describe
 from forecaster.scaling.loadtest import read_load_tests
 from forecaster.scaling.reach import CEILING_SHARE, workload_ceiling
@@ -72,6 +72,7 @@ SCALING_KINDS = {
     "budget_load_high": "number",
     "budget_throughput": "number",
     "budget_usable_share": "ratio",
+    "budget_cost_per_1000": "number",
 }
 BUDGET_NUMBERS = ("budget_load", "budget_load_low", "budget_load_high", "budget_throughput",
                   "budget_usable_share")  # fmt: skip
@@ -79,15 +80,18 @@ BUDGET_DATES = ("budget_date", "budget_date_80_early", "budget_date_80_late")
 
 
 def budget_fields(
-    reach: object | None, points: pl.DataFrame, model: USLModel, workload: Workload, source: str
-) -> dict:
+    reach: object | None, points: pl.DataFrame, model: USLModel, workload: Workload, source: str,
+    fit: object | None = None,
+) -> dict:  # fmt: skip
     """The workload's latency budgets on its load test (``reach_budgets``, the Scaling
-    page's function too): the first budget's figures as columns, every budget's sentence."""
+    page's function too): the first budget's figures as columns, every budget's sentence;
+    with the workload's fitted cost curve (``fit``), the cost per 1,000 served there."""
     if not workload.latency_budgets:
         return {}
     texts = ", ".join(b.text() for b in workload.latency_budgets)
     try:
-        results = reach_budgets(reach, points, model, workload.latency_budgets, source)  # type: ignore[arg-type]
+        results = reach_budgets(reach, points, model, workload.latency_budgets, source,  # type: ignore[arg-type]
+                                throughput_cost=workload_curve_cost(fit, workload.name))  # fmt: skip
     except ForecasterError as exc:
         return {"latency_budget": texts, "latency_explanation": f"cannot check the budget: {exc}"}
     first = results[0][0].to_dict()
@@ -103,6 +107,8 @@ def budget_fields(
         "budget_date": _date(first["budget_date"]),
         "budget_date_80_early": _date(early),
         "budget_date_80_late": _date(late),
+        "budget_cost_per_1000": first["cost_per_1000_at_budget"],
+        "budget_cost_currency": first["cost_currency"],
         "latency_explanation": " ".join(sentence for _, sentence in results),
     }
 
@@ -117,6 +123,7 @@ def scaling_section(
     tests: dict[str, list[Path]],
     end: datetime,
     searched: str,
+    fits: dict | None = None,
 ) -> tuple[Table, dict[str, pl.DataFrame]]:
     """The USL fit per workload with load tests, its ceiling and the date the forecast
     busiest-hour rate reaches CEILING_SHARE of it; plus chart series per workload."""
@@ -150,10 +157,12 @@ def scaling_section(
             reach = workload_ceiling(samples, by_name[name], model, end, CEILING_SHARE)
         except (ForecasterError, ImportError) as exc:
             row["note"] = f"no ceiling date: the load forecast is not available ({exc})"
-            row.update(budget_fields(None, points, model, by_name[name], row["load_tests"]))
+            row.update(budget_fields(None, points, model, by_name[name], row["load_tests"],
+                                     (fits or {}).get(name)))  # fmt: skip
             rows.append(row)
             continue
-        row.update(budget_fields(reach, points, model, by_name[name], row["load_tests"]))
+        row.update(budget_fields(reach, points, model, by_name[name], row["load_tests"],
+                                 (fits or {}).get(name)))  # fmt: skip
         busiest, average = reach.busiest_hour, reach.daily_average
         row.update(
             {
@@ -200,6 +209,8 @@ def scaling_section(
         schema[col] = pl.Float64()
     for col in BUDGET_DATES:
         schema[col] = pl.String()
+    schema["budget_cost_per_1000"] = pl.Float64()
+    schema["budget_cost_currency"] = pl.String()
     schema["latency_explanation"] = pl.String()
     schema["note"] = pl.String()
     note = None if rows else f"no load tests found ({searched})"
@@ -220,7 +231,9 @@ def scaling_section(
                 "A workload's latency budget (its workloads file) holds up to the budget load "
                 "(95% interval: low, high), where the statistic's curve fitted to the load "
                 "test reaches the limit; the budget date is when the same busiest-hour "
-                "forecast first reaches the throughput at that load (80% band: early, late)."
+                "forecast first reaches the throughput at that load (80% band: early, late); the "
+                "cost per 1,000 is the workload's fitted cost curve at that throughput served "
+                "all day."
             ),
             note=note,
         ),

@@ -4,7 +4,9 @@
 load at which it holds (with its interval, ``latency.budget_load``), the throughput the
 fitted law gives there (loads past the peak N* add no throughput, so the budget's usable
 throughput is X(min(load, N*))), the share of the throughput ceiling that leaves usable,
-the cost per unit of throughput at that load (when a price of capacity is given) and, with
+the cost per unit of throughput at that load (when a price of capacity is given: per unit
+of load, ``--cost-per-instance``/``--cost-curve``, or the workload's fitted cost curve
+through ``curve_cost``, in the workload's currency) and, with
 a load forecast, the first date the forecast reaches that throughput: the date the budget
 breaks, with the dates its 80% band reaches it (``ceiling.ceiling_date`` at share 1, so the
 budget date and the ceiling date are computed the same way from the same forecast).
@@ -14,7 +16,8 @@ budget date and the ceiling date are computed the same way from the same forecas
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,7 +35,42 @@ from forecaster.scaling.latency import (
 from forecaster.scaling.usl import USLModel
 
 if TYPE_CHECKING:
+    from forecaster.curves import CostCurve
     from forecaster.scaling.reach import CeilingReach
+
+SECONDS_PER_DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class ThroughputCost:
+    """What serving a throughput costs: ``per_hour(x)`` in ``currency`` per hour at ``x``
+    units per second; ``basis`` says where the price comes from."""
+
+    per_hour: Callable[[float], float]
+    currency: str
+    basis: str
+
+
+def workload_curve_cost(fit: Any, workload: str) -> ThroughputCost | None:
+    """``curve_cost`` of a ``portfolio.WorkloadFit`` (None without a fitted curve)."""
+    if fit is None or getattr(fit, "curve", None) is None or not getattr(fit, "currency", None):
+        return None
+    return curve_cost(fit.curve, fit.currency, workload)
+
+
+def curve_cost(curve: CostCurve, currency: str, workload: str) -> ThroughputCost:
+    """The workload's fitted cost curve (cost per period against load per period) as the
+    cost per hour of serving ``x`` per second all the time: load per period = x times the
+    period's seconds, at the curve's current parameters (drift at its last period)."""
+    from forecaster.curves.inputs import PERIODS_PER_DAY
+
+    per_day = PERIODS_PER_DAY[curve.grain]
+    seconds = SECONDS_PER_DAY / per_day
+
+    def per_hour(x: float) -> float:
+        return float(curve.curve(np.array([x * seconds]), None)[0]) * per_day / 24.0
+
+    return ThroughputCost(per_hour, currency, f"{workload}'s fitted cost curve")
 
 
 @dataclass(frozen=True)
@@ -51,6 +89,8 @@ class BudgetOutlook:
     usable_share: float | None
     cost_per_hour: float | None = None
     cost_per_throughput: float | None = None
+    cost_currency: str | None = None
+    cost_basis: str | None = None
     measure: str = "throughput"
     date: str | None = None
     date_80: tuple[str | None, str | None] = (None, None)
@@ -60,6 +100,13 @@ class BudgetOutlook:
     @property
     def budget(self) -> LatencyBudget:
         return self.load.budget
+
+    @property
+    def cost_per_1000(self) -> float | None:
+        """Cost of 1,000 units of throughput (requests) served at the budget throughput."""
+        if self.cost_per_hour is None or not self.throughput:
+            return None
+        return 1000.0 * self.cost_per_hour / (self.throughput * 3600.0)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json`` and the pack: every key always present."""
@@ -79,6 +126,9 @@ class BudgetOutlook:
             "usable_share_of_ceiling": self.usable_share,
             "cost_per_hour_at_budget": self.cost_per_hour,
             "cost_per_throughput_at_budget": self.cost_per_throughput,
+            "cost_per_1000_at_budget": self.cost_per_1000,
+            "cost_currency": self.cost_currency,
+            "cost_basis": self.cost_basis,
             "budget_measure": self.measure,
             "budget_threshold": self.threshold,
             "budget_date": self.date,
@@ -106,6 +156,7 @@ def budget_outlook(
     scale: float = 1.0,
     cost: CostFn | None = None,
     measure: str = "throughput",
+    throughput_cost: ThroughputCost | None = None,
 ) -> BudgetOutlook:
     """The budget's load, throughput, share of the ceiling, cost and date (module doc).
 
@@ -119,24 +170,29 @@ def budget_outlook(
     share = None
     if tput is not None and model.peak_throughput_:
         share = min(tput / model.peak_throughput_, 1.0)
-    per_hour = per_unit = None
+    per_hour = per_unit = currency = basis = None
     if cost is not None and where.load is not None and tput:
         per_hour = float(cost(np.array([where.load]))[0])
+        currency, basis = "USD", "price per unit of load"
+    elif throughput_cost is not None and tput:
+        per_hour = throughput_cost.per_hour(tput)
+        currency, basis = throughput_cost.currency, throughput_cost.basis
+    if per_hour is not None and tput:
         per_unit = per_hour / tput
-    out = BudgetOutlook(where, tput, tput_ci, share, per_hour, per_unit, measure)
+    out = BudgetOutlook(where, tput, tput_ci, share, per_hour, per_unit, currency, basis, measure)
     if forecast is None:
         return out
     threshold = where.load if measure == "load" else tput
     if where.status == "broken":
         threshold = 0.0  # already exceeded: the first forecast date
     dates = ceiling_date(forecast, threshold, 1.0, scale)
-    return BudgetOutlook(
-        where, tput, tput_ci, share, per_hour, per_unit, measure,
+    return replace(
+        out,
         date=dates["ceiling_date"],
-        date_80=tuple(dates["ceiling_date_80"]),  # type: ignore[arg-type]
+        date_80=tuple(dates["ceiling_date_80"]),
         horizon_end=dates["forecast_horizon_end"],
         threshold=dates["ceiling_threshold"],
-    )  # fmt: skip
+    )
 
 
 def budget_outlooks(
@@ -196,6 +252,8 @@ def describe_budget(
             head += f" ({_num(outlook.throughput)} {rate_unit}"
             if outlook.usable_share is not None:
                 head += f", {outlook.usable_share:.0%} of the ceiling"
+            if outlook.cost_per_1000 is not None:
+                head += f", {outlook.cost_currency} {outlook.cost_per_1000:,.2f} per 1,000 served"
             head += ")"
         if b.status == "extrapolated":
             head += ", beyond the loads tested"
@@ -227,6 +285,7 @@ def workload_budgets(
     source: str = "load test",
     think_time_ms: float | None = None,
     cost: CostFn | None = None,
+    throughput_cost: ThroughputCost | None = None,
 ) -> list[tuple[BudgetOutlook, str]]:
     """A workload's budgets on its load test, against the same forecast as its ceiling
     date: (outlook, sentence) per budget, for the pack, the Scaling page and ``forecaster
@@ -236,7 +295,14 @@ def workload_budgets(
     if not budgets:
         return []
     outlooks, _, _ = budget_outlooks(
-        points, model, list(budgets), think_time_ms, source, forecast=forecast, cost=cost
+        points,
+        model,
+        list(budgets),
+        think_time_ms,
+        source,
+        forecast=forecast,
+        cost=cost,
+        throughput_cost=throughput_cost,
     )
     return [(o, describe_budget(o, ceiling)) for o in outlooks]
 
@@ -259,11 +325,14 @@ def reach_budgets(
     source: str = "load test",
     think_time_ms: float | None = None,
     cost: CostFn | None = None,
+    throughput_cost: ThroughputCost | None = None,
 ) -> list[tuple[BudgetOutlook, str]]:
     """``workload_budgets`` against a workload's ceiling date (``reach.workload_ceiling``):
     the budget date from the same busiest-hour forecast, the sentence beside that ceiling
     date. Without ``reach`` (no forecast), the budget loads only."""
     if reach is None:
-        return workload_budgets(points, model, budgets, None, None, source, think_time_ms, cost)
+        return workload_budgets(points, model, budgets, None, None, source, think_time_ms, cost,
+                                throughput_cost)  # fmt: skip
     return workload_budgets(points, model, budgets, reach.busiest_hour.forecast,
-                            reach_ceiling(reach), source, think_time_ms, cost)  # fmt: skip
+                            reach_ceiling(reach), source, think_time_ms, cost,
+                            throughput_cost)  # fmt: skip
