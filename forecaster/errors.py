@@ -10,7 +10,16 @@ class ForecasterError(Exception):
 
 
 class InputError(ForecasterError):
-    """A file, column or value is not what was expected."""
+    """A file, column, parameter or value is not what was expected.
+
+    ``parameters``: the engine parameters the message names, spelled as in the message
+    (``horizon_months``), so a surface can say them its own way: the CLI says its flags
+    (``--horizon``), a Python caller reads the parameter it passed.
+    """
+
+    def __init__(self, *args: object, parameters: tuple[str, ...] = ()) -> None:
+        super().__init__(*args)
+        self.parameters = tuple(parameters)
 
 
 class ReconciliationError(ForecasterError):

@@ -226,7 +226,9 @@ def store_os_error(root: Path, exc: OSError) -> str:
 def _check_replace(replace: set[str] | frozenset[str]) -> None:
     for period in replace:
         if not _PERIOD.match(period):
-            raise InputError(f"--replace {period!r}: expected a billing period YYYY-MM")
+            raise InputError(
+                f"replace {period!r}: expected a billing period YYYY-MM", parameters=("replace",)
+            )
 
 
 def ingest_billing(

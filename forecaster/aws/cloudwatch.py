@@ -115,9 +115,12 @@ def plan(
 ) -> list[MetricPull]:
     """The distinct metrics to pull, with their periods, or a clear error."""
     if start >= end:
-        raise InputError(f"--start {start:%Y-%m-%d} must be before --end {end:%Y-%m-%d}")
+        raise InputError(
+            f"start {start:%Y-%m-%d} must be before end {end:%Y-%m-%d}",
+            parameters=("start", "end"),
+        )
     if start >= now:
-        raise InputError(f"--start {start:%Y-%m-%d %H:%M} is in the future")
+        raise InputError(f"start {start:%Y-%m-%d %H:%M} is in the future", parameters=("start",))
     named = [w for w in workloads if w.load.cloudwatch is not None]
     if not named:
         raise InputError(

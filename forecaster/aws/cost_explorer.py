@@ -61,9 +61,15 @@ def parse_group_by(text: str | list[str] | tuple[str, ...] | None) -> list[dict[
         elif item.upper() in DIMENSIONS:
             groups.append({"Type": "DIMENSION", "Key": item.upper()})
         else:
-            raise InputError(f"--group-by {item!r}: expected {', '.join(DIMENSIONS)} or TAG:<key>")
+            raise InputError(
+                f"group_by {item!r}: expected {', '.join(DIMENSIONS)} or TAG:<key>",
+                parameters=("group_by",),
+            )
     if len(groups) > 2:
-        raise InputError("--group-by: Cost Explorer groups by at most two dimensions or tags")
+        raise InputError(
+            "group_by: Cost Explorer groups by at most two dimensions or tags",
+            parameters=("group_by",),
+        )
     return groups
 
 
@@ -133,11 +139,13 @@ def plan(
 ) -> CostExplorerPlan:
     """Whole months covering [start, end), capped at tomorrow; cached months left out."""
     if granularity not in GRANULARITIES:
-        raise InputError(f"--granularity {granularity!r}: expected DAILY or MONTHLY")
+        raise InputError(
+            f"granularity {granularity!r}: expected DAILY or MONTHLY", parameters=("granularity",)
+        )
     if start >= end:
-        raise InputError(f"--start {start} must be before --end {end}")
+        raise InputError(f"start {start} must be before end {end}", parameters=("start", "end"))
     if start > today:
-        raise InputError(f"--start {start} is in the future")
+        raise InputError(f"start {start} is in the future", parameters=("start",))
     first = start.replace(day=1)
     last = min(end if end.day == 1 else _next_month(end), today + timedelta(days=1))
     months, d = [], first

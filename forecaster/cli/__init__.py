@@ -13,6 +13,7 @@ import importlib
 import logging
 import sys
 
+from forecaster.cli.common import error_text
 from forecaster.errors import ForecasterError
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except ForecasterError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {error_text(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

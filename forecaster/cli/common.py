@@ -1,4 +1,4 @@
-"""Shared CLI helpers: the store option, JSON output."""
+"""Shared CLI helpers: the store option, JSON output, engine errors in the words of flags."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
+
+from forecaster.errors import ForecasterError, InputError
 
 STORE_ENV = "FORECASTER_STORE"
 DEFAULT_STORE = "data/store"
@@ -41,3 +44,23 @@ def print_json(obj: Any) -> None:
     """One JSON document on stdout (NaN and infinities become null)."""
     json.dump(_clean(obj), sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+#: Engine parameters whose flag is not ``--`` plus the parameter with dashes.
+FLAGS = {"horizon_months": "--horizon", "tags": "--keep-tag", "samples": "--samples"}
+
+
+def flag_for(parameter: str) -> str:
+    """The CLI flag that sets an engine parameter (``horizon_months`` -> ``--horizon``)."""
+    return FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
+
+
+def error_text(exc: ForecasterError) -> str:
+    """An engine error as the CLI says it: parameters named by their flags."""
+    text = str(exc)
+    if isinstance(exc, InputError):
+        for parameter in exc.parameters:
+            text = re.sub(
+                rf"(?<![\w-]){re.escape(parameter)}\b", flag_for(parameter), text, count=1
+            )
+    return text

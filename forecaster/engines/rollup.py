@@ -91,11 +91,12 @@ class RollupSpec:
         unknown = [k for k in self.keep if k not in DROPPABLE]
         if unknown:
             raise InputError(
-                f"--keep {unknown[0]}: not a column the rollup can keep; expected one of "
-                f"{', '.join(DROPPABLE)}"
+                f"keep {unknown[0]}: not a column the rollup can keep; expected one of "
+                f"{', '.join(DROPPABLE)}",
+                parameters=("keep",),
             )
         if any(not t for t in self.tags):
-            raise InputError("--keep-tag: a tag key cannot be empty")
+            raise InputError("tags: a tag key cannot be empty", parameters=("tags",))
         object.__setattr__(self, "tags", tuple(dict.fromkeys(self.tags)))
         object.__setattr__(self, "keep", tuple(k for k in DROPPABLE if k in self.keep))
         object.__setattr__(self, "tag_columns", tuple(f"x_tag_{i}" for i in range(len(self.tags))))

@@ -214,7 +214,10 @@ def run_tco(
     settings, scs = scenarios or load_scenarios(scenarios_path)
     if horizon_months is not None:
         if not 12 <= horizon_months <= 36:
-            raise InputError(f"--horizon {horizon_months}: expected 12 to 36 months")
+            raise InputError(
+                f"horizon_months {horizon_months}: expected 12 to 36 months",
+                parameters=("horizon_months",),
+            )
         settings = replace(settings, horizon_months=horizon_months)
     settings = replace(
         settings,
