@@ -70,6 +70,11 @@ from = "2027-03"
         ('[[scenario]]\nname = "x"\n[scenario.commitment]\ncoverage = 1.5\n', "coverage = 1.5"),
         ('[[scenario]]\nname = "x"\n[[scenario]]\nname = "x"\n', "unique"),
         ("not toml [", "not valid TOML"),
+        (
+            '[[scenario]]\nname = "x"\n[[scenario.fix]]\nworkload = "a"\nfrom = "2027-01"\n'
+            'migration_cost = 10\n[[scenario.fix]]\nworkload = "a"\nfrom = "2027-02"\n',
+            "scenario 'x' has two fixes for workload 'a'",
+        ),
     ],
 )
 def test_bad_files_name_the_file_and_the_key(tmp_path, text, message):
@@ -77,3 +82,11 @@ def test_bad_files_name_the_file_and_the_key(tmp_path, text, message):
     with pytest.raises(InputError, match=message) as info:
         load_scenarios(path)
     assert str(path) in str(info.value)
+
+
+def test_two_fixes_for_one_workload_are_refused_not_dropped():
+    from forecaster.tco.scenarios import Fix, Scenario
+
+    first, second = Fix("search", "2027-01", migration_cost=10.0), Fix("search", "2027-02")
+    with pytest.raises(InputError, match="two fixes for workload 'search'"):
+        Scenario(name="both", fixes=(first, second))

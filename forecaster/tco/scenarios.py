@@ -86,6 +86,17 @@ class Scenario:
     commitment: Commitment | None = None
     price: PriceChange | None = None
 
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for fix in self.fixes:
+            if fix.workload in seen:
+                raise InputError(
+                    f"scenario {self.name!r} has two fixes for workload {fix.workload!r}; "
+                    "give one fix per workload (its idle, linear, unit-cost, migration and "
+                    "labour settings together), or put the second change in its own scenario"
+                )
+            seen.add(fix.workload)
+
     @property
     def changes_nothing(self) -> bool:
         return not (self.growth or self.fixes or self.commitment or self.price)
@@ -180,7 +191,10 @@ def _scenario(data: Any, where: str) -> Scenario:
         price = PriceChange(change=r.get("change", float, 0.0, -0.99, 10.0), start=r.month("from"))
         r.done()
     t.done()
-    return Scenario(name, growth, fixes, commitment, price)
+    try:
+        return Scenario(name, growth, fixes, commitment, price)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
 
 
 def parse_scenarios(data: dict[str, Any], where: str) -> tuple[Settings, list[Scenario]]:
