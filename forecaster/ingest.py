@@ -141,14 +141,24 @@ def _file_periods(sf: SourceFrame, profile: pl.DataFrame, shown: str) -> list[Fi
                 scope={s for scopes in rows["scope"].to_list() for s in scopes},
                 charge_from=rows["charge_from"].min(),  # type: ignore[arg-type]
                 charge_until=rows["charge_until"].max(),  # type: ignore[arg-type]
+                fingerprints={f for fps in rows["fingerprints"].to_list() for f in fps},
             )
         )
     mark_carried(out)
     return out
 
 
-def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, state: _Staged) -> None:
-    """Validate one source and write its canonical rows to staging, one file per period."""
+def _stage(
+    sf: SourceFrame,
+    digest: str,
+    source: str | None,
+    staging: Path,
+    state: _Staged,
+    listed: bool = False,
+) -> None:
+    """Validate one source and write its canonical rows to staging, one file per period.
+
+    ``listed``: a provider's manifest names the file as part of the current delivery."""
     sf = sf.with_period_rules()
     profile = profile_source(sf)
     validate_source(sf, profile)
@@ -166,6 +176,7 @@ def _stage(sf: SourceFrame, digest: str, source: str | None, staging: Path, stat
         }
     )
     for part in _file_periods(sf, profile, shown):
+        part.listed = listed
         period = part.period
         key = PartitionKey(name, period)
         state.deliveries.setdefault(key, PeriodDelivery(name, period)).parts.append(part)
@@ -251,7 +262,7 @@ def ingest_billing(
         _check_replace(replace)
         files = expand_paths(paths)
         roots = [Path(str(p)) for p in paths if Path(str(p)).is_dir()]
-        files, stale = current_delivery(files, roots)
+        files, stale, listed = current_delivery(files, roots)
     except ForecasterError as exc:
         record_failure(store_dir, "billing", [str(p) for p in paths], exc)
         raise
@@ -279,7 +290,7 @@ def ingest_billing(
                         }
                     )
                     continue
-                _stage(sf, sha256_file(path), source, staging, state)
+                _stage(sf, sha256_file(path), source, staging, state, path in listed)
 
     try:
         return _locked_ingest(
@@ -298,17 +309,19 @@ def ingest_frames(
     open_periods: set[str] | None = None,
     lock_timeout: float | None = None,
     replace: set[str] | frozenset[str] = frozenset(),
+    listed: bool = False,
 ) -> IngestReport:
     """Ingest sources that are not files on disk (e.g. API responses), with the same guarantees.
 
     ``frames`` pairs each SourceFrame with a checksum of its content (same content, same
-    checksum: re-ingesting it changes nothing). ``open_periods`` (YYYY-MM) are stored as
+    checksum: re-ingesting it changes nothing); ``listed``: the frames are the files a
+    provider's manifest lists as one delivery (S3 Data Exports). ``open_periods`` (YYYY-MM) are stored as
     open whatever the date, e.g. months whose figures the provider marks as estimated.
     """
 
     def stage_all(staging: Path, state: _Staged) -> None:
         for sf, digest in frames:
-            _stage(sf, digest, source, staging, state)
+            _stage(sf, digest, source, staging, state, listed)
 
     try:
         _check_replace(replace)

@@ -53,6 +53,8 @@ def profile_source(sf: SourceFrame) -> pl.DataFrame:
         separator="|",
     )
     aggs.append(scope.unique().head(MAX_SCOPE).alias("scope"))
+    fp = line_item_fingerprint(sf.columns)
+    aggs.append(fp.filter(fp % sample_every(sf) == 0).unique().alias("fingerprints"))
     frame = sf.raw.with_columns(
         period.alias("_period_start"), currency.alias("_currency")
     ).group_by(period_label(pl.col("_period_start")).alias("billing_period"), "_currency")
@@ -83,6 +85,43 @@ def _source_value(sf: SourceFrame, name: str) -> tuple[str, pl.Expr]:
     if name in sf.parsed_from:
         return column, sf.parsed_from[name][0]
     return column, sf.columns[name]
+
+
+#: Columns that identify a line item whatever its cost (a restated delivery keeps them).
+IDENTITY_COLUMNS = (
+    C.CHARGE_PERIOD_START,
+    C.CHARGE_PERIOD_END,
+    C.PROVIDER_NAME,
+    C.BILLING_ACCOUNT_ID,
+    C.SUB_ACCOUNT_ID,
+    C.RESOURCE_ID,
+    C.SKU_ID,
+    C.CHARGE_CATEGORY,
+    C.CHARGE_DESCRIPTION,
+    C.CONSUMED_UNIT,
+    C.X_USAGE_TYPE,
+    C.X_LINE_ITEM_TYPE,
+    C.BILLING_CURRENCY,
+)
+#: Fingerprints kept per file: all up to this many bytes of source, else one in 64.
+FINGERPRINT_ALL_BYTES = 64 << 20
+
+
+def line_item_fingerprint(columns: dict[str, pl.Expr]) -> pl.Expr:
+    """A 64-bit hash of a row's identity columns (costs left out)."""
+    parts = [
+        columns[c].cast(pl.String).fill_null("") if c in columns else pl.lit("")
+        for c in IDENTITY_COLUMNS
+    ]
+    return pl.concat_str(parts, separator="\x1f").hash(seed=20)
+
+
+def sample_every(sf: SourceFrame) -> int:
+    try:
+        size = Path(sf.path).stat().st_size
+    except OSError:
+        size = 0
+    return 1 if size <= FINGERPRINT_ALL_BYTES else 64
 
 
 def first_bad_value(sf: SourceFrame, name: str) -> str:

@@ -279,3 +279,27 @@ def test_an_open_month_redelivered_with_fewer_days_is_flagged(
     assert stored(cli_json, store) == {(period, "USD"): (56, 70.0)}
     restatement = cli_json("store", "status", "--store", str(store))["restatements"][-1]
     assert restatement["flagged"] is True and restatement["previous_status"] == "open"
+
+
+def test_a_restated_copy_beside_the_original_in_one_folder_is_refused(
+    tmp_path, cli, cli_json, capsys, store, march
+):
+    folder = tmp_path / "exports"
+    write_focus(folder / "march.csv", month_rows("2025-03"))
+    write_focus(folder / "march-restated.csv", month_rows("2025-03", cost=1.3))
+    code, _, err = ingest(cli, capsys, store, folder)
+    assert code == 2 and err.count("\n") == 1
+    assert "2025-03 (focus) is delivered twice in this call" in err
+    assert "march.csv (124 rows, BilledCost 155.00 USD)" in err
+    assert "march-restated.csv (124 rows, BilledCost 161.20 USD)" in err
+    assert stored(cli_json, store) == MARCH
+
+
+def test_part_files_of_one_export_are_one_delivery(tmp_path, cli, cli_json, capsys, store):
+    rows = month_rows("2025-03")
+    folder = tmp_path / "exports"
+    write_focus(folder / "part-00001.csv", rows[:70])
+    write_focus(folder / "part-00002.csv", rows[70:])
+    code, _, err = ingest(cli, capsys, store, folder)
+    assert code == 0, err
+    assert stored(cli_json, store) == MARCH

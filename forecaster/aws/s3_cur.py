@@ -199,7 +199,7 @@ def ingest_s3(
                             sf.origin = f"s3://{b}/{k}"
                             frames.append((sf, digest))
                 billing = ingest_frames(
-                    frames, store_dir, source or _default_source(frames), now=now
+                    frames, store_dir, source or _default_source(frames), now=now, listed=True
                 )
             finally:
                 for f in opened:

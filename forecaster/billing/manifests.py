@@ -78,8 +78,8 @@ def current_delivery(
         if (m := _read(p)) is not None
     ]
     if not manifests:
-        return files, []
-    kept, skipped = [], []
+        return files, [], set()
+    kept, skipped, listed = [], [], set()
     for f in files:
         stale = next(
             (
@@ -91,6 +91,8 @@ def current_delivery(
         )
         if stale is None:
             kept.append(f)
+            if any(f.is_relative_to(m.scope) for m in manifests):
+                listed.add(f)
         else:
             skipped.append(
                 {
@@ -110,4 +112,4 @@ def current_delivery(
                     "copy every listed file, then ingest again"
                 )
             )
-    return kept, skipped
+    return kept, skipped, listed

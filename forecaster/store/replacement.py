@@ -19,7 +19,10 @@ delivered on its own) is replaced by any own-period delivery.
 deliveries when they bill the same accounts over overlapping charge times (two dated
 folders ``2025-03-v1/``, ``2025-03-v2/``); the ingest is then refused naming the folders.
 Folders covering different accounts or disjoint days (one folder per provider or per day)
-are parts of one delivery. Byte-identical files are read once (see ``forecaster.ingest``);
+are parts of one delivery. Two files anywhere that share at least
+:data:`SAME_ITEMS_FRACTION` of the smaller one's line items (identity columns without costs,
+all rows or a 1-in-64 hash sample of big files) are two deliveries too: the ingest is refused
+naming both files, unless a provider's manifest lists both as parts of one delivery. Byte-identical files are read once (see ``forecaster.ingest``);
 AWS manifests choose the current delivery before any of this (``forecaster.billing.manifests``).
 """
 
@@ -34,6 +37,8 @@ from typing import Any
 CARRIED_FRACTION = 0.10
 #: A delivery under this fraction of the stored rows does not replace them.
 SMALL_FRACTION = 0.5
+#: Two files sharing this fraction of the smaller one's line items are two deliveries.
+SAME_ITEMS_FRACTION = 0.5
 
 
 @dataclass
@@ -48,7 +53,9 @@ class FilePeriod:
     scope: set[str]  # provider|billing account pairs
     charge_from: datetime | None
     charge_until: datetime | None
+    fingerprints: set[int] = field(default_factory=set)  # sampled line-item identities
     carried: bool = False
+    listed: bool = False  # a provider's manifest lists it as part of the current delivery
 
 
 @dataclass
@@ -117,14 +124,39 @@ def _folder_label(folder: str, root: str) -> str:
         return folder + "/"
 
 
+def _same_items(a: FilePeriod, b: FilePeriod) -> bool:
+    smaller = min(len(a.fingerprints), len(b.fingerprints))
+    if not smaller:
+        return False
+    return len(a.fingerprints & b.fingerprints) >= SAME_ITEMS_FRACTION * smaller
+
+
+def repeated_line_items(delivery: PeriodDelivery) -> str | None:
+    """A refusal line when two files of the period hold largely the same line items (one
+    export saved twice, or a restated copy beside the original)."""
+    own = [p for p in delivery.parts if not p.carried]
+    for i, a in enumerate(own):
+        for b in own[i + 1 :]:
+            if not (a.listed and b.listed) and _same_items(a, b):
+                return (
+                    f"{delivery.period} ({delivery.source}) is delivered twice in this call: "
+                    f"{a.file} ({a.rows:,} rows, {money(a.billed)}) and {b.file} "
+                    f"({b.rows:,} rows, {money(b.billed)}) hold largely the same line items "
+                    "(same charge times, accounts, resources and SKUs). Nothing was stored; "
+                    "ingest one of them (the newest replaces what is stored)"
+                )
+    return None
+
+
 def duplicate_deliveries(delivery: PeriodDelivery) -> str | None:
-    """A refusal line when the period arrives in two or more folders that overlap."""
+    """A refusal line when the period arrives in two or more folders that overlap, or in two
+    files holding the same line items."""
     own = [p for p in delivery.parts if not p.carried]
     folders: dict[str, list[FilePeriod]] = {}
     for p in own:
         folders.setdefault(p.folder, []).append(p)
     if len(folders) < 2:
-        return None
+        return repeated_line_items(delivery)
     names = sorted(folders)
     clashing = sorted(
         {
@@ -136,7 +168,7 @@ def duplicate_deliveries(delivery: PeriodDelivery) -> str | None:
         }
     )
     if not clashing:
-        return None
+        return repeated_line_items(delivery)
     root = _common_root(clashing)
     shown = "; ".join(
         f"{_folder_label(f, root)} ({sum(p.rows for p in folders[f]):,} rows, "
