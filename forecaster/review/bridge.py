@@ -20,6 +20,7 @@ from forecaster import columns as C
 from forecaster.curves import month_bridge, monthly_components
 from forecaster.curves.decompose import STEPS
 from forecaster.errors import InputError
+from forecaster.format import label
 from forecaster.portfolio import WorkloadFit
 from forecaster.review.bill_bridge import bill_bridges
 from forecaster.review.pack import Table, check_month, month_start, shift_month
@@ -146,7 +147,7 @@ def bridge_table(
         description=(
             f"Effective cost of {previous}, the steps of the change and the effective cost of "
             f"{month}, per currency; steps add up exactly (to the cent) to the change. Steps: "
-            + "; ".join(f"{k}: {v}" for k, v in meanings.items())
+            + "; ".join(f"{label(k).lower()}: {v}" for k, v in meanings.items())
             + "."
         ),
     )

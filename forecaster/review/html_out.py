@@ -12,6 +12,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from forecaster import format as F
 from forecaster.review.chart_data import Bands, Bars, Chart, Waterfall, charts_for
 from forecaster.review.fmt import display_value, label
 from forecaster.review.pack import ReviewPack, Table
@@ -56,24 +57,32 @@ def _figure(chart: Chart) -> go.Figure:
                 x=[esc(x) for x in chart.labels],
                 y=chart.values,
                 measure=chart.measures,
-                text=[f"{v:,.2f}" for v in chart.values],
+                text=[F.compact(v) for v in chart.values],
                 textposition="outside",
                 hovertext=[
-                    f"{esc(x)}: {v:,.2f} {esc(chart.currency)}"
+                    f"{esc(x)}: {esc(F.money(v, chart.currency))}"
                     for x, v in zip(chart.labels, chart.values, strict=True)
                 ],
                 hoverinfo="text",
                 connector={"line": {"color": "#9aa5b1"}},
             )
         )
-        fig.update_yaxes(title_text=esc(chart.currency), range=list(chart.y_range()))
+        lo, hi = chart.y_range()
+        axis_title = esc(chart.currency) + (f" (axis starts at {F.compact(lo)})" if lo > 0 else "")
+        fig.update_yaxes(title_text=axis_title, range=[lo, hi], tickformat="~s")
     elif isinstance(chart, Bars):
         fig = go.Figure()
         cats = [esc(c) for c in chart.categories]
         for name, values in chart.series.items():
             hover = [
                 f"{c}<br>{esc(name)}: "
-                + ("\u2013" if v is None else f"{v:,.2f} {esc(chart.value_label)}")
+                + (
+                    F.DASH
+                    if v is None
+                    else f"{F.number(v, 4)} {esc(chart.value_label)}"
+                    if chart.currency is None or "%" in chart.value_label
+                    else esc(F.money(v, chart.currency))
+                )
                 for c, v in zip(cats, values, strict=True)
             ]
             common = {"name": esc(name), "hovertext": hover, "hoverinfo": "text"}
@@ -97,7 +106,8 @@ def _figure(chart: Chart) -> go.Figure:
         template="plotly_white",
         colorway=["#9aa5b1", "#5b7db1", "#1f3a5f", "#f0a020"],
         height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        margin={"l": 60, "r": 20, "t": 70, "b": 40},
+        separators=".,",
         legend={"orientation": "h", "y": -0.15},
     )
     return fig
@@ -115,19 +125,18 @@ def _bands_figure(chart: Bands) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=chart.x, y=lo, mode="lines", line={"width": 0}, fill="tonexty",
-                fillcolor=colors.get(name, "rgba(31,58,95,0.2)"), name=f"{name} band",
+                fillcolor=colors.get(name, "rgba(31,58,95,0.2)"), name=name,
             )
         )  # fmt: skip
-    fig.add_trace(go.Scatter(x=chart.x, y=chart.actual, mode="lines", name="actual"))
-    fig.add_trace(
-        go.Scatter(x=chart.x, y=chart.mean, mode="lines", name="forecast", line={"dash": "dot"})
-    )
+    if any(v is not None for v in chart.actual):
+        fig.add_trace(go.Scatter(x=chart.x, y=chart.actual, mode="lines", name="Actual"))
+    fig.add_trace(go.Scatter(x=chart.x, y=chart.mean, mode="lines", name="Forecast (median)"))
     if chart.threshold is not None:
         fig.add_hline(
             y=chart.threshold,
             line_dash="dash",
             line_color="#b42318",
-            annotation_text="ceiling threshold",
+            annotation_text="Ceiling threshold",
         )
     fig.update_yaxes(title_text=esc(chart.value_label))
     return fig
@@ -183,14 +192,29 @@ def _cards(pack: ReviewPack) -> str:
                 continue
             cls = "up" if row[key] > 0 else "down"
             extra = (
-                "" if row[ratio] is None or key == "budget_variance" else f" ({row[ratio]:+.1%})"
+                ""
+                if row[ratio] is None or key == "budget_variance"
+                else f" ({F.signed_percent(row[ratio])})"
             )
-            lines.append(f'<div class="{cls}">{row[key]:+,.2f}{extra} vs {esc(what)}</div>')
+            shown = esc(F.signed_money(row[key], row["currency"]))
+            lines.append(f'<div class="{cls}">{shown}{extra} vs {esc(F.month_text(what))}</div>')
         cards.append(
             f'<div class="card"><div>Effective cost, {esc(row["currency"])}</div>'
-            f'<div class="big">{row["this_month"]:,.2f}</div>' + "".join(lines) + "</div>"
+            f'<div class="big">{esc(F.money(row["this_month"], row["currency"]))}</div>'
+            + "".join(lines)
+            + "</div>"
         )
     return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def _instant(value):
+    """An ISO timestamp string as a datetime (so it reads as a date), else unchanged."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
 
 
 def render_html(pack: ReviewPack) -> str:
@@ -218,13 +242,17 @@ def render_html(pack: ReviewPack) -> str:
         parts.append(_table_html(table))
         parts.append("</section>")
         sections.append("".join(parts))
-    inputs = "; ".join(f"{k}: {v}" for k, v in pack.meta.items() if v is not None)
+    inputs = "Inputs used: " + "; ".join(
+        f"{k}: {F.date_text(_instant(v)) if k == 'since' else v}"
+        for k, v in pack.meta.items()
+        if v is not None
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Cost review {esc(pack.month)}</title><style>{STYLE}</style>"
+        f"<title>Cost review {esc(F.month_text(pack.month))}</title><style>{STYLE}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
-        f"<header><h1>Cost review {esc(pack.month)}</h1><div>Compared with "
-        f"{esc(pack.previous_month)} (previous month) and {esc(pack.year_ago_month)} (same "
+        f"<header><h1>Cost review {esc(F.month_text(pack.month))}</h1><div>Compared with "
+        f"{esc(F.month_text(pack.previous_month))} and {esc(F.month_text(pack.year_ago_month))} (same "
         "month last year). Money is in each row's currency; currencies are never added "
         f"together.</div><div>{esc(inputs)}</div></header><nav>{nav}</nav><main>"
         + "".join(sections)

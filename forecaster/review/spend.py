@@ -250,7 +250,7 @@ def breakdown_table(
         kinds=BREAKDOWN_KINDS,
         description=(
             f"Cost of {month} by {dimension} per currency, with {previous}'s effective cost "
-            "and the change; share_of_month is the share of the currency's effective cost. "
+            "and the change; the share of month is the share of the currency's effective cost. "
             "Rows add up to the headline totals to the cent."
         ),
     )

@@ -49,7 +49,7 @@ def forecast_table(doc: dict[str, Any]) -> Table:
         frame=frame,
         kinds={b: "money" for b in BAND},
         description=(
-            f"EffectiveCost forecast from {doc['months'][0]}: each workload's load forecast "
+            f"Effective cost forecast from {doc['months'][0]}: each workload's load forecast "
             "pushed through its fitted cost curve by Monte Carlo "
             f"({doc['samples']:,} paths, seed {doc['seed']}; load and curve uncertainty), plus the cost no workload "
             "claims forecast by time. P10/P50/P90 per currency; data up to the end of the "

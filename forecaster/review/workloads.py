@@ -192,7 +192,7 @@ def workload_table(
         description=(
             f"Each workload's share of {month}'s billing rows (effective cost), its load and "
             "its unit cost: money per 1,000 load units (per 1,000 requests, GB, jobs... as "
-            f"load_unit says), against {previous}. '{UNCLAIMED}' is the cost no workload "
+            f"the load unit says), against {previous}. '{UNCLAIMED}' is the cost no workload "
             "claims; with it the rows add up to the headline effective cost."
         ),
     )
@@ -275,7 +275,7 @@ def curves_table(fits: dict[str, WorkloadFit]) -> Table:
         kinds=CURVE_KINDS,
         description=(
             "Daily cost fitted against daily load up to the end of the month: cost = F + v * "
-            "load^k (linear: k = 1; step: capacity steps). fixed_cost is F per month with its "
+            "load^k (linear: k = 1; step: capacity steps). the fixed cost is F per month with its "
             "90% interval, marginal cost is per 1,000 load units at the reference load, "
             "exponent k above 1 means cost grows faster than load."
         ),
