@@ -14,8 +14,8 @@ from forecaster.errors import CannotFit
 from forecaster.store import read_charges
 from forecaster.tco.run import run_tco
 from forecaster.timeonly.bill import bill_forecast
-from forecaster.timeonly.forecast import forecast_days, horizon_days, recent_history
-from forecaster.timeonly.series import REST, TOTAL, daily_cost
+from forecaster.timeonly.forecast import forecast_days, horizon_days
+from forecaster.timeonly.series import REST, TOTAL, daily_cost, recent_history
 
 
 def _store_total(store, currency):
@@ -99,3 +99,28 @@ def test_tco_without_workloads_forecasts_the_whole_bill(sample_bill_store, tmp_p
     base, cheap = (s["cumulative"]["p50"] for s in usd["scenarios"])
     assert cheap < base
     assert doc["time_only"]["currencies"][1]["total"]["monthly"][0]["month"] == doc["months"][0]
+
+
+def test_forecast_cost_cli_history_reconciles_to_the_store(cli_json, sample_bill_store):
+    doc = cli_json("forecast-cost", "--store", str(sample_bill_store), "--months", "3")
+    for cur in doc["currencies"]:
+        total = cur["total"]["history"]["effective_cost"]
+        assert total["currency"] == cur["currency"]
+        assert total["amount"] == round(_store_total(sample_bill_store, cur["currency"]), 2)
+        for part in cur["by"].values():
+            groups = sum(g["history"]["effective_cost"]["amount"] for g in part["groups"])
+            assert round(groups, 2) == pytest.approx(total["amount"], abs=0.011)
+
+
+def test_backtest_runs_on_the_bills_daily_cost(cli_json, sample_bill_store):
+    doc = cli_json(
+        "backtest", "--cost", "--store", str(sample_bill_store), "--currency", "EUR",
+        "--horizon", "30", "--windows", "4",
+    )  # fmt: skip
+    assert doc["freq"] == "1d" and doc["windows"] == 4 and "EUR" in doc["file"]
+    assert set(doc["models"]) == {"load", "seasonal_naive"}
+
+
+def test_backtest_needs_a_file_or_cost(cli):
+    code, _ = cli("backtest", "--horizon", "3")
+    assert code == 2

@@ -16,7 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from forecaster.cli.common import print_json
+from forecaster.cli.common import add_store_option, print_json
+from forecaster.cli.cost import add_series_options, cost_series
 from forecaster.errors import InputError
 from forecaster.forecast.backtest import METRICS
 from forecaster.forecast.frames import backtest_series, forecast_series
@@ -25,8 +26,13 @@ from forecaster.forecast.series import FREQS, read_series
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help="timestamp,value CSV or Parquet (ds,y also read)")
+def _common(p: argparse.ArgumentParser, optional_file: bool = False) -> None:
+    p.add_argument(
+        "file",
+        type=Path,
+        nargs="?" if optional_file else None,
+        help="timestamp,value CSV or Parquet (ds,y also read)",
+    )
     p.add_argument(
         "--horizon", type=int, required=True, metavar="H", help="steps ahead, at the grain"
     )
@@ -61,7 +67,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Rolling-origin backtest: MASE, sMAPE, 80%%/95%% interval coverage and "
         "MSIS of the load forecaster and of seasonal naive over the last N windows.",
     )
-    _common(b)
+    _common(b, optional_file=True)
+    b.add_argument(
+        "--cost",
+        action="store_true",
+        help="backtest the bill's daily EffectiveCost from the store instead of a FILE "
+        "(with --currency, --by, --group, --store as in forecast-cost)",
+    )
+    add_series_options(b)
+    add_store_option(b)
     b.add_argument(
         "--windows",
         type=int,
@@ -109,14 +123,20 @@ def run_forecast(args: argparse.Namespace) -> int:
 
 def run_backtest(args: argparse.Namespace) -> int:
     _check(args)
-    series = read_series(args.file, freq=args.freq, agg=args.agg)
+    if args.cost == (args.file is not None):
+        raise InputError("backtest: give a FILE or --cost (the bill's daily cost), not both")
+    if args.cost:
+        series, currency = cost_series(args)
+        label = f"{currency} daily EffectiveCost ({args.group or 'total'})"
+    else:
+        series, label = read_series(args.file, freq=args.freq, agg=args.agg), str(args.file)
     result = backtest_series(series, args.horizon, windows=args.windows, freq=args.freq)
-    result["file"] = str(args.file)
+    result["file"] = label
     if args.json:
         print_json(result)
         return 0
     print(
-        f"{args.file}: {result['freq']} grain, horizon {result['horizon']} steps, "
+        f"{result['file']}: {result['freq']} grain, horizon {result['horizon']} steps, "
         f"{result['windows']} windows, seasonal naive lag {result['season_length']}"
     )
     header = f"{'model':<16}" + "".join(f"{m:>13}" for m in METRICS)

@@ -78,19 +78,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_time_only(doc: dict) -> None:
-    """The bill's time-only forecast per provider, service and account: next 12 months."""
-    print(f"\nForecast by time, next 12 months ({doc['levels']})")
+def print_time_only(doc: dict, months: int = 12) -> None:
+    """The bill's time-only forecast per provider, service and account: the next
+    ``months`` months added up."""
+    months = min(months, doc["months"] or months)
+    print(f"\nForecast by time, next {months} months ({doc['levels']})")
     for c in doc["currencies"]:
         cur = c["currency"]
         for dim, part in {"total": {"groups": [c["total"]], "rest_holds": 0}, **c["by"]}.items():
             print(f"\n  {cur} by {dim}" if dim != "total" else f"\n  {cur} in total")
             for g in part["groups"]:
-                months = (g.get("monthly") or [])[:12]
-                if not months:
+                rows = (g.get("monthly") or [])[:months]
+                if not rows:
                     print(f"    {g['group'][:44]:<44} {g['reason']}")
                     continue
-                p = {k: sum(m[k]["amount"] for m in months) for k in ("p10", "p50", "p90")}
+                p = {k: sum(m[k]["amount"] for m in rows) for k in ("p10", "p50", "p90")}
                 label = g["group"]
                 if label == "the rest":
                     label = f"the rest ({part['rest_holds']} more)"

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from forecaster.errors import InputError
+from forecaster.money import apportion, cents  # noqa: F401  (re-exported)
 
 KINDS = ("text", "money", "unit_money", "number", "integer", "ratio")
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -110,29 +111,3 @@ def month_start(month: str) -> datetime:
     """The first instant of ``month`` (UTC)."""
     year, mon = (int(p) for p in check_month(month).split("-"))
     return datetime(year, mon, 1, tzinfo=UTC)
-
-
-def cents(value: float) -> int:
-    """Money to whole cents (round half to even on the float, as the bridge does)."""
-    return int(round(value * 100))
-
-
-def apportion(values: list[float], total: float) -> list[float]:
-    """``values`` rounded to the cent so that they add up exactly to ``total`` in cents.
-
-    Largest-remainder rounding: every value is rounded down to the cent, then the cents
-    still missing go to the values with the largest remainders (ties: first come). A table
-    of rounded parts then sums to its rounded total, which is what a reader checks.
-    """
-    if not values:
-        return []
-    raw = [v * 100 for v in values]
-    floors = [int(x // 1) for x in raw]
-    missing = cents(total) - sum(floors)
-    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
-    step = 1 if missing >= 0 else -1
-    if step < 0:
-        order = order[::-1]
-    for j in range(abs(missing)):
-        floors[order[j % len(order)]] += step
-    return [f / 100 for f in floors]

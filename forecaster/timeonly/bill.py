@@ -18,6 +18,7 @@ import polars as pl
 
 from forecaster import columns as C
 from forecaster.errors import InputError
+from forecaster.money import apportion
 from forecaster.store import read_charges
 from forecaster.timeonly.forecast import GroupForecast, forecast_group
 from forecaster.timeonly.series import (
@@ -120,6 +121,17 @@ def group_doc(g: GroupForecast, currency: str) -> dict[str, Any]:
     return doc
 
 
+def _apportioned(groups: list[GroupForecast], total: GroupForecast, currency: str) -> list:
+    """Group docs whose history amounts are rounded to add up to the total's to the cent
+    (when the groups cover the same history as the total)."""
+    docs = [group_doc(g, currency) for g in groups]
+    if all(g.history_start == total.history_start for g in groups):
+        parts = apportion([g.history_cost for g in groups], total.history_cost)
+        for d, amount in zip(docs, parts, strict=True):
+            d["history"]["effective_cost"] = _money(amount, currency)
+    return docs
+
+
 def bill_forecast_doc(results: list[BillForecast], daily: bool = False) -> dict[str, Any]:
     """The forecasts as one JSON document; ``daily`` adds the total's daily bands."""
     cur_docs = []
@@ -140,7 +152,7 @@ def bill_forecast_doc(results: list[BillForecast], daily: bool = False) -> dict[
                 "total": total,
                 "by": {
                     dim: {
-                        "groups": [group_doc(g, r.currency) for g in gs],
+                        "groups": _apportioned(gs, r.total, r.currency),
                         "rest_holds": r.others.get(dim, 0),
                     }
                     for dim, gs in r.by.items()

@@ -23,11 +23,8 @@ import polars as pl
 
 from forecaster.errors import CannotFit
 from forecaster.forecast import LoadForecaster
-from forecaster.timeonly.series import TOTAL, DailyCost
+from forecaster.timeonly.series import TOTAL, DailyCost, recent_history
 
-LONG_GAP = 28
-"""Days without any held bill that cut the history: the forecast uses the days after the
-last gap at least this long (a bill from another year is another regime, not a season)."""
 METHOD = "daily cost forecast by time (trend and seasonality of the bill's own history)"
 
 
@@ -43,20 +40,6 @@ class DayForecast:
     history_days: int
     method: str = METHOD
     config: dict[str, object] = field(default_factory=dict)
-
-
-def recent_history(days: list[date], cost: np.ndarray) -> tuple[list[date], np.ndarray]:
-    """The days after the last run of at least ``LONG_GAP`` null days (and no leading
-    nulls)."""
-    missing = ~np.isfinite(cost)
-    start, run = 0, 0
-    for i, gap in enumerate(missing):
-        run = run + 1 if gap else 0
-        if run >= LONG_GAP:
-            start = i + 1
-    while start < cost.size and missing[start]:
-        start += 1
-    return days[start:], cost[start:]
 
 
 def forecast_days(days: list[date], cost: np.ndarray, n_days: int) -> DayForecast:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from forecaster import columns as C
@@ -28,6 +29,9 @@ TOTAL = "total"
 REST = "the rest"
 NONE = "(none)"
 DIMENSIONS = ("provider", "service", "account")
+LONG_GAP = 28
+"""Days without any held bill that cut the history: the forecast uses the days after the
+last gap at least this long (a bill from another year is another regime, not a season)."""
 DEFAULT_GROUPS = 5
 """Largest groups forecast one by one; every other group adds up to ``REST``."""
 
@@ -211,3 +215,35 @@ def unclaimed_daily(
         _, held = held_periods(charges, currency)
         parts.append(fill_span(mine, [currency], held).rename({"group": "currency"}))
     return pl.concat(parts)
+
+
+def series_frame(daily: DailyCost, group: str = TOTAL, recent: bool = True) -> pl.DataFrame:
+    """One group as a regular ``timestamp, value`` series (timestamps naive UTC, the shape
+    ``forecaster.forecast.read_series`` returns), so the load forecaster's backtest runs on
+    cost; ``recent``: only the history the cost forecast uses (after the last long gap)."""
+    frame = daily.values(group)
+    if group not in daily.groups:
+        raise InputError(f"no group {group!r}; the groups are {', '.join(daily.groups)}")
+    if recent:
+        days, _ = recent_history(
+            frame["day"].to_list(), frame["cost"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        )
+        if days:
+            frame = frame.filter(pl.col("day") >= days[0])
+    return frame.select(
+        pl.col("day").cast(pl.Datetime("us")).alias("timestamp"), pl.col("cost").alias("value")
+    )
+
+
+def recent_history(days: list[date], cost: np.ndarray) -> tuple[list[date], np.ndarray]:
+    """The days after the last run of at least ``LONG_GAP`` null days (and no leading
+    nulls)."""
+    missing = ~np.isfinite(cost)
+    start, run = 0, 0
+    for i, gap in enumerate(missing):
+        run = run + 1 if gap else 0
+        if run >= LONG_GAP:
+            start = i + 1
+    while start < cost.size and missing[start]:
+        start += 1
+    return days[start:], cost[start:]
