@@ -9,6 +9,7 @@ from pathlib import Path
 from forecaster.aws import IAM_ACTIONS
 from forecaster.aws.cloudwatch import ingest_cloudwatch
 from forecaster.aws.cost_explorer import ingest_cost_explorer
+from forecaster.aws.errors import ATHENA_ON_BEHALF_ACTIONS
 from forecaster.aws.s3_cur import ingest_s3
 from forecaster.workloads import CloudWatchMetric, CostFilter, LoadDriver, Workload
 from tests.aws_cur_exports import BUCKET, deliver
@@ -29,12 +30,13 @@ def policy_actions() -> set[str]:
 
 
 def test_the_policy_names_exactly_the_mapped_actions():
-    assert policy_actions() == set(IAM_ACTIONS.values())
+    # plus what Athena does with the caller's credentials (reads partitions, writes results)
+    assert policy_actions() == set(IAM_ACTIONS.values()) | set(ATHENA_ON_BEHALF_ACTIONS)
     assert not any("*" in action for action in policy_actions())
 
 
 def test_every_call_the_tool_makes_is_covered_by_the_policy(
-    aws_env, moto_client, seed_cost_explorer, tmp_path
+    aws_env, moto_client, seed_cost_explorer, tmp_path, monkeypatch
 ):
     s3 = moto_client("s3")
     s3.create_bucket(Bucket=BUCKET)
@@ -53,6 +55,26 @@ def test_every_call_the_tool_makes_is_covered_by_the_policy(
     ingest_s3(f"s3://{BUCKET}/exports/", store)
     ingest_cost_explorer(store, date(2024, 1, 1), date(2024, 2, 1), now=NOW)
     ingest_cloudwatch([workload], store, now - timedelta(hours=1), now)
+    _athena_calls(moto_client, monkeypatch, aws_env)
     called = {f"{SIGNING_NAMES.get(service, service)}.{op}" for service, op, _ in aws_env.calls}
     assert called == set(IAM_ACTIONS)
-    assert {IAM_ACTIONS[c] for c in called} == policy_actions()
+    assert {IAM_ACTIONS[c] for c in called} | set(ATHENA_ON_BEHALF_ACTIONS) == policy_actions()
+
+
+def _athena_calls(moto_client, monkeypatch, proxy) -> None:
+    """Every Athena call the tool makes: schema, start, poll, result pages, stop on timeout."""
+    import pytest
+
+    from forecaster.engines.athena import AthenaTarget, run_athena_rollup
+    from forecaster.engines.rollup import RollupSpec
+    from forecaster.errors import ForecasterError
+    from tests.test_engine_athena import FOCUS_SAMPLE, execution_states, glue_table
+
+    monkeypatch.setenv("FORECASTER_ATHENA_POLL", "0.001")
+    glue_table(moto_client, FOCUS_SAMPLE, lowercase=True)
+    target = AthenaTarget("cur", "billing_table")
+    with pytest.raises(ForecasterError):  # nothing seeded: an empty result, after the pages
+        run_athena_rollup(target, RollupSpec())
+    proxy.rules.append(execution_states("RUNNING"))
+    with pytest.raises(ForecasterError, match="did not finish"):
+        run_athena_rollup(AthenaTarget("cur", "billing_table", timeout=0.01), RollupSpec())

@@ -21,7 +21,24 @@ IAM_ACTIONS: dict[str, str] = {
     "cloudwatch.GetMetricData": "cloudwatch:GetMetricData",
     "s3.ListObjectsV2": "s3:ListBucket",
     "s3.GetObject": "s3:GetObject",
+    "glue.GetTable": "glue:GetTable",
+    "athena.StartQueryExecution": "athena:StartQueryExecution",
+    "athena.GetQueryExecution": "athena:GetQueryExecution",
+    "athena.GetQueryResults": "athena:GetQueryResults",
+    "athena.StopQueryExecution": "athena:StopQueryExecution",
 }
+
+#: What Athena itself does with the caller's credentials while running the query (read the
+#: table's partitions and data, write the result file); the tool never calls these, but the
+#: policy must allow them (docs/iam-policy.json lists them beside IAM_ACTIONS).
+ATHENA_ON_BEHALF_ACTIONS: tuple[str, ...] = (
+    "glue:GetDatabase",
+    "glue:GetPartitions",
+    "s3:GetBucketLocation",
+    "s3:PutObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+)
 
 THROTTLING_CODES = frozenset(
     {

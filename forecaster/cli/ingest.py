@@ -12,11 +12,16 @@ import importlib
 from forecaster.billing import FORMATS
 from forecaster.cli.aws_options import add_aws_options, aws_options
 from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli.ingest_engines import add_engine_options, check_local_flags, run_billing_engine
 from forecaster.errors import InputError
 from forecaster.ingest import IngestReport, ingest_billing
 
 #: Modules that add an ``ingest <kind>`` sub-command through ``register_kind(kinds)``.
-INGEST_KINDS: tuple[str, ...] = ("forecaster.cli.ingest_traffic", "forecaster.cli.ingest_aws")
+INGEST_KINDS: tuple[str, ...] = (
+    "forecaster.cli.ingest_traffic",
+    "forecaster.cli.ingest_aws",
+    "forecaster.cli.ingest_engines",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,12 +60,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_store_option(billing)
     billing.add_argument("--json", action="store_true", help="one JSON object on stdout")
     add_aws_options(billing)  # for s3:// paths (CUR 2.0 Data Exports)
+    add_engine_options(billing)  # --engine spark and what its rollup keeps
     billing.set_defaults(func=run_billing)
     for name in INGEST_KINDS:
         importlib.import_module(name).register_kind(kinds)
 
 
 def run_billing(args: argparse.Namespace) -> int:
+    if args.engine != "local":
+        return run_billing_engine(args)
+    check_local_flags(args)
     s3 = [p for p in args.paths if str(p).startswith("s3://")]
     if s3:
         return run_billing_s3(args, s3, [p for p in args.paths if p not in s3])

@@ -43,6 +43,8 @@ class EngineRun:
 
     def add_result(self, result: pl.DataFrame, meta: dict[str, Any], where: str) -> None:
         """Split one statement's result into its rollup and source rows and check the source."""
+        if ROW_KIND not in result.columns or result.height == 0:
+            raise InputError(f"{where}: the engine returned no rows (an empty table or period?)")
         kind = pl.col(ROW_KIND)
         source = result.filter(kind == "source")
         for i, (column, what) in enumerate(meta["bad_columns"]):

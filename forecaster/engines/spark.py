@@ -144,7 +144,10 @@ def run_spark(
             )
         view = f"{VIEW}_{number}"
         frame.createOrReplaceTempView(view)
-        statement = rollup_statement(_table(view), chosen, kinds, spec)
+        try:
+            statement = rollup_statement(_table(view), chosen, kinds, spec)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from exc
         text = to_sql(statement, "spark")
         run.queries.append(text)
         try:

@@ -407,8 +407,13 @@ def rollup_statement(
     kinds: dict[str, str],
     spec: RollupSpec,
     where: exp.Expression | None = None,
+    periods: tuple[str, ...] = (),
 ) -> exp.Expression:
-    """The rollup and the source totals over ``table``, as one sqlglot expression."""
+    """The rollup and the source totals over ``table``, as one sqlglot expression.
+
+    ``where`` filters the source rows (e.g. on a partition column); ``periods`` (YYYY-MM)
+    keeps only those billing periods, whatever the table's partitioning.
+    """
     mapped = mapping_for(fmt, kinds, spec)
     canonical = [
         exp.alias_(mapped.exprs.get(name, _null(TYPES[name])), name, quoted=True)
@@ -430,6 +435,9 @@ def rollup_statement(
     mapped_select = exp.select(*canonical).from_(table)
     if where is not None:
         mapped_select = mapped_select.where(where)
+    scoped = exp.select(exp.Star()).from_("mapped")
+    if periods:
+        scoped = scoped.where(exp.or_(*[_in_month(p) for p in periods]))
 
     start, end = _col(C.CHARGE_PERIOD_START), _col(C.CHARGE_PERIOD_END)
     bucket, after = _day_bucket(start.copy(), spec.grain)
@@ -457,7 +465,7 @@ def rollup_statement(
         exp.alias_(exp.Count(this=exp.Star()), LINE_ITEM_COUNT, quoted=True),
         *[exp.alias_(_null("DOUBLE"), f"src_{m}", quoted=True) for m in C.MONEY_COLUMNS],
         *[exp.alias_(_null("BIGINT"), f"bad_{i}", quoted=True) for i in range(len(bad_names))],
-    ).from_("mapped").group_by(*[e.copy() for e in group_exprs])  # fmt: skip
+    ).from_("scoped").group_by(*[e.copy() for e in group_exprs])  # fmt: skip
 
     month = exp.func("DATE_TRUNC", _s("MONTH"), _col(C.BILLING_PERIOD_START), dialect="trino")
     source_values: list[exp.Expression] = [exp.alias_(_s("source"), ROW_KIND, quoted=True)]
@@ -478,14 +486,32 @@ def rollup_statement(
         for i in range(len(bad_names))
     ]
     source = (
-        exp.select(*source_values).from_("mapped").group_by(month.copy(), _col(C.BILLING_CURRENCY))
+        exp.select(*source_values).from_("scoped").group_by(month.copy(), _col(C.BILLING_CURRENCY))
     )
     statement = exp.union(rollup, source, distinct=False)
-    statement = statement.with_("mapped", as_=mapped_select)
+    statement = statement.with_("mapped", as_=mapped_select).with_("scoped", as_=scoped)
     statement.meta["bad_columns"] = [(b, mapped.bad[b][1]) for b in bad_names]
     statement.meta["format"] = mapped.format
     statement.meta["checks"] = sorted(mapped.checks)
+    statement.meta["result_types"] = {
+        **{m: "double" for m in MEASURES},
+        **{f"src_{m}": "double" for m in C.MONEY_COLUMNS},
+        LINE_ITEM_COUNT: "bigint",
+        **{f"bad_{i}": "bigint" for i in range(len(bad_names))},
+    }
     return statement
+
+
+def _in_month(period: str) -> exp.Expression:
+    """BillingPeriodStart within the month ``period`` (YYYY-MM), as a range on timestamps."""
+    year, month = map(int, period.split("-"))
+    nxt = f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+    column = _col(C.BILLING_PERIOD_START)
+    low = exp.cast(_s(f"{period}-01 00:00:00"), "TIMESTAMP")
+    high = exp.cast(_s(f"{nxt}-01 00:00:00"), "TIMESTAMP")
+    return exp.and_(
+        exp.GTE(this=column, expression=low), exp.LT(this=column.copy(), expression=high)
+    )
 
 
 def to_sql(statement: exp.Expression, dialect: str) -> str:

@@ -36,6 +36,7 @@ def matches(workload: Workload) -> pl.Expr:
         (C.SERVICE_NAME, f.services),
         (C.SUB_ACCOUNT_ID, f.sub_accounts),
         (C.REGION_ID, f.regions),
+        (C.RESOURCE_ID, f.resource_ids),
     ):
         if values:
             conditions.append(pl.col(column).is_in(list(values)).fill_null(False))

@@ -24,6 +24,7 @@ from forecaster.workloads.cost import (
     spread,
     workload_cost,
 )
+from forecaster.workloads.kept import check_kept
 from forecaster.workloads.spec import Workload
 
 SERIES_SCHEMA: dict[str, pl.DataType] = {
@@ -88,6 +89,7 @@ def workload_series(
     data for the period. ``sources`` restricts billing to those store sources (x_Source),
     e.g. when Cost Explorer and CUR both cover the same months.
     """
+    check_kept(store_dir, workloads, sources)
     charges = _charges(store_dir, sources)
     check_shares(charges, workloads)
     cost = workload_cost(charges, workloads, grain)
@@ -144,6 +146,7 @@ def unclaimed_cost(
     Claimed is the sum over workloads of their share of the rows they match; unclaimed is
     what is left. Columns: period_start, currency, total_cost, claimed_cost, unclaimed_cost.
     """
+    check_kept(store_dir, workloads, sources)
     charges = _charges(store_dir, sources)
     check_shares(charges, workloads)
     total = spread(all_rows(charges), grain, ["currency"]).select(

@@ -15,6 +15,8 @@ matching ALL the filters it gives)::
     services = ["Amazon Elastic Compute Cloud"]   # ServiceName in (optional)
     sub_accounts = ["111111111111"]        # SubAccountId in (optional)
     regions = ["us-east-1"]                # RegionId in (optional)
+    resource_ids = ["i-0abc"]              # ResourceId in (optional; a rollup keeps it
+                                           # only when ingested with --keep ResourceId)
     tags = { team = "checkout" }           # every key=value present in Tags (optional)
     share = 1.0                            # share of the matched cost claimed, (0, 1]
 
@@ -65,6 +67,7 @@ class CostFilter:
     sub_accounts: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
+    resource_ids: tuple[str, ...] = ()
     share: float = 1.0
 
 
@@ -174,6 +177,7 @@ def _cost(t: _Table) -> CostFilter:
         sub_accounts=t.strings("sub_accounts"),
         regions=t.strings("regions"),
         tags=t.mapping("tags"),
+        resource_ids=t.strings("resource_ids"),
         share=share,
     )
     t.done()
