@@ -6,7 +6,7 @@ STORE  ?= data/store
 SAMPLE ?= data/sample
 PORT   ?= 8050
 
-.PHONY: run test lint format install install-test sample clean bench browser
+.PHONY: run test lint format install install-test sample clean bench browser java
 
 # Each step says what it does: a first `make run` installs for about a minute.
 PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar on
@@ -58,7 +58,11 @@ $(VENV)/.poppler: | $(BIN)/python
 browser:
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || (apt-get update && apt-get install -y chromium chromium-driver)
 
-test: $(VENV)/.installed-test $(VENV)/.poppler lint browser
+# A Java runtime for PySpark's local mode (the Spark engine's tests): Debian's headless JRE.
+java:
+	command -v java >/dev/null || (apt-get update && apt-get install -y default-jre-headless)
+
+test: $(VENV)/.installed-test $(VENV)/.poppler lint browser java
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test

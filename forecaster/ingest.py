@@ -340,12 +340,16 @@ def ingest_staged(
     inputs: list[str],
     now: datetime | None = None,
     lock_timeout: float | None = None,
+    replace: set[str] | frozenset[str] = frozenset(),
 ) -> IngestReport:
     """Ingest partitions an engine staged itself (``stage_all(staging, state)`` fills the
     state's parts, profiles, checked columns and files), under the same lock, reconciliation,
     replacement and restatement rules as file ingests; failures go to the ingest-error log."""
     try:
-        return _locked_ingest(store_dir, lock_timeout, now or datetime.now(UTC), stage_all, None)
+        _check_replace(replace)
+        return _locked_ingest(
+            store_dir, lock_timeout, now or datetime.now(UTC), stage_all, None, replace
+        )
     except ForecasterError as exc:
         record_failure(store_dir, kind, inputs, exc)
         raise

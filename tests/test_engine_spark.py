@@ -249,3 +249,28 @@ def test_a_workload_on_a_dropped_tag_or_resource_is_a_clear_error(spark, cli, tm
 
         with pytest.raises(InputError, match=expected):
             check_kept(store, load_workloads(workloads))
+
+
+@pytest.mark.parametrize("name", ["legacy-cur-csv", "cur2"])
+def test_the_athena_trino_sql_transpiled_to_spark_gives_the_local_rollup(
+    spark, tmp_path, cur2_file, name
+):
+    """The Trino text Athena would run, parsed by sqlglot's Trino dialect and printed for
+    Spark, means the same rollup as the local engine (the query's meaning, not its syntax)."""
+    import polars as pl
+
+    from forecaster.engines.spark import _read
+    from forecaster.engines.sql import parse
+    from forecaster.ingest import ingest_billing
+    from tests.test_engine_athena import TABLE, engine_rollup, trino_sql
+
+    path = {"legacy-cur-csv": BILLING / "aws-legacy-cur-sample.csv", "cur2": cur2_file}[name]
+    spec = RollupSpec(tags=("user:team",) if name == "cur2" else ())
+    text = trino_sql(path, spec)
+    _read(
+        spark, "parquet" if path.suffix == ".parquet" else "csv", [str(path)]
+    ).createOrReplaceTempView(TABLE)
+    result = pl.from_arrow(spark.sql(parse(text, "trino").sql("spark")).toArrow())
+    ingest_billing([path], tmp_path / "local", source="athena")
+    local = local_rollup(tmp_path / "local", spec, "athena")
+    assert_same_rollup(local, engine_rollup(result, spec))

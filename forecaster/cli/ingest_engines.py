@@ -122,7 +122,7 @@ def run_billing_engine(args: argparse.Namespace) -> int:
     spec = rollup_spec(args)
     run = run_spark(args.paths, spec, fmt=args.format, master=args.spark_master)
     source = args.source or "+".join(sorted(run.formats))
-    report = commit_run(run, store_dir(args), source)
+    report = commit_run(run, store_dir(args), source, replace=frozenset(args.replace))
     print_engine_report(args, report, run)
     return 0
 
@@ -173,6 +173,14 @@ def register_kind(kinds: argparse._SubParsersAction) -> None:
         "--timeout", type=float, default=1800.0, help="seconds to wait for the query (1800)"
     )
     athena.add_argument("--source", default=None, help="store source name (default: athena)")
+    athena.add_argument(
+        "--replace",
+        action="append",
+        default=[],
+        metavar="YYYY-MM",
+        help="let this billing period replace the stored one even when the delivery looks "
+        "partial (repeatable)",
+    )
     add_rollup_options(athena)
     add_aws_options(athena)
     add_store_option(athena)
@@ -203,6 +211,8 @@ def run_athena(args: argparse.Namespace) -> int:
             f"USD {d['cost_usd']:.4f} at USD {d['price_per_tb_usd']:.2f} per TB "
             f"({d['engine_ms']:,} ms in the engine)"
         )
-    report = commit_run(run, store_dir(args), args.source or "athena")
+    report = commit_run(
+        run, store_dir(args), args.source or "athena", replace=frozenset(args.replace)
+    )
     print_engine_report(args, report, run)
     return 0

@@ -25,6 +25,7 @@ from forecaster.errors import InputError
 from forecaster.ingest import IngestReport, ingest_staged
 from forecaster.reconcile import period_label
 from forecaster.store import PartitionKey
+from forecaster.store.replacement import FilePeriod, PeriodDelivery
 
 
 @dataclass
@@ -114,8 +115,10 @@ def commit_run(
     source: str,
     now: datetime | None = None,
     lock_timeout: float | None = None,
+    replace: set[str] | frozenset[str] = frozenset(),
 ) -> IngestReport:
-    """Write ``run``'s rollup partitions (one per billing period) and commit them."""
+    """Write ``run``'s rollup partitions (one per billing period) and commit them, under the
+    store's replacement rules (``replace``: periods that may replace regardless)."""
     from forecaster.ingest import _key_dir
 
     rollup = run.rollup(source)
@@ -135,6 +138,7 @@ def commit_run(
             out.parent.mkdir(parents=True, exist_ok=True)
             part.write_parquet(out, compression="zstd", statistics=True)
             line_items = int(profile["rows"].sum())
+            state.deliveries[key] = _delivery(run, source, period, part, profile, line_items)
             state.parts[key].append(out)
             state.profiles[key].append(profile)
             state.checked[key] |= run.checked
@@ -176,5 +180,31 @@ def commit_run(
         )
 
     return ingest_staged(
-        store_dir, stage_all, source, run.inputs, now=now, lock_timeout=lock_timeout
+        store_dir, stage_all, source, run.inputs, now=now, lock_timeout=lock_timeout,
+        replace=replace,
+    )  # fmt: skip
+
+
+def _delivery(run: EngineRun, source: str, period: str, part: pl.DataFrame,
+              profile: pl.DataFrame, line_items: int) -> PeriodDelivery:  # fmt: skip
+    """The period as one whole delivery, for the store's replacement and delivery rules."""
+    scope = part.select(C.PROVIDER_NAME, C.BILLING_ACCOUNT_ID).unique()
+    return PeriodDelivery(
+        source,
+        period,
+        [
+            FilePeriod(
+                file=", ".join(run.inputs),
+                folder="",
+                period=period,
+                rows=line_items,
+                billed={
+                    r["_currency"]: float(r.get(f"src_{C.BILLED_COST}") or 0.0)
+                    for r in profile.iter_rows(named=True)
+                },
+                scope={f"{a}|{b}" for a, b in scope.iter_rows()},
+                charge_from=part[C.CHARGE_PERIOD_START].min(),  # type: ignore[arg-type]
+                charge_until=part[C.CHARGE_PERIOD_END].max(),  # type: ignore[arg-type]
+            )
+        ],
     )

@@ -378,6 +378,41 @@ def mapping_for(fmt: str, kinds: dict[str, str], spec: RollupSpec) -> Mapped:
     raise InputError(f"format {fmt!r} has no SQL mapping; expected focus, cur2 or cur-legacy")
 
 
+def month_bounds(mapped: Mapped) -> Mapped:
+    """BillingPeriodStart/End as the billing month's bounds at 00:00 UTC, as the local
+    readers store them (forecaster/billing/periods.py): the month an instant starts at some
+    UTC offset from -12:00 to +14:00 (Google bills in Pacific time). A start that is no month
+    start at any offset is counted as unparseable."""
+    start = mapped.exprs.get(C.BILLING_PERIOD_START)
+    if start is None:
+        return mapped
+    hours = exp.Interval(this=_s("14"), unit=exp.var("HOUR"))
+    month = exp.func(
+        "DATE_TRUNC", _s("MONTH"), exp.Add(this=start.copy(), expression=hours), dialect="trino"
+    )
+    mapped.exprs[C.BILLING_PERIOD_START] = month
+    if C.BILLING_PERIOD_END in mapped.exprs:
+        end = mapped.exprs[C.BILLING_PERIOD_END]
+        mapped.exprs[C.BILLING_PERIOD_END] = exp.Case().when(
+            exp.Not(this=end.is_(exp.Null())),
+            exp.Add(
+                this=month.copy(), expression=exp.Interval(this=_s("1"), unit=exp.var("MONTH"))
+            ),
+        )
+    late = exp.GT(
+        this=start.copy(),
+        expression=exp.Add(
+            this=month.copy(), expression=exp.Interval(this=_s("12"), unit=exp.var("HOUR"))
+        ),
+    )
+    flag = exp.Case().when(late, exp.Literal.number(1)).else_(exp.Literal.number(0))
+    mapped.bad[C.BILLING_PERIOD_START + " (month start)"] = (
+        flag,
+        "a month start (00:00 on the 1st, in UTC or at the provider's offset)",
+    )
+    return mapped
+
+
 # -- the statement -------------------------------------------------------------------------
 def _day_bucket(start: exp.Expression, grain: str) -> tuple[exp.Expression, exp.Expression]:
     unit = "DAY" if grain == "day" else "HOUR"
@@ -414,7 +449,7 @@ def rollup_statement(
     ``where`` filters the source rows (e.g. on a partition column); ``periods`` (YYYY-MM)
     keeps only those billing periods, whatever the table's partitioning.
     """
-    mapped = mapping_for(fmt, kinds, spec)
+    mapped = month_bounds(mapping_for(fmt, kinds, spec))
     canonical = [
         exp.alias_(mapped.exprs.get(name, _null(TYPES[name])), name, quoted=True)
         for name in (*C.TIMESTAMP_COLUMNS, *DIMENSIONS, *spec.keep, *MEASURES)
