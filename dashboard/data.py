@@ -32,6 +32,8 @@ from forecaster.portfolio import WorkloadFit
 from forecaster.review import ReviewPack, build_review
 from forecaster.scaling import USLModel
 from forecaster.scaling.budget import reach_budgets, workload_curve_cost
+from forecaster.scaling.latency import latency_curve as _latency_curve
+from forecaster.scaling.latency import think_time
 from forecaster.scaling.loadtest import expand_paths, read_load_tests
 from forecaster.scaling.reach import CeilingReach
 from forecaster.spend import store_monthly_spend
@@ -372,6 +374,14 @@ def latency_budgets(test: str, name: str, share: float) -> list[tuple[Any, str]]
                              throughput_cost=workload_curve_cost(fits().get(name), name))  # fmt: skip
     except ForecasterError as exc:
         return str(exc)
+
+
+@cached
+def latency_curve(test: str, stat: str) -> Any:
+    """Load test ``test``'s curve of one latency statistic against load (the one its
+    budgets are judged by: ``forecaster.scaling.latency.latency_curve``)."""
+    points, model = usl(test)
+    return _latency_curve(points, model, stat, think_time(points, model, None, test), test)
 
 
 def tco(what: WhatIf) -> dict[str, Any]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from dash import html
 
 from forecaster.cli import main
 from forecaster.sample import truth
 from forecaster.scaling.reach import CEILING_SHARE
 from tests import dashboard_support as support
 from tests.review_helpers import sample_dirs, sample_pack
-from tests.test_dashboard_callbacks import text_of
+from tests.test_dashboard_callbacks import find, text_of
 
 TRUE_BUDGET_LOAD = 11.45  # data/README.md: p95 = 2.0102 R(N) reaches 400 ms at 11.45 users
 
@@ -47,6 +48,12 @@ def test_the_dashboard_shows_the_same_sentence(pages, pack_row):
     shown = text_of(ceiling)
     assert pack_row["latency_explanation"] in shown
     assert pack_row["ceiling_sentence"] in shown
+    graph = find(html.Div(ceiling), "scaling-latency-p95")
+    names = [t.name for t in graph.figure.data]
+    assert "measured" in names and any((n or "").startswith("fitted (") for n in names)
+    lines = graph.figure.layout.shapes
+    assert any(shape.y0 == 400.0 for shape in lines)  # the budget
+    assert any(shape.x0 == pytest.approx(pack_row["budget_load"]) for shape in lines)
 
 
 def test_the_cli_json_gives_the_same_load_and_date(capsys, tmp_path, pack_row):

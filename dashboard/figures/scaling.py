@@ -100,3 +100,39 @@ def ceiling_forecast(
             annotation_position="top left",
         )
     return style(fig, "Load forecast against the ceiling", yaxis_title=esc(unit))
+
+
+def latency_curve_figure(curve, outlook, name: str) -> go.Figure:
+    """A latency statistic against load: the measurements, the fitted curve (Little's law
+    or the AICc-chosen one) with its band, the budget and the load where the curve reaches
+    it (``forecaster.scaling.latency``/``budget``)."""
+    top = float(curve.load_.max()) if curve.load_.size else 1.0
+    stop = outlook.load.load if outlook.load.load is not None else top
+    grid = np.linspace(1.0, max(top, stop) * 1.15, 200)
+    band = curve.predict(grid)
+    pct = f"{100 * curve.confidence:g}%"
+    fig = go.Figure()
+    fig.add_scatter(x=grid, y=band["hi"], mode="lines", line={"width": 0}, showlegend=False,
+                    hoverinfo="skip")  # fmt: skip
+    fig.add_scatter(
+        x=grid, y=band["lo"], mode="lines", line={"width": 0}, fill="tonexty",
+        fillcolor="rgba(52, 152, 219, 0.18)", name=f"{pct} band",
+    )  # fmt: skip
+    fig.add_scatter(x=grid, y=band["mean"], mode="lines", name=f"fitted ({curve.model_})",
+                    line={"color": COLORS["fitted"], "width": 2})  # fmt: skip
+    if curve.load_.size:
+        fig.add_scatter(x=curve.load_, y=curve.latency_, mode="markers", name="measured",
+                        marker={"size": 8, "color": COLORS["actual"]})  # fmt: skip
+    budget = outlook.budget
+    fig.add_hline(
+        y=budget.limit_ms, line={"dash": "dash", "color": COLORS["anomaly"]},
+        annotation_text=esc(f"budget {budget.text()}"), annotation_position="top left",
+    )  # fmt: skip
+    if outlook.load.load is not None:
+        fig.add_vline(x=outlook.load.load, line={"dash": "dot", "color": COLORS["anomaly"]})
+    return style(
+        fig,
+        f"{esc(name)}: {esc(budget.label.split(' latency')[0])} response time against load",
+        xaxis_title="load N (concurrency, users or instances)",
+        yaxis_title="response time (ms)",
+    )

@@ -9,7 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
-from dashboard.figures.scaling import ceiling_forecast
+from dashboard.figures.scaling import ceiling_forecast, latency_curve_figure
 from forecaster.errors import ForecasterError
 from forecaster.scaling.explain import describe
 from forecaster.scaling.reach import HORIZON_DAYS
@@ -125,10 +125,22 @@ def latency_budgets(test: str, workload: str, share: float) -> list:
     found = data.latency_budgets(test, workload, share)
     if isinstance(found, str):
         return [ui.problem(f"{workload}'s latency budget: {found}")]
-    return [
-        html.P(sentence, id=f"scaling-budget-{outlook.budget.stat}", className="describe")
-        for outlook, sentence in found
-    ]
+    out: list = []
+    for outlook, sentence in found:
+        stat = outlook.budget.stat
+        out.append(html.P(sentence, id=f"scaling-budget-{stat}", className="describe"))
+        try:
+            curve = data.latency_curve(test, stat)
+        except ForecasterError:
+            continue
+        out.append(
+            dcc.Graph(
+                id=f"scaling-latency-{stat}",
+                figure=latency_curve_figure(curve, outlook, test),
+                config={"displaylogo": False},
+            )
+        )
+    return out
 
 
 def ceiling(test: str, model, workload: str | None, share: float):
