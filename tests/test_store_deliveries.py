@@ -205,6 +205,8 @@ def test_carried_rows_of_an_unstored_month_are_stored_as_partial(
     code, out, err = ingest(cli, capsys, store, write_focus(tmp_path / "april.csv", april))
     assert code == 0, err
     assert "2025-03 (focus): only 1 row(s) carried" in out
+    code, status = cli("store", "status", "--store", str(store))
+    assert "2025-03" in status and "(partial: only rows carried" in status
     march = write_focus(tmp_path / "march.csv", month_rows("2025-03"))
     code, out, err = ingest(cli, capsys, store, march)  # the month's own delivery replaces it
     assert code == 0, err

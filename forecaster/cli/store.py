@@ -39,6 +39,7 @@ def run_status(args: argparse.Namespace) -> int:
                             "effective_cost",
                             "list_cost",
                             "status",
+                            "complete",
                             "ingested_at",
                         )
                     }
@@ -60,6 +61,7 @@ def run_status(args: argparse.Namespace) -> int:
         print(
             f"{r['source']:<14} {r['billing_period']:<8} {r['currency']:<4} {r['rows']:>10,} "
             f"{r['billed_cost']:>16,.2f} {r['effective_cost']:>16,.2f} {r['status']}"
+            + ("" if r["complete"] else " (partial: only rows carried by other months' files)")
         )
     for o in overlaps:
         print(

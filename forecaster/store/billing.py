@@ -155,6 +155,8 @@ def status_rows(store: BillingStore) -> list[dict[str, Any]]:
                     "effective_cost": totals["effective_cost"],
                     "list_cost": totals["list_cost"],
                     "status": part["status"],
+                    # False: only rows carried by files of other periods (see replacement.py)
+                    "complete": part.get("complete", True),
                     "ingested_at": part["ingested_at"],
                     "files": [f["name"] for f in part["files"]],
                 }
