@@ -4,11 +4,13 @@ cost no workload claims."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.errors import InputError
 from forecaster.load import GRAINS
 from forecaster.workloads import (
     Workload,
@@ -60,6 +62,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_store_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.set_defaults(func=run)
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    suggest = actions.add_parser(
+        "suggest",
+        help="propose workloads from the bill, each with the load metric that drives it",
+        description=(
+            "Propose workloads from the bill: the largest cost groups by a tag, the account or "
+            "the service, each with the metric in the load store whose daily moves best follow "
+            "its daily EffectiveCost, else a usage quantity from the bill (a proxy). Writes a "
+            "commented workloads TOML that `forecaster workloads --workloads FILE` reads."
+        ),
+    )
+    suggest.add_argument(
+        "--by", default="service", help="tag:KEY, account or service (default: service)"
+    )
+    suggest.add_argument("--top", type=int, default=5, help="largest groups proposed (5)")
+    suggest.add_argument("--out", type=Path, default=None, help="write the TOML here")
+    suggest.add_argument(
+        "--source", action="append", default=None, help="only these billing sources (repeat)"
+    )
+    add_store_option(suggest)
+    suggest.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    suggest.set_defaults(func=run_suggest)
 
 
 def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -151,4 +175,93 @@ def run(args: argparse.Namespace) -> int:
         print_json(report)
     else:
         print(format_workloads_report(report, args.limit))
+    return 0
+
+
+def suggestion_doc(suggestions: list, by: str) -> dict[str, Any]:
+    """The suggestions as plain data (``--json``), money as amount + currency."""
+    items = []
+    for s in suggestions:
+        d = s.driver
+        items.append(
+            {
+                "name": s.name,
+                "group": s.label,
+                "cost": {"amount": round(s.cost, 2), "currency": s.currency},
+                "share_of_currency": s.share_of_currency,
+                "filters": {
+                    "providers": s.providers,
+                    "services": s.services,
+                    "sub_accounts": s.sub_accounts,
+                    "tags": s.tags,
+                },
+                "driver": None
+                if d is None
+                else {
+                    "metric": d.metric,
+                    "unit": d.unit,
+                    "aggregation": d.aggregation,
+                    "proxy": d.proxy,
+                    "score": d.score,
+                    "days": d.days,
+                },
+                "alternatives": [{"metric": a.metric, "score": a.score} for a in s.alternatives],
+            }
+        )
+    return {"by": by, "workloads": items}
+
+
+def write_suggestion(suggestions: list, by: str, store, out: Path) -> list[Path]:
+    """Write the TOML (checked by the workloads parser) and each proxy's daily series beside
+    it, each through a temporary file; returns the paths written."""
+    import tomllib
+
+    from forecaster.workloads import parse_workloads
+    from forecaster.workloads.suggest import suggestion_toml
+
+    if out.suffix.lower() != ".toml":
+        raise InputError(f"--out {out}: expected a .toml file name")
+    if not out.parent.exists():
+        raise InputError(f"--out {out}: directory {out.parent} does not exist")
+    text = suggestion_toml(suggestions, by, store)
+    parse_workloads(tomllib.loads(text), str(out))  # what we write, the reader accepts
+    written = []
+    for s in suggestions:
+        if s.driver is not None and s.driver.proxy and s.driver.series is not None:
+            path = out.parent / f"{s.driver.metric}.csv"
+            tmp = path.with_name(path.name + ".tmp")
+            s.driver.series.write_csv(tmp, datetime_format="%Y-%m-%dT%H:%M:%SZ")
+            tmp.replace(path)
+            written.append(path)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(out)
+    return [out, *written]
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    from forecaster.workloads.suggest import suggest_workloads, suggestion_toml
+
+    store = store_dir(args)
+    suggestions = suggest_workloads(store, args.by, args.top, args.source)
+    written = write_suggestion(suggestions, args.by, store, args.out) if args.out else []
+    if args.json:
+        doc = suggestion_doc(suggestions, args.by)
+        doc["written"] = [str(p) for p in written]
+        print_json(doc)
+        return 0
+    if not args.out:
+        print(suggestion_toml(suggestions, args.by, store))
+        return 0
+    for s in suggestions:
+        d = s.driver
+        how = (
+            "no driver"
+            if d is None
+            else f"{d.metric} (PROXY from the bill)"
+            if d.proxy
+            else f"{d.metric} (daily moves correlate {d.score:.2f})"
+        )
+        print(f"{s.name:<28} {s.cost:>16,.2f} {s.currency}  load: {how}")
+    print("wrote " + ", ".join(str(p) for p in written))
     return 0
