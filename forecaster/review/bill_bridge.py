@@ -21,6 +21,7 @@ totals of the two months to the cent.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import polars as pl
@@ -121,14 +122,16 @@ def _line_steps(a: dict, b: dict) -> dict[str, float]:
     rate, neg, _commit, _f = _rate_split(a, b)
     out = {"negotiated": neg, "commitment": rate - neg, "list_price": 0.0, "usage_volume": 0.0}
     qa, qb = a.get("quantity"), b.get("quantity")
-    if qa and qb and qa > 0 and qb > 0:
-        ratio = qb / qa
+    ratio = qb / qa if qa and qb and qa > 0 and qb > 0 else math.nan
+    if math.isfinite(ratio) and math.isfinite(ratio * ea):
         out["usage_volume"] = (ratio - 1.0) * ea
         if rate != 0.0:  # effective/list ratio known both months: list price at last discount
             rho_a = ea / a["list_cost"]
             out["list_price"] = b["list_cost"] * rho_a - ratio * ea
         else:  # no list prices: the effective unit price change is the price step
             out["list_price"] = eb - ratio * ea
+    if not all(math.isfinite(v) and abs(v) < 1e15 for v in out.values()):
+        return dict.fromkeys(out, 0.0)  # degenerate quantities or prices: all to the rest
     return out
 
 
