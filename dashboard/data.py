@@ -34,7 +34,7 @@ from forecaster.scaling import USLModel
 from forecaster.scaling.budget import reach_budgets, workload_curve_cost
 from forecaster.scaling.latency import latency_curve as _latency_curve
 from forecaster.scaling.latency import think_time
-from forecaster.scaling.loadtest import expand_paths, read_load_tests
+from forecaster.scaling.loadtest import expand_paths, load_unit, read_load_tests
 from forecaster.scaling.reach import CeilingReach
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
@@ -371,7 +371,8 @@ def latency_budgets(test: str, name: str, share: float) -> list[tuple[Any, str]]
     try:
         return reach_budgets(ceiling(test, name, share), points, model,
                              chosen[0].latency_budgets, test,
-                             throughput_cost=workload_curve_cost(fits().get(name), name))  # fmt: skip
+                             throughput_cost=workload_curve_cost(fits().get(name), name),
+                             load_unit=load_unit([loadtest_files()[test]]))  # fmt: skip
     except ForecasterError as exc:
         return str(exc)
 

@@ -200,3 +200,15 @@ def test_csv_bad_latency_value_is_named(tmp_path, value, what):
     path = write(tmp_path / "run.csv", f"users,rps,p95_ms\n1,10,20\n2,19,{value}\n")
     with pytest.raises(InputError, match=rf"run.csv: column 'p95_ms' row 3 .*{what}"):
         read_points_csv(path)
+
+
+@pytest.mark.parametrize(
+    ("paths", "unit"),
+    [([LOADTEST / "locust_stats_history.csv"], "users"), ([LOADTEST / "k6" / "export"], "VUs"),
+     ([LOADTEST / "points.csv"], "instances"), ([FIXTURES / "usl" / "raytracer.csv"], "processors"),
+     ([LOADTEST / "points.csv", LOADTEST / "k6" / "export"], "")],
+)  # fmt: skip
+def test_load_unit_says_what_the_load_counts(paths, unit):
+    from forecaster.scaling.loadtest import load_unit
+
+    assert load_unit(paths) == unit

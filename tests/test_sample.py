@@ -54,7 +54,7 @@ def test_the_workloads_file_names_every_workload_and_metric(sample):
 def test_it_ships_a_load_test_and_hourly_traffic(sample):
     loadtest = (sample / "a" / "loadtest" / "search-loadtest.csv").read_text().splitlines()
     assert loadtest[0] == (
-        "load,throughput,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms"
+        "users,throughput,latency_mean_ms,latency_p50_ms,latency_p95_ms,latency_p99_ms"
     )
     assert len(loadtest) > 8
     metrics = (sample / "a" / "traffic" / "metrics.csv").read_text().splitlines()
@@ -69,7 +69,7 @@ def test_the_load_tests_latency_follows_its_documented_truth(sample):
     import polars as pl
 
     test = pl.read_csv(sample / "a" / "loadtest" / "search-loadtest.csv")
-    n = test["load"].to_numpy().astype(float)
+    n = test["users"].to_numpy().astype(float)
     g, s, k = (truth.LOADTEST[c] for c in ("gamma", "sigma", "kappa"))
     mean = 1000 * (1 + s * (n - 1) + k * n * (n - 1)) / g - truth.LATENCY["think_ms"]
     np.testing.assert_allclose(test["latency_mean_ms"].to_numpy(), mean, rtol=0.1)

@@ -16,7 +16,7 @@ from forecaster.scaling.budget import (
     workload_curve_cost,
 )
 from forecaster.scaling.latency import format_ms, parse_budget, parse_duration_ms
-from forecaster.scaling.loadtest import read_load_tests
+from forecaster.scaling.loadtest import load_unit, read_load_tests
 from forecaster.scaling.usl import USLModel
 
 HELP = """\
@@ -174,7 +174,8 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
         # the workload's ceiling date and its budgets: one engine function, as the pack's
         curve = None if cost else workload_curve_cost(_workload_fit(args, workload), workload.name)  # type: ignore[union-attr]
         results = reach_budgets(reach, points, model, budgets, label, args.think_time,
-                                cost[0] if cost else None, curve)  # fmt: skip
+                                cost[0] if cost else None, curve,
+                                load_unit(args.files, args.load_col))  # fmt: skip
         _, curves, think = budget_outlooks(points, model, budgets, args.think_time, label)
         doc["latency"] = {
             "budgets_from": "--latency-budget"
@@ -200,7 +201,10 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
             "curves": {stat: curve.to_dict() for stat, curve in curves.items()},
             "budgets": [o.to_dict() for o in outlooks],
             "sentences": [
-                describe_budget(o, doc if "ceiling_date" in doc else None) for o in outlooks
+                describe_budget(
+                    o, doc if "ceiling_date" in doc else None, load_unit(args.files, args.load_col)
+                )
+                for o in outlooks
             ],
         }
     return model, doc

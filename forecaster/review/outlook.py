@@ -22,7 +22,7 @@ from forecaster.errors import ForecasterError
 from forecaster.review.pack import Table
 from forecaster.scaling.budget import reach_budgets, workload_curve_cost
 from forecaster.scaling.explain import describe
-from forecaster.scaling.loadtest import read_load_tests
+from forecaster.scaling.loadtest import load_unit, read_load_tests
 from forecaster.scaling.reach import CEILING_SHARE, workload_ceiling
 from forecaster.scaling.usl import USLModel
 from forecaster.workloads import Workload
@@ -81,7 +81,7 @@ BUDGET_DATES = ("budget_date", "budget_date_80_early", "budget_date_80_late")
 
 def budget_fields(
     reach: object | None, points: pl.DataFrame, model: USLModel, workload: Workload, source: str,
-    fit: object | None = None,
+    fit: object | None = None, files: list[Path] | None = None,
 ) -> dict:  # fmt: skip
     """The workload's latency budgets on its load test (``reach_budgets``, the Scaling
     page's function too): the first budget's figures as columns, every budget's sentence;
@@ -91,7 +91,8 @@ def budget_fields(
     texts = ", ".join(b.text() for b in workload.latency_budgets)
     try:
         results = reach_budgets(reach, points, model, workload.latency_budgets, source,  # type: ignore[arg-type]
-                                throughput_cost=workload_curve_cost(fit, workload.name))  # fmt: skip
+                                throughput_cost=workload_curve_cost(fit, workload.name),
+                                load_unit=load_unit(files))  # fmt: skip
     except ForecasterError as exc:
         return {"latency_budget": texts, "latency_explanation": f"cannot check the budget: {exc}"}
     first = results[0][0].to_dict()
@@ -158,11 +159,11 @@ def scaling_section(
         except (ForecasterError, ImportError) as exc:
             row["note"] = f"no ceiling date: the load forecast is not available ({exc})"
             row.update(budget_fields(None, points, model, by_name[name], row["load_tests"],
-                                     (fits or {}).get(name)))  # fmt: skip
+                                     (fits or {}).get(name), files))  # fmt: skip
             rows.append(row)
             continue
         row.update(budget_fields(reach, points, model, by_name[name], row["load_tests"],
-                                 (fits or {}).get(name)))  # fmt: skip
+                                 (fits or {}).get(name), files))  # fmt: skip
         busiest, average = reach.busiest_hour, reach.daily_average
         row.update(
             {

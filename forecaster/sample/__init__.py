@@ -107,7 +107,7 @@ def loadtest_frame(rng: np.random.Generator) -> pl.DataFrame:
     }
     return pl.DataFrame(
         {
-            "load": users.astype(int),
+            "users": users.astype(int),
             "throughput": np.round(x, 2),
             **{name: np.round(values, 1) for name, values in latency.items()},
         }

@@ -233,6 +233,35 @@ def read_load_tests(
     return points
 
 
+#: Load column names that say what the load counts, and the word used for it in sentences.
+LOAD_UNITS = {
+    "users": "users", "user_count": "users", "user count": "users", "vus": "VUs",
+    "vus_max": "VUs", "threads": "threads", "clients": "clients", "instances": "instances",
+    "nodes": "nodes", "servers": "servers", "replicas": "replicas", "processors": "processors",
+    "cpus": "CPUs", "workers": "workers",
+}  # fmt: skip
+
+
+def load_unit(paths: Sequence[str | Path] | str | Path, load_col: str | None = None) -> str:
+    """What the load of these load-test files counts, in a word for sentences ("users" for
+    Locust, "VUs" for k6, a CSV's load column name when it says, such as "instances");
+    "" when it does not say or the files disagree."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    units = set()
+    for path in expand_paths(paths):
+        fmt = detect_format(path)
+        if fmt == "k6":
+            units.add("VUs" if load_col is None else "")
+        elif fmt == "locust":
+            units.add("users" if load_col is None else "")
+        else:
+            header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+            column = _pick_column(path, header, load_col, LOAD_ALIASES, "load")
+            units.add(LOAD_UNITS.get(column.strip().lower(), ""))
+    return units.pop() if len(units) == 1 else ""
+
+
 def _pick_column(
     path: Path, columns: Sequence[str], wanted: str | None, aliases: Sequence[str], what: str
 ) -> str:
