@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import dash
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, dcc, html
 
 from dashboard import data
 from dashboard.auth import configure_auth
@@ -42,15 +42,50 @@ def create_app(
         suppress_callback_exceptions=True,
         update_title=None,
     )
+    for page in dash.page_registry.values():  # a tab title per page
+        page["title"] = page_title(page["name"])
     app.layout = layout
+    pages = _pages()
+    app.callback(
+        [Output(_nav_id(p), "className") for p in pages],
+        Input("_pages_location", "pathname"),
+    )(lambda pathname: nav_classes(pathname, [p["relative_path"] for p in pages]))
     configure_auth(app, env)
     if warm:
         data.warm_in_background()
     return app
 
 
+APP_NAME = "Cloud cost forecaster"
+
+
+def page_title(name: str) -> str:
+    """The browser tab's title of a page: "Scaling · Cloud cost forecaster"."""
+    return f"{name} \u00b7 {APP_NAME}"
+
+
+def nav_classes(pathname: str | None, paths: list[str]) -> list[str]:
+    """The nav links' classes: "current" on the link of the page shown (the longest path
+    that starts the URL's path, so "/" marks Overview only on the Overview)."""
+    path = (pathname or "/").rstrip("/") or "/"
+    best = max(
+        (p for p in paths if path == p or (p != "/" and path.startswith(p + "/"))),
+        key=len,
+        default=None,
+    )
+    return ["current" if p == best else "" for p in paths]
+
+
+def _pages() -> list[dict]:
+    return sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
+
+
+def _nav_id(page: dict) -> str:
+    return f"nav-{page['module'].split('.')[-1]}"
+
+
 def layout() -> html.Div:
-    pages = sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
+    pages = _pages()
     return html.Div(
         [
             html.Header(
@@ -58,14 +93,7 @@ def layout() -> html.Div:
                     html.H1("Cloud cost and scaling forecaster"),
                     html.P("Cost against load, not only time.", className="tagline"),
                     html.Nav(
-                        [
-                            dcc.Link(
-                                p["name"],
-                                href=p["relative_path"],
-                                id=f"nav-{p['module'].split('.')[-1]}",
-                            )
-                            for p in pages
-                        ]
+                        [dcc.Link(p["name"], href=p["relative_path"], id=_nav_id(p)) for p in pages]
                     ),
                 ],
                 className="top",

@@ -7,11 +7,12 @@ from typing import Any
 
 from dash import dcc, html
 
+from forecaster import format as fmt
+
 
 def money(value: float | None, currency: str = "") -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.2f} {currency}".strip()
+    """Money as every surface writes it (``forecaster.format.money``): "USD 1,234.50"."""
+    return fmt.money(value, currency or None)
 
 
 def kpi(label: str, value: str, note: str = "", id: str | None = None) -> html.Div:
@@ -56,10 +57,13 @@ def section(title: str, *children: Any, note: str | None = None) -> html.Section
     return html.Section(parts, className="section")
 
 
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
+
+
 def graph(id: str, height: int = 420) -> dcc.Loading:
     """A graph with a loading state; the figure comes from a callback."""
     return dcc.Loading(
-        dcc.Graph(id=id, style={"height": f"{height}px"}, config={"displaylogo": False}),
+        dcc.Graph(id=id, style={"height": f"{height}px"}, config=GRAPH_CONFIG),
         type="default",
     )
 

@@ -14,23 +14,29 @@ from typing import Any
 import dash_ag_grid as dag
 import polars as pl
 
+from forecaster.format import label, name_text
+
 FORMATS = {
     "money": ",.2f",
     "integer": ",d",
     "ratio": ".3f",
-    "precise": ".4~g",
+    "precise": ",.4~r",  # 4 significant digits, never exponent notation
     "percent": ".1%",
 }
 
 
 def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts (dates and datetimes as ISO text, lists joined)."""
+    """Rows as JSON-ready dicts (dates as ISO dates, times of day only when there is one,
+    lists joined, internal names such as ``idle_baseline`` as their labels)."""
     out = []
     for row in frame.iter_rows(named=True):
         clean = {}
         for key, value in row.items():
             if isinstance(value, datetime):
-                value = value.strftime("%Y-%m-%d %H:%M")
+                midnight = (value.hour, value.minute) == (0, 0)
+                value = value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+            elif isinstance(value, str) and ("_" in value or key in NAME_COLUMNS):
+                value = name_text(value)
             elif isinstance(value, date):
                 value = value.isoformat()
             elif isinstance(value, list | tuple):
@@ -38,6 +44,9 @@ def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
             clean[key] = value
         out.append(clean)
     return out
+
+
+NAME_COLUMNS = {"kind", "step", "measure", "ceiling_kind", "part"}  # hold internal names
 
 
 def _formatter(kind: str) -> dict[str, str]:
@@ -58,7 +67,7 @@ def column_defs(
     for name, dtype in frame.schema.items():
         col: dict[str, Any] = {
             "field": name,
-            "headerName": headers.get(name, name.replace("_", " ")),
+            "headerName": headers.get(name, label(name)),
         }
         if dtype == pl.String:
             col["cellDataType"] = "text"  # no date or number guessing from text
@@ -69,7 +78,8 @@ def column_defs(
                 formats.get(name, "integer" if dtype.is_integer() else "money")
             )
         if name in wide:
-            col["flex"] = 3
+            col["flex"] = 1
+            col["minWidth"] = 320
             col["wrapText"] = True
             col["autoHeight"] = True
         defs.append(col)
@@ -86,7 +96,8 @@ def grid(
     **options: Any,
 ) -> dag.AgGrid:
     """A sortable, filterable, resizable AG Grid over ``frame``; ``height`` in pixels
-    (default: room for up to 10 rows)."""
+    (default: room for up to 10 rows). Columns are sized to their content and headers
+    (AG Grid's autosize), wide text columns take the rest of the width and wrap."""
     if height is None:
         height = 130 + 42 * min(max(frame.height, 2), 10)
     return dag.AgGrid(
@@ -98,9 +109,12 @@ def grid(
             "filter": True,
             "floatingFilter": True,
             "resizable": True,
-            "flex": 1,
-            "minWidth": 110,
+            "minWidth": 90,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
         },
+        columnSize="autoSize",
+        columnSizeOptions={"skipHeader": False},
         dashGridOptions={
             "animateRows": False,
             "pagination": frame.height > 200,

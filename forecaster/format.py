@@ -173,8 +173,10 @@ def label(name: str) -> str:
     if name.endswith("_ratio"):
         text = label(name.removesuffix("_ratio")) + " %"
         return text[:1].upper() + text[1:]
+    if re.fullmatch(r"[a-z]+[0-9]*", name):
+        return name[:1].upper() + name[1:]  # one lowercase word: a column name
     if "_" not in name and not re.search(r"[a-z][A-Z]", name):
-        return name  # already a word or a name (checkout-api, "EUR")
+        return name  # already words or a name (checkout-api, "EUR")
     words = _WORDS.findall(name)
     if not words:
         return name
@@ -402,11 +404,12 @@ def duration_days(days: Any) -> str:
 
 INTERVAL = 80  # the range every forecast and headline figure is shown with, percent
 
-INTERVAL_REASONS: dict[int, str] = {
+INTERVAL_REASONS: dict[float, str] = {
     80: "the product's standard range: 8 outcomes in 10 fall inside it",
     90: "used for fitted parameters (cost-curve coefficients), where a wider range guards "
     "against calling noise a finding",
-    95: "used by statistical tests of a change",
+    95: "used by statistical tests of a change and for load-test parameters",
+    99.9: "used to flag anomalies: wide, so that only clear outliers are flagged",
 }
 
 
@@ -425,7 +428,7 @@ def interval_note(level: Any) -> str:
     v = _finite(level) or INTERVAL
     if v <= 1:
         v *= 100
-    reason = INTERVAL_REASONS.get(round(v))
+    reason = INTERVAL_REASONS.get(v) or INTERVAL_REASONS.get(round(v))
     return f"{interval_name(v)}: {reason}" if reason else interval_name(v)
 
 

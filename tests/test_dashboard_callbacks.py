@@ -116,9 +116,9 @@ def test_workload_drill_draws_points_curve_and_band(pages):
     )
     assert any((t.name or "").startswith("fitted curve (power") for t in scatter.data)
     assert any(t.name == "95% prediction band" for t in scatter.data)
-    assert {t.name for t in over_time.data} >= {"actual cost", "expected for the load seen"}
+    assert {t.name for t in over_time.data} >= {"Actual cost", "Expected for the load seen"}
     assert "power curve" in text_of(detail)
-    assert any(r["kind"] == "scaling_excess" for r in findings.rowData)
+    assert any(r["kind"] == "Scaling excess" for r in findings.rowData)  # labels, not ids
     assert search == "?workload=search"  # the full window stays out of the URL
 
 
@@ -181,7 +181,7 @@ def test_review_bridge_and_tables(pages):
     assert "Bridge 2026-09 to 2026-10" in fig.layout.title.text
     assert steps.rowData[0]["step"] == "total 2026-09"
     assert any(r["item"] == "search" for r in items.rowData)
-    assert any(r["kind"] == "idle_baseline" for r in findings.rowData)
+    assert any(r["kind"] == "Idle baseline" for r in findings.rowData)  # labels, not ids
     assert query(search) == {"currency": "USD", "month": "2026-10", "fmt": "xlsx"}
 
 
@@ -253,7 +253,7 @@ def test_a_price_cut_lowers_the_what_if_tco_only(pages):
     assert first["baseline"] == first["what-if"] == after["baseline"]
     assert float(after["what-if"].replace(",", "")) < float(first["what-if"].replace(",", ""))
     assert query(search)["price"] == "-10" and "idle" not in query(search)
-    assert {t.name for t in fig.data} >= {"actual", "baseline median", "what-if median"}
+    assert {t.name for t in fig.data} >= {"Actual", "baseline median", "what-if median"}
 
 
 def test_forecast_layout_reads_the_scenario_from_the_url(pages):

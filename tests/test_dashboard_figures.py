@@ -120,7 +120,8 @@ def test_waterfall_runs_from_total_to_total():
     (trace,) = fig.data
     assert list(trace.measure) == ["absolute", "relative", "relative", "total"]
     assert list(trace.y) == [100.0, 10.0, -4.0, 106.0]
-    assert "+6.00 USD" in fig.layout.title.text
+    assert "+USD 6.00" in fig.layout.title.text  # money as forecaster.format writes it
+    assert "axis starts at USD 94" in fig.layout.yaxis.title.text  # the cut axis is said
 
 
 def test_waterfall_hover_escapes_new_service_names():
@@ -209,8 +210,9 @@ def test_long_series_are_drawn_with_webgl(n, kind):
     empty_band = pl.DataFrame(schema={c: pl.Float64 for c in ("load", "mean", "lo", "hi")})
     scatter = figures.cost_vs_load(fit, empty_band, fit.frame.head(0))
     assert [type(t).__name__ for t in scatter.data] == [kind]
-    over_time = figures.cost_over_time(fit, fit.frame.head(0))
-    assert [type(t).__name__ for t in over_time.data] == [kind]
+    over_time = figures.cost_over_time(fit, fit.frame.head(0), "day")
+    (trace,) = over_time.data  # summed per day: a day's points, never one per hour
+    assert len(trace.x) == len({str(t)[:10] for t in fit.frame["period_start"].to_list()})
 
 
 def test_cost_forecast_draws_history_then_each_scenarios_band():
@@ -226,9 +228,9 @@ def test_cost_forecast_draws_history_then_each_scenarios_band():
     )
     fig = figures.cost_forecast(history, bands, "USD", "Cost forecast")
     names = [t.name for t in fig.data]
-    assert names[0] == "actual" and "baseline median" in names
-    assert f"{esc(EVIL)} P10-P90" in names
-    band = next(t for t in fig.data if t.name == "baseline P10-P90")
+    assert names[0] == "Actual" and "baseline median" in names
+    assert f"{esc(EVIL)}: 80% range (P10 to P90)" in names  # the range named once
+    band = next(t for t in fig.data if t.name == "baseline: 80% range (P10 to P90)")
     assert band.fill == "tonexty" and list(band.x) == ["2026-11-01", "2026-12-01"]
     assert fig.layout.xaxis.type == "date"
     assert_no_markup(fig)

@@ -15,6 +15,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from forecaster.format import PLOTLY_MONEY_HOVER
+
 COLORS = {
     "organic": "#2b8a3e",
     "idle_baseline": "#e8590c",
@@ -53,12 +55,51 @@ def esc_all(values: Iterable[Any]) -> list[str]:
     return [esc(v) for v in values]
 
 
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#ad494a",
+    "#637939",
+    "#8c6d31",
+    "#7b4173",
+    "#3182bd",
+    "#e6550d",
+    "#31a354",
+    "#756bb1",
+    "#636363",
+)
+"""20 distinct series colours (figures show at most 12 series and a folded rest, so no
+two series of a figure share a colour)."""
+
+
 def style(fig: go.Figure, title: str, **layout: Any) -> go.Figure:
-    """The dashboard's look: white template, compact margins, legend below the plot."""
+    """The dashboard's look: white template, compact margins, legend below the plot, the
+    title below the modebar's row, one money format in hover texts."""
     base = {
         "template": "plotly_white",
-        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        "margin": {"l": 64, "r": 16, "t": 48, "b": 48},
+        "colorway": list(PALETTE),
+        "title": {
+            "text": title,
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 30},
+            "font": {"size": 16},
+        },
+        "margin": {"l": 64, "r": 16, "t": 72, "b": 48},
+        "yaxis": {"hoverformat": PLOTLY_MONEY_HOVER},
+        "separators": ".,",
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
         "hoverlabel": {"namelength": -1},
         "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12},

@@ -7,28 +7,18 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dashboard.figures.common import COLORS, esc, style
-
-STEP_LABELS = {
-    "volume": "volume (organic growth)",
-    "scaling_excess": "scaling excess",
-    "fixed": "fixed cost",
-    "efficiency": "efficiency (drift)",
-    "rate_price": "rate / price",
-    "new_services": "new services",
-    "retired_services": "retired services",
-    "residual": "residual",
-}
+from forecaster import format as F
 
 
 def _hover(step: dict[str, Any]) -> str:
     if step["kind"] == "rate_price":
         return (
-            f"negotiated {step.get('negotiated', 0):,.2f}<br>"
-            f"commitment {step.get('commitment', 0):,.2f}"
+            f"negotiated {F.money(step.get('negotiated', 0))}<br>"
+            f"commitment {F.money(step.get('commitment', 0))}"
         )
     items = step.get("items") or []
     if items:
-        shown = "<br>".join(f"{esc(i['item'])}: {i['amount']:,.2f}" for i in items[:8])
+        shown = "<br>".join(f"{esc(i['item'])}: {F.money(i['amount'])}" for i in items[:8])
         more = f"<br>... and {len(items) - 8} more" if len(items) > 8 else ""
         return shown + more
     return ""
@@ -38,7 +28,7 @@ def bridge_waterfall(bridge: dict[str, Any], currency: str) -> go.Figure:
     """Previous month's total, one bar per bridge step, this month's total."""
     steps = bridge["steps"]
     x = [f"{bridge['previous_month']} total"]
-    x += [STEP_LABELS.get(s["kind"], esc(s["kind"])) for s in steps]
+    x += [esc(F.label(s["kind"])) for s in steps]  # the one label table
     x += [f"{bridge['month']} total"]
     y = [bridge["previous_cost"], *[s["amount"] for s in steps], bridge["cost"]]
     measure = ["absolute", *["relative"] * len(steps), "total"]
@@ -50,7 +40,7 @@ def bridge_waterfall(bridge: dict[str, Any], currency: str) -> go.Figure:
             measure=measure,
             customdata=hover,
             text=[
-                f"{v:+,.0f}" if m == "relative" else f"{v:,.0f}"
+                ("+" if v > 0 else "") + F.compact(v) if m == "relative" else F.compact(v)
                 for v, m in zip(y, measure, strict=True)
             ],
             textposition="outside",
@@ -62,11 +52,16 @@ def bridge_waterfall(bridge: dict[str, Any], currency: str) -> go.Figure:
         )
     )
     change = bridge["total_change"]
+    lo, hi = value_range(bridge)
+    axis = f"{esc(currency)} per month"
+    if lo > 0:  # the totals' bars are cut: say where the axis starts
+        axis += f" (axis starts at {F.money_short(lo, currency)})"
     return style(
         fig,
-        f"Bridge {bridge['previous_month']} to {bridge['month']}: {change:+,.2f} {esc(currency)}",
-        yaxis_title=f"{esc(currency)} per month",
-        yaxis_range=value_range(bridge),
+        f"Bridge {bridge['previous_month']} to {bridge['month']}: "
+        f"{esc(F.signed_money(change, currency))}",
+        yaxis_title=axis,
+        yaxis_range=[lo, hi],
         showlegend=False,
     )
 

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.figures.common import COLORS, LABELS, empty, esc, style
+from forecaster.format import label
 from forecaster.views.overview import SPLIT_PARTS
 
 TOP_N = 12
@@ -39,7 +40,7 @@ def spend_by_month(
     largest, the rest folded); months still open are hatched. With ``by="tag"`` the frame's
     ``tag`` column holds the values of tag ``tag_key``."""
     frame = spend.filter(pl.col("currency") == currency)
-    title = f"EffectiveCost per month ({esc(currency)})"
+    title = f"Effective cost per month ({esc(currency)})"
     if frame.height == 0:
         return empty(f"No {currency} billing data in the store", title)
     fig = go.Figure()
@@ -71,7 +72,7 @@ def spend_by_month(
         barmode="stack",
         yaxis_title=f"{esc(currency)} per month",
         xaxis={"type": "category", "title": "billing month"},
-        legend_title=esc(f"tag {tag_key}" if by == "tag" else by or ""),
+        legend_title=esc(f"Tag {tag_key}" if by == "tag" else label(by) if by else ""),
     )
     return fig
 
@@ -118,7 +119,7 @@ def cost_forecast(
     if history.height:
         fig.add_scatter(
             x=_first_days(history["month"]), y=history["effective_cost"].to_list(),
-            mode="lines+markers", name="actual", line={"color": "#495057"},
+            mode="lines+markers", name="Actual", line={"color": "#495057"},
         )  # fmt: skip
     for name in bands["scenario"].unique(maintain_order=True).to_list():
         part = bands.filter(pl.col("scenario") == name)
@@ -127,7 +128,8 @@ def cost_forecast(
         fig.add_scatter(x=x, y=part["p90"].to_list(), mode="lines", line={"width": 0},
                         showlegend=False, hoverinfo="skip")  # fmt: skip
         fig.add_scatter(x=x, y=part["p10"].to_list(), mode="lines", line={"width": 0},
-                        fill="tonexty", fillcolor=fill, name=f"{esc(name)} P10-P90")  # fmt: skip
+                        fill="tonexty", fillcolor=fill,
+                        name=f"{esc(name)}: 80% range (P10 to P90)")  # fmt: skip
         fig.add_scatter(x=x, y=part["p50"].to_list(), mode="lines",
                         line={"color": line, "width": 2}, name=f"{esc(name)} median")  # fmt: skip
     return style(

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.figures.common import COLORS, LABELS, empty, esc, style
+from forecaster.format import PLOTLY_MONEY_HOVER
 from forecaster.portfolio import WorkloadFit
 from forecaster.views.workloads import WASTE_KINDS, complete
 
@@ -109,40 +110,74 @@ def cost_vs_load(fit: WorkloadFit, band: pl.DataFrame, anomalies: pl.DataFrame) 
     )
 
 
-def cost_over_time(fit: WorkloadFit, anomalies: pl.DataFrame) -> go.Figure:
-    """Actual cost per period and what the curve expects for the load seen (drift included)."""
-    title = f"{esc(fit.name)}: cost over time"
+GRAINS = {"day": ("1d", "per day"), "week": ("1w", "per week"), "month": ("1mo", "per month")}
+
+
+def _by_grain(frame: pl.DataFrame, value: str, grain: str) -> pl.DataFrame:
+    """``value`` summed per ``grain`` (day, week starting Monday, calendar month), complete
+    periods only: a part-filled first or last week or month would read as a dip."""
+    every = GRAINS[grain][0]
+    out = (
+        frame.select("period_start", value)
+        .sort("period_start")
+        .group_by_dynamic("period_start", every=every)
+        .agg(pl.col(value).sum(), pl.len().alias("_n"))
+    )
+    if grain != "day" and out.height > 2:
+        full = out["_n"].max()
+        out = out.filter(pl.col("_n") >= 0.9 * full if grain == "week" else pl.col("_n") >= 28)
+    return out.drop("_n")
+
+
+def cost_over_time(fit: WorkloadFit, anomalies: pl.DataFrame, grain: str = "week") -> go.Figure:
+    """Actual cost and what the curve expects for the load seen (drift included), summed
+    per day, week or month (``grain``): weekly by default, so a weekday pattern does not
+    hide the trend; expected drawn dashed over the actual so both stay visible."""
+    grain = grain if grain in GRAINS else "week"
+    per = GRAINS[grain][1]
+    title = f"{esc(fit.name)}: cost {per}, actual and expected"
     if fit.frame.height == 0:
         return empty(f"{fit.name}: no data in this window", title)
     fig = go.Figure()
-    add = _points(fig, fit.frame.height)
+    actual = _by_grain(fit.frame, "cost", grain)
+    add = _points(fig, actual.height)
     add(
-        x=fit.frame["period_start"].to_list(),
-        y=fit.frame["cost"].to_list(),
+        x=actual["period_start"].to_list(),
+        y=actual["cost"].to_list(),
         mode="lines",
-        name="actual cost",
-        line={"color": COLORS["actual"], "width": 1},
+        name="Actual cost",
+        line={"color": COLORS["actual"], "width": 2},
+        hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:{PLOTLY_MONEY_HOVER}}}<extra>Actual</extra>",
     )
     if fit.decomposition is not None:
         d = fit.decomposition
-        expected = d["cost"] - d["residual"] + d["drift"]
-        add(
-            x=d["period_start"].to_list(),
-            y=expected.to_list(),
-            mode="lines",
-            name="expected for the load seen",
-            line={"color": COLORS["fitted"], "width": 1},
-            opacity=0.6,
+        expected = d.select(
+            "period_start", (d["cost"] - d["residual"] + d["drift"]).alias("expected")
         )
-    if anomalies.height:
+        expected = _by_grain(expected, "expected", grain)
+        add(
+            x=expected["period_start"].to_list(),
+            y=expected["expected"].to_list(),
+            mode="lines",
+            name="Expected for the load seen",
+            line={"color": COLORS["fitted"], "width": 2, "dash": "dash"},
+            hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:{PLOTLY_MONEY_HOVER}}}<extra>Expected</extra>",
+        )
+    if anomalies.height and grain == "day":
         fig.add_scatter(
             x=anomalies["period_start"].to_list(),
             y=anomalies["cost"].to_list(),
             mode="markers",
-            name="anomaly",
+            name="Anomaly",
             marker={"symbol": "x", "size": 10, "color": COLORS["anomaly"]},
         )
-    return style(fig, title, yaxis_title=f"{esc(fit.currency or '')} per day")
+    return style(
+        fig,
+        title,
+        yaxis_title=f"{esc(fit.currency or '')} {per}",
+        yaxis_rangemode="tozero",
+        hovermode="x unified",
+    )
 
 
 def waste_by_workload(findings: pl.DataFrame) -> go.Figure:

@@ -7,6 +7,7 @@ from dash import Input, Output, callback, dcc, html, no_update
 
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
+from forecaster import format as fmt
 from forecaster.portfolio import WorkloadFit
 from forecaster.views.workloads import (
     anomaly_periods,
@@ -85,7 +86,21 @@ def layout(
             html.Div(
                 [
                     ui.section("Cost against load", ui.graph("workloads-scatter", 460)),
-                    ui.section("Cost over time", ui.graph("workloads-time", 460)),
+                    ui.section(
+                        "Cost over time",
+                        dcc.RadioItems(
+                            id="workloads-grain",
+                            options=[
+                                {"label": "Daily", "value": "day"},
+                                {"label": "Weekly", "value": "week"},
+                                {"label": "Monthly", "value": "month"},
+                            ],
+                            value="week",
+                            inline=True,
+                            className="grain",
+                        ),
+                        ui.graph("workloads-time", 430),
+                    ),
                 ],
                 className="two",
             ),
@@ -118,8 +133,9 @@ def select_row(rows: list[dict] | None):
     Input("workloads-name", "value"),
     Input("workloads-start", "value"),
     Input("workloads-end", "value"),
+    Input("workloads-grain", "value"),
 )
-def update(name: str | None, start: str | None, end: str | None):
+def update(name: str | None, start: str | None, end: str | None, grain: str = "week"):
     window = full_window(start, end, data.months())
     fit = data.fit(name, *window) if name else None
     search = state.encode({"workload": name, "start": window[0], "end": window[1]})
@@ -129,7 +145,7 @@ def update(name: str | None, start: str | None, end: str | None):
     anomalies = anomaly_periods(fit)
     return (
         figures.cost_vs_load(fit, curve_band(fit), anomalies),
-        figures.cost_over_time(fit, anomalies),
+        figures.cost_over_time(fit, anomalies, grain or "week"),
         describe(fit),
         tables.grid(
             "workloads-findings-grid",
@@ -158,16 +174,22 @@ def describe(fit: WorkloadFit) -> list:
     s = fit.summary
     if s.get("model") is None:
         return [html.P(f"{fit.name}: no cost curve: {s.get('reason', '')}")]
-    cur, unit = fit.currency or "", fit.load_unit or "load unit"
+    cur, unit = fit.currency or None, fit.load_unit or "load units"
     ci = s.get("fixed_cost_ci")
+    level = fmt.interval_name(s.get("confidence", 90))
     lines = [
         f"{fit.name}: {s['model']} curve over {s['n_periods']} days, R² {s['r2']:.3f}.",
-        f"Idle baseline {s['fixed_cost_per_month']:,.2f} {cur} per month"
-        + (f" (interval {ci[0] * 30.4375:,.0f} to {ci[1] * 30.4375:,.0f})" if ci else "")
-        + f"; marginal cost {s['marginal_cost']:.4g} {cur} per unit of load ({unit})"
+        f"Idle baseline {fmt.money(s['fixed_cost_per_month'], cur)} per month"
+        + (
+            f" ({level} {fmt.money(ci[0] * 30.4375, None, 0)} to "
+            f"{fmt.money(ci[1] * 30.4375, None, 0)})"
+            if ci
+            else ""
+        )
+        + f"; marginal cost {fmt.unit_cost(s['marginal_cost'], cur, unit)}"
         + (f"; exponent k = {s['exponent']:.3f}" if s.get("exponent") is not None else "")
         + (
-            f" (interval {s['exponent_ci'][0]:.3f} to {s['exponent_ci'][1]:.3f})"
+            f" ({level} {s['exponent_ci'][0]:.3f} to {s['exponent_ci'][1]:.3f})"
             if s.get("exponent_ci") and s.get("model") == "power"
             else ""
         )

@@ -20,11 +20,14 @@ currency, whatever it is) and a readable ``detail``, plus the figures behind it.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 from scipy import stats
 
 from forecaster.curves.fit import CostCurve
 from forecaster.curves.inputs import DAYS_PER_MONTH, PERIODS_PER_DAY
+from forecaster.format import date_text, interval_name, number, p_value
 
 ANOMALY_LEVEL = 99.9
 DRIFT_ALPHA = 0.01
@@ -57,7 +60,7 @@ def idle_baseline(curve: CostCurve) -> dict:
         "detail": (
             f"fixed cost {usd:,.2f} per month at zero load ({share:.0%} of current cost)"
             + (
-                f"; {curve.ci:g}% interval {_ci(curve, boot)[0]:,.2f} to {_ci(curve, boot)[1]:,.2f}"
+                f"; {interval_name(curve.ci)} {_ci(curve, boot)[0]:,.2f} to {_ci(curve, boot)[1]:,.2f}"
                 if boot is not None
                 else ""
             )
@@ -104,7 +107,7 @@ def scaling_excess(curve: CostCurve, min_share: float = EXCESS_MIN_SHARE) -> dic
         "current_load": L0,
         "reference_load": curve.reference_load_,
         "detail": (
-            f"cost grows as load^{k:.2f} ({curve.ci:g}% interval {klo:.2f} to {khi:.2f}): "
+            f"cost grows as load^{k:.2f} ({interval_name(curve.ci)} {klo:.2f} to {khi:.2f}): "
             f"{now:,.2f} per month above linear scaling at current load, "
             f"{x2:,.2f} at 2x load and {x5:,.2f} at 5x"
         ),
@@ -149,10 +152,18 @@ def efficiency_drift(curve: CostCurve, alpha: float = DRIFT_ALPHA) -> dict | Non
         "window_days": span_days,
         "detail": (
             f"at equal load, cost rose {monthly_rise:,.2f} per month over the last month "
-            f"(p = {p:.3g}); a month now costs {usd:,.2f} more than at the start of the "
+            f"({p_value(p)}); a month now costs {usd:,.2f} more than at the start of the "
             f"{span_days:.0f}-day window"
         ),
     }
+
+
+def _when_text(curve: CostCurve, i: int) -> str:
+    """The period's start for a sentence: a date (with a time of day only when it has one)."""
+    if curve.period_start_ is None:
+        return f"period {i + 1}"
+    stamp = np.datetime64(curve.period_start_[i], "s").astype(datetime)
+    return date_text(stamp)
 
 
 def anomalies(curve: CostCurve, level: float = ANOMALY_LEVEL) -> list[dict]:
@@ -180,9 +191,10 @@ def anomalies(curve: CostCurve, level: float = ANOMALY_LEVEL) -> list[dict]:
                 "interval": [float(lo[i]), float(hi[i])],
                 "load": float(curve.load_[i]),
                 "detail": (
-                    f"{'spike' if gap > 0 else 'drop'} in period {when}: cost {curve.cost_[i]:,.2f} "
-                    f"where the load seen ({curve.load_[i]:,.6g}) explains {expected[i]:,.2f} "
-                    f"({level:g}% interval {lo[i]:,.2f} to {hi[i]:,.2f}); "
+                    f"{'spike' if gap > 0 else 'drop'} on {_when_text(curve, i)}: cost "
+                    f"{curve.cost_[i]:,.2f} where the load seen ({number(curve.load_[i], 4)}) "
+                    f"explains {expected[i]:,.2f} ({interval_name(level)} {lo[i]:,.2f} to "
+                    f"{hi[i]:,.2f}, wide so that only clear outliers are flagged); "
                     f"{abs(gap):,.2f} {'unexplained' if gap > 0 else 'below expectation'}"
                 ),
             }
