@@ -177,3 +177,31 @@ def test_a_named_think_time_is_used_as_given(measured, model):
     assert curve.value(20) > latency_curve(
         measured, model, "mean", think_time(measured, model)
     ).value(20)
+
+
+@pytest.mark.slow
+def test_budget_intervals_cover_the_truth_over_repeated_load_tests(true_p95):
+    """Twenty load tests of the same system (other seeds): the 95% intervals of the p95 and
+    mean budget loads cover the truth in at least 16 of them (30 runs measured 27 and 29)."""
+    p95_truth = _true_crossing(true_p95, 110.0)
+    mean_truth = _true_crossing({n: mva(n, THINK, PARALLEL, SERIAL)[0] for n in range(1, 40)}, 60.0)
+    covered = {"p95": 0, "mean": 0}
+    for k in range(20):
+        runs = [simulate(n, THINK, PARALLEL, SERIAL, 4000, seed=n + 100 * (k + 1)) for n in LOADS]
+        frame = pl.DataFrame(
+            {
+                "load": [float(r.users) for r in runs],
+                "throughput": [r.throughput for r in runs],
+                "latency_mean_ms": [r.stat("mean") for r in runs],
+                "latency_p95_ms": [r.stat("p95") for r in runs],
+            }
+        )
+        usl = USLModel().fit(frame["load"], frame["throughput"])
+        p95 = budget_load(fit_percentile(frame, usl, "p95"), LatencyBudget("p95", 110.0))
+        mean_curve = latency_curve(frame, usl, "mean", think_time(frame, usl))
+        mean = budget_load(mean_curve, LatencyBudget("mean", 60.0))
+        covered["p95"] += p95.load_ci[0] <= p95_truth <= p95.load_ci[1]
+        covered["mean"] += mean.load_ci[0] <= mean_truth <= mean.load_ci[1]
+        assert p95.load == pytest.approx(p95_truth, rel=0.10)
+        assert mean.load == pytest.approx(mean_truth, rel=0.10)
+    assert covered["p95"] >= 16 and covered["mean"] >= 16, covered

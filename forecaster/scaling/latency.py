@@ -348,14 +348,29 @@ def fit_percentile(
         margin = 0.0 if simpler else DELTA_AICC
         if cand.aicc < chosen.aicc - margin:
             chosen = cand
-    fam, p, cov = chosen.family, chosen.params, chosen.cov
+    fam, p = chosen.family, chosen.params
     dof = n.size - len(fam.params)
     tq = float(stats.t.ppf(0.5 + confidence / 2.0, dof)) if dof > 0 else math.nan
+    finite = [f for f in fits if math.isfinite(f.aicc)]
+    best = min(f.aicc for f in finite) if finite else 0.0
+    weights = np.array([math.exp(-0.5 * (f.aicc - best)) for f in finite])
+    weights = weights / weights.sum() if weights.size else weights
+
+    def _var(f: _Fit, m: np.ndarray) -> np.ndarray:
+        g = _gradient(f.family.fn, m, f.params)
+        return np.clip(np.einsum("ij,jk,ik->i", g, f.cov, g), 0.0, None)
 
     def log_se(m: np.ndarray) -> np.ndarray:
-        g = _gradient(fam.fn, m, p)
-        var = np.einsum("ij,jk,ik->i", g, cov, g)
-        return np.sqrt(np.clip(var, 0.0, None))
+        """Unconditional on the choice (Buckland et al. 1997): the Akaike-weighted
+        variance of each candidate plus its squared distance from the chosen curve."""
+        if not finite:
+            return np.sqrt(_var(chosen, m))
+        ref = np.log(np.maximum(fam.fn(m, p), 1e-300))
+        total = np.zeros_like(np.asarray(m, dtype=float))
+        for w, f in zip(weights, finite, strict=True):
+            dist = np.log(np.maximum(f.family.fn(m, f.params), 1e-300)) - ref
+            total = total + w * (np.nan_to_num(_var(f, m), nan=0.0) + dist**2)
+        return np.sqrt(total)
 
     return LatencyCurve(
         stat=stat,
