@@ -29,6 +29,7 @@ from forecaster.billing.manifests import current_delivery
 from forecaster.errors import DeliveryRefused, ForecasterError, InputError, StoreError, clip
 from forecaster.reconcile import (
     find_restatement,
+    line_item_fingerprints,
     period_label,
     period_status,
     profile_source,
@@ -141,7 +142,6 @@ def _file_periods(sf: SourceFrame, profile: pl.DataFrame, shown: str) -> list[Fi
                 scope={s for scopes in rows["scope"].to_list() for s in scopes},
                 charge_from=rows["charge_from"].min(),  # type: ignore[arg-type]
                 charge_until=rows["charge_until"].max(),  # type: ignore[arg-type]
-                fingerprints={f for fps in rows["fingerprints"].to_list() for f in fps},
             )
         )
     mark_carried(out)
@@ -178,6 +178,7 @@ def _stage(
     for part in _file_periods(sf, profile, shown):
         part.listed = listed
         period = part.period
+        part.staged = []
         key = PartitionKey(name, period)
         state.deliveries.setdefault(key, PeriodDelivery(name, period)).parts.append(part)
         in_period = period_label(pl.col(C.BILLING_PERIOD_START)) == period
@@ -189,6 +190,7 @@ def _stage(
             except pl.exceptions.PolarsError as exc:
                 raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
             state.parts[key].append(out)
+            part.staged.append(out)
         period_profile = profile.filter(pl.col("billing_period") == period)
         state.profiles[key].append(period_profile)
         state.checked[key] |= set(sf.checks)
@@ -362,6 +364,10 @@ def _delivery_rules(
     refusals, notes = [], []
     for key in sorted(state.deliveries, key=lambda k: (k.source, k.billing_period)):
         delivery = state.deliveries[key]
+        own = [p for p in delivery.parts if not p.carried and not p.listed]
+        if len(own) > 1:  # only then: which line items the files share
+            for p in own:
+                p.fingerprints, p.sample_every = line_item_fingerprints(p.staged, p.rows)
         twice = duplicate_deliveries(delivery)
         if twice:
             refusals.append(twice)

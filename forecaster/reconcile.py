@@ -29,22 +29,41 @@ def period_label(expr: pl.Expr) -> pl.Expr:
     return expr.dt.strftime("%Y-%m")
 
 
+#: Row rules evaluated per row in the profile pass; the others (month bounds, charge window)
+#: are evaluated once per distinct (BillingPeriodStart, BillingPeriodEnd) group.
+PER_ROW_RULES = ("charge_order", "money_")
+
+
 def profile_source(sf: SourceFrame) -> pl.DataFrame:
     """Per billing period and currency: rows, source cost sums, unparseable-value counts,
-    rows each row rule refuses, the charge time range and the (provider|account) scope."""
-    period = sf.columns[C.BILLING_PERIOD_START]
-    currency = sf.columns.get(C.BILLING_CURRENCY, pl.lit(None, dtype=pl.String))
+    rows each row rule refuses, the charge time range, the (provider|account) scope and a
+    sample of line-item fingerprints.
+
+    One streaming pass groups by the parsed BillingPeriodStart/End (a few distinct values
+    per file); the month and the period rules are then computed on those few groups, not on
+    every row.
+    """
+    null_time = pl.lit(None, dtype=C.UTC_DATETIME)
+    null_text = pl.lit(None, dtype=pl.String)
+    parsed = sf.parsed_periods or {c: sf.columns[c] for c in C.TIMESTAMP_COLUMNS if c in sf.columns}
+    cs = parsed.get(C.CHARGE_PERIOD_START, null_time)
+    ce = parsed.get(C.CHARGE_PERIOD_END, null_time)
     aggs = [pl.len().alias("rows")]
     aggs += [expr.sum().alias(f"src_{name}") for name, expr in sf.checks.items()]
     aggs += [
-        bad_values(raw, parsed).sum().alias(f"bad_{name}")
-        for name, (raw, parsed) in sf.parsed_from.items()
+        bad_values(raw, parsed_value).sum().alias(f"bad_{name}")
+        for name, (raw, parsed_value) in sf.parsed_from.items()
     ]
-    aggs += [rule.bad.sum().alias(f"rule_{rule.name}") for rule in sf.row_rules]
-    null_time = pl.lit(None, dtype=C.UTC_DATETIME)
-    aggs.append(sf.columns.get(C.CHARGE_PERIOD_START, null_time).min().alias("charge_from"))
-    aggs.append(sf.columns.get(C.CHARGE_PERIOD_END, null_time).max().alias("charge_until"))
-    null_text = pl.lit(None, dtype=pl.String)
+    aggs += [
+        rule.bad.sum().alias(f"rule_{rule.name}")
+        for rule in sf.row_rules
+        if rule.name.startswith(PER_ROW_RULES)
+    ]
+    aggs += [
+        cs.min().alias("charge_from"),
+        cs.max().alias("_cs_max"),
+        ce.max().alias("charge_until"),
+    ]
     scope = pl.concat_str(
         [
             sf.columns.get(C.PROVIDER_NAME, null_text).cast(pl.String).fill_null(""),
@@ -53,15 +72,91 @@ def profile_source(sf: SourceFrame) -> pl.DataFrame:
         separator="|",
     )
     aggs.append(scope.unique().head(MAX_SCOPE).alias("scope"))
-    fp = line_item_fingerprint(sf.columns)
-    aggs.append(fp.filter(fp % sample_every(sf) == 0).unique().alias("fingerprints"))
-    frame = sf.raw.with_columns(
-        period.alias("_period_start"), currency.alias("_currency")
-    ).group_by(period_label(pl.col("_period_start")).alias("billing_period"), "_currency")
+    keys = {
+        "_s": parsed[C.BILLING_PERIOD_START],
+        "_e": parsed.get(C.BILLING_PERIOD_END, null_time),
+        "_currency": sf.columns.get(C.BILLING_CURRENCY, null_text),
+    }
     try:
-        return frame.agg(aggs).collect(engine="streaming")
+        groups = (
+            sf.raw.with_columns(**keys).group_by(list(keys)).agg(aggs).collect(engine="streaming")
+        )
     except pl.exceptions.PolarsError as exc:
         raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
+    return _by_period(groups, [r.name for r in sf.row_rules])
+
+
+def _by_period(groups: pl.DataFrame, rule_names: list[str]) -> pl.DataFrame:
+    """The profile's groups (one per BillingPeriodStart/End/currency) per billing month."""
+    from forecaster.billing.periods import period_columns
+
+    def bounds(charge: str) -> dict[str, pl.Expr]:
+        return {
+            C.BILLING_PERIOD_START: pl.col("_s"),
+            C.BILLING_PERIOD_END: pl.col("_e"),
+            C.CHARGE_PERIOD_START: pl.col(charge),
+        }
+
+    by_min, rules_min = period_columns(bounds("charge_from"))
+    _, rules_max = period_columns(bounds("_cs_max"))
+    group_rules = {}
+    for low, high in zip(rules_min, rules_max, strict=True):
+        if not low.name.startswith(PER_ROW_RULES):
+            bad = low.bad | high.bad if low.name == "charge_window" else low.bad
+            group_rules[f"rule_{low.name}"] = pl.when(bad).then(pl.col("rows")).otherwise(0)
+    groups = groups.with_columns(
+        period_label(by_min[C.BILLING_PERIOD_START]).alias("billing_period"), **group_rules
+    )
+    numeric = [c for c in groups.columns if c == "rows" or c.startswith(("src_", "bad_", "rule_"))]
+    out = groups.group_by("billing_period", "_currency", maintain_order=True).agg(
+        pl.col(numeric).sum(),
+        pl.col("charge_from").min(),
+        pl.col("charge_until").max(),
+        pl.col("scope").explode().unique().drop_nulls().head(MAX_SCOPE),
+    )
+    missing = [f"rule_{n}" for n in rule_names if f"rule_{n}" not in out.columns]
+    return out.with_columns(*[pl.lit(0).alias(m) for m in missing])
+
+
+#: Columns that identify a line item whatever its cost (a restated delivery keeps them).
+IDENTITY_COLUMNS = (
+    C.CHARGE_PERIOD_START,
+    C.CHARGE_PERIOD_END,
+    C.PROVIDER_NAME,
+    C.BILLING_ACCOUNT_ID,
+    C.SUB_ACCOUNT_ID,
+    C.RESOURCE_ID,
+    C.SKU_ID,
+    C.CHARGE_CATEGORY,
+    C.CHARGE_DESCRIPTION,
+    C.CONSUMED_UNIT,
+    C.X_USAGE_TYPE,
+    C.X_LINE_ITEM_TYPE,
+    C.BILLING_CURRENCY,
+)
+#: About this many line-item fingerprints are kept per file (a hash sample beyond).
+FINGERPRINTS_KEPT = 50_000
+
+
+def line_item_fingerprints(files: list[Path], rows: int) -> tuple[set[int], int]:
+    """(hashes of the identity columns of the staged line items in ``files``, the sample
+    rate): every row's up to FINGERPRINTS_KEPT rows, else those whose hash is a multiple of
+    a power of two keeping about that many (two files compare on the coarser rate).
+
+    Read from the staged canonical Parquet, so only periods that arrive in several files
+    pay for it, and every format hashes the same canonical values."""
+    every = 1
+    while rows // every > FINGERPRINTS_KEPT:
+        every *= 2
+    fp = pl.struct(IDENTITY_COLUMNS).hash(seed=20)
+    hashes = (
+        pl.scan_parquet(files, glob=False)
+        .select(fp.alias("h"))
+        .filter(pl.col("h") % every == 0)
+        .unique()
+        .collect(engine="streaming")["h"]
+    )
+    return set(hashes.to_list()), every
 
 
 def _first_row(sf: SourceFrame, bad: pl.Expr, shown: dict[str, pl.Expr]) -> str:
@@ -87,43 +182,6 @@ def _source_value(sf: SourceFrame, name: str) -> tuple[str, pl.Expr]:
     return column, sf.columns[name]
 
 
-#: Columns that identify a line item whatever its cost (a restated delivery keeps them).
-IDENTITY_COLUMNS = (
-    C.CHARGE_PERIOD_START,
-    C.CHARGE_PERIOD_END,
-    C.PROVIDER_NAME,
-    C.BILLING_ACCOUNT_ID,
-    C.SUB_ACCOUNT_ID,
-    C.RESOURCE_ID,
-    C.SKU_ID,
-    C.CHARGE_CATEGORY,
-    C.CHARGE_DESCRIPTION,
-    C.CONSUMED_UNIT,
-    C.X_USAGE_TYPE,
-    C.X_LINE_ITEM_TYPE,
-    C.BILLING_CURRENCY,
-)
-#: Fingerprints kept per file: all up to this many bytes of source, else one in 64.
-FINGERPRINT_ALL_BYTES = 64 << 20
-
-
-def line_item_fingerprint(columns: dict[str, pl.Expr]) -> pl.Expr:
-    """A 64-bit hash of a row's identity columns (costs left out)."""
-    parts = [
-        columns[c].cast(pl.String).fill_null("") if c in columns else pl.lit("")
-        for c in IDENTITY_COLUMNS
-    ]
-    return pl.concat_str(parts, separator="\x1f").hash(seed=20)
-
-
-def sample_every(sf: SourceFrame) -> int:
-    try:
-        size = Path(sf.path).stat().st_size
-    except OSError:
-        size = 0
-    return 1 if size <= FINGERPRINT_ALL_BYTES else 64
-
-
 def first_bad_value(sf: SourceFrame, name: str) -> str:
     raw, parsed = sf.parsed_from[name]
     found = _first_row(sf, bad_values(raw, parsed), {"": raw})
@@ -144,6 +202,8 @@ def validate_source(sf: SourceFrame, profile: pl.DataFrame) -> None:
             )
     for rule in sf.row_rules:
         count = int(profile[f"rule_{rule.name}"].sum())
+        if count and not rule.name.startswith(PER_ROW_RULES):  # a group count: make it exact
+            count = sf.raw.filter(rule.bad).select(pl.len()).collect().item()
         if count:
             shown = dict(_source_value(sf, c) for c in (rule.column, *rule.shown))
             column = sf.source_columns.get(rule.column, rule.column)

@@ -55,8 +55,11 @@ class RowRule:
     shown: tuple[str, ...] = ()  # further canonical columns quoted in the message
 
 
-def money_rules(columns: dict[str, pl.Expr]) -> list[RowRule]:
-    """Money values that are not finite, or too large to keep to the cent, are refused."""
+def money_rules(columns: dict[str, pl.Expr], direct: set[str] | None = None) -> list[RowRule]:
+    """Money values that are not finite, or too large to keep to the cent, are refused.
+
+    ``direct``: the money columns read straight from a source column (a computed one, like
+    CUR's amortized EffectiveCost, is checked through the columns it is computed from)."""
     from forecaster.billing.parse import MAX_MONEY
 
     return [
@@ -68,11 +71,13 @@ def money_rules(columns: dict[str, pl.Expr]) -> list[RowRule]:
             columns[name].is_nan() | (columns[name].abs() >= MAX_MONEY),
         )
         for name in C.MONEY_COLUMNS
-        if name in columns
+        if name in columns and (direct is None or name in direct)
     ]
 
 
-def period_columns(columns: dict[str, pl.Expr]) -> tuple[dict[str, pl.Expr], list[RowRule]]:
+def period_columns(
+    columns: dict[str, pl.Expr], direct: set[str] | None = None
+) -> tuple[dict[str, pl.Expr], list[RowRule]]:
     """``columns`` with BillingPeriodStart/End as the billing month's bounds (00:00 UTC),
     and the row rules to check against the parsed (unnormalized) values."""
     start = columns[C.BILLING_PERIOD_START]
@@ -131,4 +136,4 @@ def period_columns(columns: dict[str, pl.Expr]) -> tuple[dict[str, pl.Expr], lis
                 (C.BILLING_PERIOD_START,),
             )
         )
-    return out, rules + money_rules(columns)
+    return out, rules + money_rules(columns, direct)

@@ -110,6 +110,7 @@ def read_billing_file(opened: OpenedFile, fmt: str = "auto") -> SourceFrame | No
             )
         )
     sf = _READERS[chosen](Path(opened.path), raw, schema)
+    sf.raw_names = dict(sf.source_columns)
     if renames:
         original = {v: k for k, v in renames.items()}
         sf.source_columns = {k: original.get(v, v) for k, v in sf.source_columns.items()}

@@ -31,6 +31,7 @@ class SourceFrame:
     checks: dict[str, pl.Expr]
     parsed_from: dict[str, tuple[pl.Expr, pl.Expr]] = field(default_factory=dict)
     source_columns: dict[str, str] = field(default_factory=dict)  # canonical -> source name
+    raw_names: dict[str, str] = field(default_factory=dict)  # canonical -> column in ``raw``
     #: Columns computed once per distinct value of a nested source column (CUR maps).
     lookups: list[DictionaryLookup] = field(default_factory=list)
     #: Rows per streamed chunk for Parquet sources (None: one pass). polars' Parquet reader
@@ -41,13 +42,16 @@ class SourceFrame:
     #: Per-row rules the ingest refuses on (billing period bounds, charge order); set by
     #: :meth:`with_period_rules`, which also normalizes the billing period columns.
     row_rules: list[RowRule] = field(default_factory=list)
+    #: The period columns as parsed, before BillingPeriodStart/End became month bounds.
+    parsed_periods: dict[str, pl.Expr] = field(default_factory=dict)
 
     def with_period_rules(self) -> SourceFrame:
         """This frame with BillingPeriodStart/End as month bounds and its row rules (once)."""
         if self.row_rules or C.BILLING_PERIOD_START not in self.columns:
             return self
-        columns, rules = period_columns(self.columns)
-        return replace(self, columns=columns, row_rules=rules)
+        columns, rules = period_columns(self.columns, set(self.source_columns) or None)
+        parsed = {c: self.columns[c] for c in C.TIMESTAMP_COLUMNS if c in self.columns}
+        return replace(self, columns=columns, row_rules=rules, parsed_periods=parsed)
 
     def _exprs(self, source_name: str) -> list[pl.Expr]:
         exprs = []

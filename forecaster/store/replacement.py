@@ -20,10 +20,11 @@ deliveries when they bill the same accounts over overlapping charge times (two d
 folders ``2025-03-v1/``, ``2025-03-v2/``); the ingest is then refused naming the folders.
 Folders covering different accounts or disjoint days (one folder per provider or per day)
 are parts of one delivery. Two files anywhere that share at least
-:data:`SAME_ITEMS_FRACTION` of the smaller one's line items (identity columns without costs,
-all rows or a 1-in-64 hash sample of big files) are two deliveries too: the ingest is refused
-naming both files, unless a provider's manifest lists both as parts of one delivery. Byte-identical files are read once (see ``forecaster.ingest``);
-AWS manifests choose the current delivery before any of this (``forecaster.billing.manifests``).
+:data:`SAME_ITEMS_FRACTION` of the smaller one's line items (identity columns without
+costs; all rows of small files, a hash sample of about 50,000 beyond) are two deliveries
+too: the ingest is refused naming both files, unless a provider's manifest lists both as
+parts of one delivery. Byte-identical files are read once (see ``forecaster.ingest``); AWS
+manifests choose the current delivery before any of this (``forecaster.billing.manifests``).
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ class FilePeriod:
     charge_from: datetime | None
     charge_until: datetime | None
     fingerprints: set[int] = field(default_factory=set)  # sampled line-item identities
+    sample_every: int = 1  # fingerprints kept: hash a multiple of this power of two
     carried: bool = False
     listed: bool = False  # a provider's manifest lists it as part of the current delivery
+    staged: list[Path] = field(default_factory=list)  # its staged canonical Parquet files
 
 
 @dataclass
@@ -125,10 +128,13 @@ def _folder_label(folder: str, root: str) -> str:
 
 
 def _same_items(a: FilePeriod, b: FilePeriod) -> bool:
-    smaller = min(len(a.fingerprints), len(b.fingerprints))
+    every = max(a.sample_every, b.sample_every)  # both samples on the coarser grid
+    fa = {h for h in a.fingerprints if h % every == 0}
+    fb = {h for h in b.fingerprints if h % every == 0}
+    smaller = min(len(fa), len(fb))
     if not smaller:
         return False
-    return len(a.fingerprints & b.fingerprints) >= SAME_ITEMS_FRACTION * smaller
+    return len(fa & fb) >= SAME_ITEMS_FRACTION * smaller
 
 
 def repeated_line_items(delivery: PeriodDelivery) -> str | None:
@@ -137,7 +143,7 @@ def repeated_line_items(delivery: PeriodDelivery) -> str | None:
     own = [p for p in delivery.parts if not p.carried]
     for i, a in enumerate(own):
         for b in own[i + 1 :]:
-            if not (a.listed and b.listed) and _same_items(a, b):
+            if not (a.listed or b.listed) and _same_items(a, b):
                 return (
                     f"{delivery.period} ({delivery.source}) is delivered twice in this call: "
                     f"{a.file} ({a.rows:,} rows, {money(a.billed)}) and {b.file} "
