@@ -8,6 +8,7 @@ from typing import Any
 
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
+from forecaster.format import money, number, percent
 from forecaster.scaling import ceiling, explain
 from forecaster.scaling.budget import (
     budget_outlooks,
@@ -181,6 +182,7 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
             "budgets_from": "--latency-budget"
             if args.latency_budget
             else f"the workloads file ({workload.name})",  # type: ignore[union-attr]
+            "load_unit": load_unit(args.files, args.load_col),
             "think_time": think.to_dict() if think else None,
             "curves": {stat: curve.to_dict() for stat, curve in curves.items()},
             "budgets": [o.to_dict() for o, _ in results],
@@ -197,6 +199,7 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
             "budgets_from": "--latency-budget"
             if args.latency_budget
             else f"the workloads file ({workload.name})",  # type: ignore[union-attr]
+            "load_unit": load_unit(args.files, args.load_col),
             "think_time": think.to_dict() if think else None,
             "curves": {stat: curve.to_dict() for stat, curve in curves.items()},
             "budgets": [o.to_dict() for o in outlooks],
@@ -326,21 +329,25 @@ def _print_latency(latency: dict[str, Any]) -> None:
         curve = latency["curves"][b["stat"]]
         lo, hi = b["budget_load_ci"]
         pct = f"{100 * b['confidence']:g}%"
-        span = f"{_fmt(lo) if lo else 'load 1'} to {_fmt(hi) if hi else 'beyond ' + _fmt(2 * b['measured_top_load'])}"
+        span = (
+            f"{number(lo) if lo else 'load 1'} to "
+            f"{number(hi) if hi else 'beyond ' + number(2 * b['measured_top_load'])}"
+        )
+        unit = f" {latency['load_unit']}" if latency.get("load_unit") else ""
         print(f"  {b['budget']}: curve {curve['model']}, status {b['status']}")
         if b["budget_load"] is not None:
-            print(f"    holds up to load {_fmt(b['budget_load'])} ({pct} CI {span})")
+            print(f"    holds up to {number(b['budget_load'])}{unit} ({pct} CI {span})")
         if b["throughput_at_budget"] is not None:
             share = b["usable_share_of_ceiling"]
             print(
-                f"    throughput there {_fmt(b['throughput_at_budget'])} per second"
-                + (f", {share:.0%} of the ceiling usable" if share is not None else "")
+                f"    throughput there {number(b['throughput_at_budget'])} per second"
+                + (f", {percent(share, 0)} of the ceiling usable" if share is not None else "")
             )
         if b["cost_per_throughput_at_budget"] is not None:
             cur = b["cost_currency"]
             print(
-                f"    cost there ({b['cost_basis']}) {cur} {b['cost_per_hour_at_budget']:,.2f} "
-                f"per hour, {cur} {b['cost_per_1000_at_budget']:,.4f} per 1,000 served"
+                f"    cost there ({b['cost_basis']}) {money(b['cost_per_hour_at_budget'], cur)} "
+                f"per hour, {money(b['cost_per_1000_at_budget'], cur, 4)} per 1,000 served"
             )
         if b["forecast_horizon_end"] is not None:
             early, late = b["budget_date_80"]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from forecaster.format import money, number
 from forecaster.scaling.ceiling import CostFn, ceiling_date
 from forecaster.scaling.latency import (
     BudgetLoad,
@@ -186,12 +187,24 @@ def budget_outlook(
     if where.status == "broken":
         threshold = 0.0  # already exceeded: the first forecast date
     dates = ceiling_date(forecast, threshold, 1.0, scale)
+    early, late = dates["ceiling_date_80"]
     return replace(
         out,
-        date=dates["ceiling_date"],
-        date_80=tuple(dates["ceiling_date_80"]),
-        horizon_end=dates["forecast_horizon_end"],
+        date=_day(dates["ceiling_date"]),
+        date_80=(_day(early), _day(late)),
+        horizon_end=_day(dates["forecast_horizon_end"]),
         threshold=dates["ceiling_threshold"],
+    )
+
+
+def _day(value: str | None) -> str | None:
+    """A forecast timestamp at midnight as its day (YYYY-MM-DD); other times as given."""
+    if value is None:
+        return None
+    return (
+        value[:10]
+        if value[10:].startswith(("T00:00:00", " 00:00:00")) or len(value) == 10
+        else value
     )
 
 
@@ -218,7 +231,7 @@ def budget_outlooks(
 
 
 def _num(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return number(value)
 
 
 def describe_budget(
@@ -253,7 +266,7 @@ def describe_budget(
             if outlook.usable_share is not None:
                 head += f", {outlook.usable_share:.0%} of the ceiling"
             if outlook.cost_per_1000 is not None:
-                head += f", {outlook.cost_currency} {outlook.cost_per_1000:,.2f} per 1,000 served"
+                head += f", {money(outlook.cost_per_1000, outlook.cost_currency)} per 1,000 served"
             head += ")"
         if b.status == "extrapolated":
             head += ", beyond the loads tested"
