@@ -35,13 +35,12 @@ Unknown keys and values out of range are errors that name the file and the key.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from forecaster.errors import InputError
+from forecaster.toml_tables import Table, read_toml
 
 BASELINE = "baseline"
 MONTE_CARLO_PATHS = 1000
@@ -50,7 +49,6 @@ every surface (CLI, --json, dashboard, review pack); a scenario file or --sample
 another, and every output prints the count it used."""
 MONTE_CARLO_SEED = 0
 """The one default seed of those paths: the same inputs give the same figures everywhere."""
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -110,43 +108,8 @@ class Settings:
     seed: int = MONTE_CARLO_SEED
 
 
-class _Reader:
-    """Typed access to one TOML table that remembers which keys were used."""
-
-    def __init__(self, data: Any, where: str):
-        if not isinstance(data, dict):
-            raise InputError(f"{where}: expected a table")
-        self.data, self.where, self.used = data, where, set()
-
-    def get(self, key: str, kind, default=None, lo: float | None = None, hi: float | None = None):
-        self.used.add(key)
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise InputError(f"{self.where}: {key} = {value!r}; expected {kind.__name__}")
-        if lo is not None and value < lo or hi is not None and value > hi:
-            raise InputError(f"{self.where}: {key} = {value!r}; expected {lo} to {hi}")
-        return value
-
-    def month(self, key: str, required: bool = False) -> str | None:
-        value = self.get(key, str)
-        if value is None and required:
-            raise InputError(f"{self.where}: {key} is required (YYYY-MM)")
-        if value is not None and not MONTH.match(value):
-            raise InputError(f"{self.where}: {key} = {value!r}; expected YYYY-MM")
-        return value
-
-    def done(self) -> None:
-        unknown = sorted(set(self.data) - self.used)
-        if unknown:
-            raise InputError(f"{self.where}: unknown key(s) {', '.join(unknown)}")
-
-
 def _fix(data: Any, where: str) -> Fix:
-    t = _Reader(data, where)
+    t = Table(data, where)
     workload = t.get("workload", str)
     if not workload:
         raise InputError(f"{where}: workload is required")
@@ -164,7 +127,7 @@ def _fix(data: Any, where: str) -> Fix:
 
 
 def _scenario(data: Any, where: str) -> Scenario:
-    t = _Reader(data, where)
+    t = Table(data, where)
     name = t.get("name", str)
     if not name:
         raise InputError(f"{where}: name is required")
@@ -177,7 +140,7 @@ def _scenario(data: Any, where: str) -> Scenario:
     fixes = tuple(_fix(f, f"{where}.fix[{i}]") for i, f in enumerate(t.get("fix", list, [])))
     commitment = None
     if (c := t.get("commitment", dict)) is not None:
-        r = _Reader(c, f"{where}.commitment")
+        r = Table(c, f"{where}.commitment")
         commitment = Commitment(
             coverage=r.get("coverage", float, 0.0, 0.0, 1.0),
             discount=r.get("discount", float, 0.0, 0.0, 1.0),
@@ -187,7 +150,7 @@ def _scenario(data: Any, where: str) -> Scenario:
         r.done()
     price = None
     if (p := t.get("price", dict)) is not None:
-        r = _Reader(p, f"{where}.price")
+        r = Table(p, f"{where}.price")
         price = PriceChange(change=r.get("change", float, 0.0, -0.99, 10.0), start=r.month("from"))
         r.done()
     t.done()
@@ -199,8 +162,8 @@ def _scenario(data: Any, where: str) -> Scenario:
 
 def parse_scenarios(data: dict[str, Any], where: str) -> tuple[Settings, list[Scenario]]:
     """Settings and scenarios (baseline first) from parsed TOML."""
-    top = _Reader(data, where)
-    s = _Reader(top.get("settings", dict, {}), f"{where} [settings]")
+    top = Table(data, where)
+    s = Table(top.get("settings", dict, {}), f"{where} [settings]")
     settings = Settings(
         horizon_months=s.get("horizon_months", int, 36, 12, 36),
         discount_rate=s.get("discount_rate", float, 0.08, 0.0, 1.0),
@@ -229,10 +192,4 @@ def load_scenarios(path: str | Path | None) -> tuple[Settings, list[Scenario]]:
     if path is None:
         return Settings(), [Scenario(BASELINE)]
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such scenario file") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from exc
-    return parse_scenarios(data, str(path))
+    return parse_scenarios(read_toml(path, "scenario"), str(path))

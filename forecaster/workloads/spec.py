@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,7 @@ from typing import Any
 from forecaster.errors import InputError
 from forecaster.load.resample import AGGREGATIONS
 from forecaster.scaling.latency import LatencyBudget, parse_budget
+from forecaster.toml_tables import Table, read_toml
 
 WORKLOADS_ENV = "FORECASTER_WORKLOADS"
 DEFAULT_PATHS = ("workloads.toml", "data/sample/workloads.toml")
@@ -119,55 +119,7 @@ def default_workloads_path() -> Path:
     )
 
 
-class _Table:
-    """A TOML table being read: typed getters with messages naming file and key path."""
-
-    def __init__(self, data: Any, where: str):
-        if not isinstance(data, dict):
-            raise InputError(f"{where}: expected a table, got {type(data).__name__}")
-        self.data, self.where, self.used = data, where, set()
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
-        self.used.add(key)
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise InputError(f"{self.where}.{key}: expected {name}, got {value!r}")
-        return value
-
-    def require(self, key: str, kind: type) -> Any:
-        value = self.get(key, kind)
-        if value is None or value == "":
-            raise InputError(f"{self.where}: {key} is required")
-        return value
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        values = self.get(key, list, [])
-        if not all(isinstance(v, str) and v for v in values):
-            raise InputError(f"{self.where}.{key}: expected a list of non-empty strings")
-        return tuple(values)
-
-    def mapping(self, key: str) -> tuple[tuple[str, str], ...]:
-        values = self.get(key, dict, {})
-        if not all(isinstance(v, str) for v in values.values()):
-            raise InputError(f"{self.where}.{key}: expected string values, got {values!r}")
-        return tuple(sorted(values.items()))
-
-    def table(self, key: str) -> _Table | None:
-        self.used.add(key)
-        return _Table(self.data[key], f"{self.where}.{key}") if key in self.data else None
-
-    def done(self) -> None:
-        unknown = sorted(set(self.data) - self.used)
-        if unknown:
-            raise InputError(f"{self.where}: unknown key(s) {', '.join(unknown)}")
-
-
-def _cost(t: _Table) -> CostFilter:
+def _cost(t: Table) -> CostFilter:
     share = t.get("share", float, 1.0)
     if not 0.0 < share <= 1.0:
         raise InputError(f"{t.where}.share: {share} is outside (0, 1]")
@@ -184,7 +136,7 @@ def _cost(t: _Table) -> CostFilter:
     return f
 
 
-def _cloudwatch(t: _Table) -> CloudWatchMetric:
+def _cloudwatch(t: Table) -> CloudWatchMetric:
     statistic = t.get("statistic", str, "Sum")
     if statistic not in STATISTICS and not _PERCENTILE.match(statistic):
         raise InputError(
@@ -210,7 +162,7 @@ def _cloudwatch(t: _Table) -> CloudWatchMetric:
     return cw
 
 
-def _load(t: _Table) -> LoadDriver:
+def _load(t: Table) -> LoadDriver:
     aggregation = t.get("aggregation", str, "sum")
     if aggregation not in AGGREGATIONS:
         raise InputError(
@@ -228,7 +180,7 @@ def _load(t: _Table) -> LoadDriver:
     return driver
 
 
-def _budgets(t: _Table) -> tuple[LatencyBudget, ...]:
+def _budgets(t: Table) -> tuple[LatencyBudget, ...]:
     out = []
     for text in t.strings("latency_budgets"):
         try:
@@ -243,7 +195,7 @@ def _budgets(t: _Table) -> tuple[LatencyBudget, ...]:
 
 def parse_workloads(data: dict[str, Any], where: str) -> list[Workload]:
     """Workloads from parsed TOML (``where`` names the file in messages)."""
-    top = _Table(data, where)
+    top = Table(data, where)
     items = top.get("workload", list, None)
     top.done()
     if not items:
@@ -251,7 +203,7 @@ def parse_workloads(data: dict[str, Any], where: str) -> list[Workload]:
     workloads: list[Workload] = []
     seen: set[str] = set()
     for i, item in enumerate(items):
-        t = _Table(item, f"{where}: workload[{i}]")
+        t = Table(item, f"{where}: workload[{i}]")
         name = t.require("name", str)
         t.where = f"{where}: workload {name!r}"
         if name in seen:
@@ -282,13 +234,7 @@ def load_workloads(path: str | Path | None = None) -> list[Workload]:
     or CloudWatch statistic, duplicate names.
     """
     path = Path(path) if path is not None else default_workloads_path()
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such workloads file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from exc
-    return parse_workloads(data, str(path))
+    return parse_workloads(read_toml(path, "workloads"), str(path))
 
 
 def optional_workloads(path: str | Path | None = None) -> list[Workload]:
