@@ -13,8 +13,9 @@ from forecaster.billing import FORMATS
 from forecaster.cli.aws_options import add_aws_options, aws_options
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.cli.ingest_engines import add_engine_options, check_local_flags, run_billing_engine
+from forecaster.cli.ingest_report import format_report
 from forecaster.errors import InputError
-from forecaster.ingest import IngestReport, ingest_billing
+from forecaster.ingest import ingest_billing
 
 #: Modules that add an ``ingest <kind>`` sub-command through ``register_kind(kinds)``.
 INGEST_KINDS: tuple[str, ...] = (
@@ -87,27 +88,6 @@ def run_billing(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_report(report: IngestReport) -> str:
-    lines = [
-        f"{'source':<14} {'period':<8} {'cur':<4} {'rows':>10} {'BilledCost':>16} "
-        f"{'EffectiveCost':>16} {'status':<7} {'action':<9} reconciled"
-    ]
-    for p in report.periods:
-        checked = ", ".join(sorted(p.reconciliation)) or "-"
-        lines.append(
-            f"{p.source:<14} {p.billing_period:<8} {p.currency:<4} {p.rows:>10,} "
-            f"{p.billed_cost:>16,.2f} {p.effective_cost:>16,.2f} {p.status:<7} {p.action:<9} "
-            f"to the cent ({checked})"
-        )
-    for p in report.flagged:
-        lines.append(restatement_line(p))
-    for s in report.skipped:
-        lines.append(f"skipped {s['file']}: {s['reason']}")
-    for note in report.notes:
-        lines.append(f"note: {note}")
-    return "\n".join(lines)
-
-
 def run_billing_s3(args: argparse.Namespace, uris: list[str], local: list[str]) -> int:
     """``ingest billing s3://bucket/prefix/``: CUR 2.0 Data Exports, by manifest."""
     from forecaster.aws.s3_cur import ingest_s3
@@ -131,17 +111,3 @@ def run_billing_s3(args: argparse.Namespace, uris: list[str], local: list[str]) 
         if report.billing:
             print(format_report(report.billing))
     return 0
-
-
-def restatement_line(p) -> str:
-    """The RESTATEMENT line of a flagged period (closed or open month)."""
-    r = p.restatement or {}
-    kind = "closed" if r.get("previous_status", "closed") == "closed" else "open"
-    line = (
-        f"RESTATEMENT: {kind} month {p.billing_period} ({p.source}, {p.currency}) changed "
-        f"from {r.get('before', 0):,.2f} to {r.get('after', 0):,.2f} {p.currency} BilledCost"
-    )
-    until, before = r.get("charges_until"), r.get("previous_charges_until")
-    if until and before and until < before:
-        return line + f"; its charges now end {until[:16]}, before the stored {before[:16]}"
-    return line + " (shrank more than 1%)"

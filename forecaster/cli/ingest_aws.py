@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from forecaster.cli.aws_options import add_aws_options, aws_options
 from forecaster.cli.common import add_store_option, print_json, store_dir
-from forecaster.cli.ingest import format_report
+from forecaster.cli.ingest_report import format_report
 from forecaster.cli.ingest_traffic import format_traffic_report
 from forecaster.cli.workloads import add_workloads_option
 from forecaster.errors import InputError

@@ -92,7 +92,7 @@ def check_local_flags(args: argparse.Namespace) -> None:
 
 
 def print_engine_report(args: argparse.Namespace, report, run) -> None:
-    from forecaster.cli.ingest import format_report
+    from forecaster.cli.ingest_report import format_report
 
     if args.json:
         out = report.as_dict()
