@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from forecaster import columns as C
+from forecaster import progress
 from forecaster.billing import SourceFrame, read_billing_file
 from forecaster.billing.files import OpenedFile, expand_paths, sha256_file
 from forecaster.billing.manifests import current_delivery
@@ -271,7 +272,7 @@ def ingest_billing(
 
     def stage_all(staging: Path, state: _Staged) -> None:
         state.skipped.extend(stale)
-        for path in files:
+        for path in progress.iterate("Reading billing files", files):
             with OpenedFile(path) as opened:
                 content = opened.content_digest()
                 if content in state.content:

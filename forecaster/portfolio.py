@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from forecaster import columns as C
+from forecaster import progress
 from forecaster.curves import (
     CostCurve,
     curve_from_frame,
@@ -64,7 +65,10 @@ def fit_series(
     frames = workload_frames(series) if series.height else {}
     empty = pl.DataFrame(schema={"period_start": C.UTC_DATETIME, "cost": pl.Float64,
                                  "load": pl.Float64, "currency": pl.String})  # fmt: skip
-    return {w.name: _fit_one(w, frames.get(w.name, empty), grain, params) for w in workloads}
+    return {
+        w.name: _fit_one(w, frames.get(w.name, empty), grain, params)
+        for w in progress.iterate("Fitting cost curves", list(workloads))
+    }
 
 
 def fit_store_workloads(

@@ -34,7 +34,7 @@ def test_review_writes_the_formats_asked_for(tmp_path, capsys):
     assert f"review-{SAMPLE_MONTH}.xlsx" in names
     assert f"review-{SAMPLE_MONTH}-headline.csv" in names
     assert not any(n.endswith((".pdf", ".html")) for n in names)
-    assert "effective cost 205,910.14 USD" in out
+    assert "effective cost USD 205,910.14" in out  # money as forecaster.format writes it
     assert f"review-{SAMPLE_MONTH}-forecast.csv" in names
     assert f"review-{SAMPLE_MONTH}-tco.csv" in names
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 
+from forecaster.cli import progress as display
 from forecaster.cli.common import error_text
 from forecaster.errors import ForecasterError
 
@@ -37,7 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="forecaster",
         description="Cloud cost and scaling forecaster: cost against load, not only time.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log the product's steps to stderr (third-party libraries stay quiet)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMAND_MODULES:
@@ -48,10 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    display.configure_logging(args.verbose)
+    display.install(args)  # a progress display on a terminal, silent otherwise
     try:
         return int(args.func(args) or 0)
     except ForecasterError as exc:
@@ -62,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `forecaster store status | head`
         sys.stderr.close()
         return 0
+    finally:
+        display.progress.set_reporter(None)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
+from forecaster import format as fmt
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.review import FORMATS, build_review, parse_formats, write_review
@@ -124,16 +125,22 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**pack.summary(), "files": [str(f) for f in files]})
         return 0
-    print(f"cost review {pack.month}: {len(files)} file(s) in {args.out}")
+    print(f"Cost review {fmt.month_text(pack.month)}: {len(files)} file(s) in {args.out}")
     for row in pack.tables["headline"].frame.iter_rows(named=True):
         if row["measure"] != "EffectiveCost":
             continue
+        cur = row["currency"]
         change = (
-            "" if row["change"] is None else f", {row['change']:+,.2f} vs {pack.previous_month}"
+            ""
+            if row["change"] is None
+            else f", {fmt.signed_money(row['change'], cur)} "
+            f"({fmt.signed_percent(row['change_ratio'])}) on "
+            f"{fmt.month_text(pack.previous_month)}"
         )
-        print(f"  effective cost {row['this_month']:,.2f} {row['currency']}{change}")
+        print(f"  effective cost {fmt.money(row['this_month'], cur)}{change}")
     for section, reason in pack.unavailable.items():
-        print(f"  {section}: not available: {reason}")
+        print(f"  {pack.tables[section].title if section in pack.tables else section}: "
+              f"not available: {reason}")  # fmt: skip
     for f in files:
         print(f"  {f}")
     return 0

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from forecaster import progress
 from forecaster.errors import InputError
 from forecaster.review.pack import ReviewPack
 from forecaster.store.fsutil import fsync_dir
@@ -91,13 +92,16 @@ def write_review(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
+    plan = list(_plan(pack, wanted))
+    tick = progress.begin(f"Writing the review pack for {pack.month}", total=len(plan))
     try:
-        for name, render in _plan(pack, wanted):
+        for name, render in plan:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             os.close(fd)
             tmp_path = Path(tmp)
             staged.append((tmp_path, out / name))
             render(tmp_path)
+            tick.advance()
             with open(tmp_path, "rb+") as fh:
                 os.fchmod(fh.fileno(), _mode())
                 os.fsync(fh.fileno())
@@ -107,5 +111,7 @@ def write_review(
         for tmp_path, _ in staged:
             tmp_path.unlink(missing_ok=True)
         raise
+    finally:
+        tick.end()
     fsync_dir(out)
     return [final for _, final in staged]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from forecaster import progress
 from forecaster.errors import InputError
 from forecaster.portfolio import WorkloadFit, fit_series
 from forecaster.tco import arithmetic as A
@@ -260,7 +261,12 @@ def run_tco(
     )
 
     currencies = []
-    for currency in sorted(c for c in unclaimed["currency"].unique().to_list() if c):
+    money = sorted(c for c in unclaimed["currency"].unique().to_list() if c)
+    tick = progress.begin(
+        f"TCO Monte Carlo: {len(scs)} scenario(s), {settings.samples:,} paths",
+        total=len(money) * len(scs),
+    )
+    for currency in money:
         names = [n for n, f in fits.items() if f.curve is not None and f.currency == currency]
         by_time = _time_only_history(unclaimed, fits, currency, last_day)
         time_only, method = _simulate_unclaimed(by_time, horizon, z)
@@ -271,6 +277,7 @@ def run_tco(
         results, base_total = [], None
         for sc in scs:
             total, amounts = _scenario_months(sc, names, sim, time_only, horizon)
+            tick.advance()
             if base_total is None:
                 base_total = total
             cumulative = total.sum(axis=1)
@@ -308,6 +315,7 @@ def run_tco(
                 "scenarios": results,
             }
         )
+    tick.end()
     doc: dict[str, Any] = {"workloads_used": sorted(known)}
     if not workloads:  # a bill only: also the forecast per provider, service and account
         doc["time_only"] = bill_forecast_doc(
