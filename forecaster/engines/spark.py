@@ -101,7 +101,7 @@ def _groups(paths: list[str]) -> list[tuple[str, list[str]]]:
 
 
 def _read(spark: Any, kind: str, paths: list[str]) -> Any:
-    uris = [p.replace("s3://", "s3a://", 1) if p.startswith("s3://") else p for p in paths]
+    uris = list(paths)  # as given: s3:// on EMR (EMRFS) and Databricks, s3a:// elsewhere
     if kind == "parquet":
         return spark.read.option("recursiveFileLookup", "true").parquet(*uris)
     return (
@@ -131,7 +131,12 @@ def run_spark(
         except ForecasterError:
             raise
         except Exception as exc:
-            raise InputError(f"{where}: Spark cannot read it as {kind}: {_short(exc)}") from exc
+            hint = ""
+            if "No FileSystem for scheme" in str(exc):
+                hint = " (this cluster has no such file system: try s3a:// with hadoop-aws)"
+            raise InputError(
+                f"{where}: Spark cannot read it as {kind}: {_short(exc)}{hint}"
+            ) from exc
         schema = polars_schema(kinds)
         if is_other_focus_dataset(schema) and fmt in ("auto", "focus"):
             log.info("skipping %s: a FOCUS dataset without charges", where)
