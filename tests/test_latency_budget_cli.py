@@ -4,6 +4,7 @@ date per budget, on real k6 summaries and a simulated Locust history."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,34 @@ def test_a_budget_on_a_file_without_latency_is_one_line_error(capsys):
     err = capsys.readouterr().err
     assert "points.csv: no p95 latency in the load test" in err
     assert "Traceback" not in err
+
+
+def test_a_forecast_in_load_units_is_compared_with_the_budget_load(capsys, tmp_path):
+    forecast = write_forecast(tmp_path / "f.csv", 5.0, 0.2)  # users: 5, 5.2, 5.4, ...
+    doc = run_json(capsys, str(LOCUST), "--latency-budget", "p95=150ms", "--forecast",
+                   str(forecast), "--forecast-measures", "load")  # fmt: skip
+    b = doc["latency"]["budgets"][0]
+    assert b["budget_measure"] == "load"
+    assert b["budget_threshold"] == pytest.approx(b["budget_load"])
+    days = (date.fromisoformat(b["budget_date"]) - date(2025, 1, 1)).days
+    assert 5.0 + 0.2 * (days - 1) < b["budget_load"] <= 5.0 + 0.2 * days
+
+
+@pytest.mark.parametrize(
+    ("budget", "status", "words"),
+    [("p95=5ms", "broken", "p95 latency passes 5 ms already at a load of 1"),
+     ("p95=60s", "beyond", "p95 latency 60 s holds up to at least 200 users"),
+     ("p95=450ms", "extrapolated", "beyond the loads tested")],
+)  # fmt: skip
+def test_every_status_reads_as_a_sentence(capsys, budget, status, words):
+    doc = run_json(capsys, str(LOCUST), "--latency-budget", budget)
+    assert doc["latency"]["budgets"][0]["status"] == status
+    assert words in doc["latency"]["sentences"][0]
+
+
+def test_every_budget_key_is_always_present(capsys):
+    keys = None
+    for budget in ("p95=5ms", "p95=60s", "p95=150ms"):
+        b = run_json(capsys, str(LOCUST), "--latency-budget", budget)["latency"]["budgets"][0]
+        keys = keys or set(b)
+        assert set(b) == keys
