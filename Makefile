@@ -39,7 +39,7 @@ sample: $(SAMPLE)/.done
 
 run: $(VENV)/.installed $(SAMPLE)/.done
 	@echo "==> make: serving the dashboard on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/forecaster serve --store $(STORE) --workloads $(SAMPLE)/workloads.toml --host 127.0.0.1 --port $(PORT)
+	$(BIN)/forecaster serve --store $(STORE) --workloads $(SAMPLE)/workloads.toml --loadtests $(SAMPLE)/loadtest --scenarios $(SAMPLE)/scenarios.toml --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check forecaster dashboard tests benchmarks

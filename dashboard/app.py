@@ -25,14 +25,16 @@ def create_app(
     loadtests: list[Path | str] | Path | str | None = None,
     warm: bool = True,
     env: Mapping[str, str] | None = None,
+    scenarios: Path | str | None = None,
 ) -> Dash:
-    """A Dash app over ``store`` (and the workloads file and load tests, when given).
+    """A Dash app over ``store`` (and the workloads file, load tests and TCO scenario file,
+    when given: nothing is looked for beside them).
 
     ``warm`` starts computing the first pages' data (spend, workload fits) in a background
     thread, so the first visitor does not wait for every cost curve to be fitted. ``env``
     (default: the process environment) may ask for a login (``dashboard.auth``).
     """
-    data.configure(store, workloads, loadtests)
+    data.configure(store, workloads, loadtests, scenarios)
     app = Dash(
         __name__,
         use_pages=True,

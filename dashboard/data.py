@@ -62,6 +62,7 @@ class Config:
     store: Path | None = None
     workloads: Path | None = None
     loadtests: list[Path] = field(default_factory=list)
+    scenarios: Path | None = None
 
 
 _config = Config()
@@ -74,22 +75,17 @@ def configure(
     store: Path | str,
     workloads: Path | str | None = None,
     loadtests: list[Path | str] | Path | str | None = None,
+    scenarios: Path | str | None = None,
 ) -> None:
-    """Point the loader at a store, a workloads file and load-test files or directories.
-
-    Without ``loadtests``, a ``loadtest/`` directory beside the workloads file is used when
-    present (the bundled sample keeps its load test there).
-    """
+    """Point the loader at a store, a workloads file, load-test files or directories and a
+    TCO scenario file. Only what is named is used: nothing is looked for beside the
+    workloads file."""
     _config.store = Path(store)
     _config.workloads = Path(workloads) if workloads else None
     if isinstance(loadtests, str | Path):
         loadtests = [loadtests]
-    paths = [Path(p) for p in loadtests or []]
-    if not paths and _config.workloads is not None:
-        beside = _config.workloads.parent / "loadtest"
-        if beside.is_dir():
-            paths = [beside]
-    _config.loadtests = paths
+    _config.loadtests = [Path(p) for p in loadtests or []]
+    _config.scenarios = Path(scenarios) if scenarios else None
     clear()
 
 
@@ -115,7 +111,12 @@ def _mtime(path: Path | None) -> int:
 def stamp() -> tuple[int, ...]:
     """Changes whenever an ingest commits or an input file changes."""
     root = store_dir()
-    files = [root / "billing" / "catalog.json", root / "load" / "catalog.json", _config.workloads]
+    files = [
+        root / "billing" / "catalog.json",
+        root / "load" / "catalog.json",
+        _config.workloads,
+        _config.scenarios,
+    ]
     return tuple(_mtime(p) for p in [*files, *_config.loadtests])
 
 
@@ -214,6 +215,26 @@ def load_partitions() -> list[dict[str, Any]]:
 # ----------------------------------------------------------------------------- workloads
 def workloads_path() -> Path | None:
     return _config.workloads
+
+
+def inputs() -> dict[str, Any]:
+    """The files the dashboard was started with (each named by the user, or None)."""
+    return {
+        "store": str(store_dir()),
+        "workloads": str(_config.workloads) if _config.workloads else None,
+        "scenarios": str(_config.scenarios) if _config.scenarios else None,
+        "loadtests": ", ".join(str(p) for p in _config.loadtests) or None,
+    }
+
+
+@cached
+def file_scenarios() -> tuple[Any, list[Any]] | None:
+    """(Settings, scenarios) of the configured scenario file; None when none is named."""
+    if _config.scenarios is None:
+        return None
+    from forecaster.tco.scenarios import load_scenarios
+
+    return load_scenarios(_config.scenarios)
 
 
 @cached
@@ -315,7 +336,12 @@ def bridge(month: str) -> dict[str, Any]:
 @cached
 def review_pack(month: str) -> ReviewPack:
     """The monthly review pack (``forecaster.review``) of ``month``."""
-    return build_review(store_dir(), month, _config.workloads)
+    from forecaster.review.outlook import match_load_tests
+
+    tests = match_load_tests(workloads(), _config.loadtests) if _config.workloads else {}
+    return build_review(
+        store_dir(), month, _config.workloads, loadtests=tests, scenarios_path=_config.scenarios
+    )
 
 
 # ------------------------------------------------------------------------------- scaling
@@ -400,13 +426,18 @@ def _tco(what: WhatIf) -> dict[str, Any]:
         return run_tco(
             store_dir(),
             _config.workloads,
-            scenarios=forecast_views.scenarios(what),
+            scenarios=forecast_views.scenarios(what, extra=_extra_scenarios()),
             series=series(),
             fits=fits(),
             unclaimed=unclaimed_days(),
         )
     except ForecasterError as exc:
         return {"error": str(exc), "currencies": []}
+
+
+def _extra_scenarios() -> list[Any]:
+    loaded = file_scenarios()
+    return [] if loaded is None else loaded[1]
 
 
 def ingest_failures() -> list[dict[str, Any]]:

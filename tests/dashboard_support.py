@@ -83,7 +83,7 @@ def app_for(paths: dict[str, Path]):
         if "app" not in _built:
             from dashboard.app import create_app
 
-            app = create_app(paths["store"], paths["workloads"], warm=False)
+            app = create_app(paths["store"], paths["workloads"], paths["loadtests"], warm=False)
             # The first request hands the pages' @callback registrations to this app; do it
             # now, before any other Dash app of the process (a test's) can take them.
             assert app.server.test_client().get("/_dash-dependencies").status_code == 200
@@ -95,7 +95,7 @@ def configure(paths: dict[str, Path]) -> None:
     """Point the data loader back at the sample store (after a test pointed it elsewhere)."""
     from dashboard import data
 
-    data.configure(paths["store"], paths["workloads"])
+    data.configure(paths["store"], paths["workloads"], paths["loadtests"])
 
 
 def page(name: str) -> ModuleType:

@@ -52,7 +52,13 @@ def sample_dirs() -> tuple[Path, Path]:
 @lru_cache(maxsize=4)
 def sample_pack(month: str = SAMPLE_MONTH) -> ReviewPack:
     out, store = sample_dirs()
-    return build_review(store, month, out / "workloads.toml")
+    return build_review(
+        store,
+        month,
+        out / "workloads.toml",
+        loadtest_dir=out / "loadtest",
+        scenarios_path=out / "scenarios.toml",
+    )
 
 
 @lru_cache(maxsize=1)

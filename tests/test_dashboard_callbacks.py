@@ -268,3 +268,20 @@ def test_overview_shows_a_cost_forecast(pages):
     *_, forecast_fig, _groups, _ = pages["overview"].update("USD", "provider", None)
     names = {t.name for t in forecast_fig.data}
     assert "baseline median" in names
+
+
+@pytest.mark.parametrize(
+    ("index", "value", "message"),
+    [
+        (2, 1000, "Discount rate (% a year): 1000 is outside 0 to 50"),
+        (3, -95, "Load growth (% a year): -95 is outside -90 to 500"),
+        (2, None, "Discount rate (% a year): empty"),
+    ],
+)
+def test_out_of_range_what_if_inputs_are_refused_with_a_message(pages, index, value, message):
+    # never turned into "NPV at 0.0%" or dropped to the forecast's own growth
+    values = list(FORECAST_DEFAULTS)
+    values[index] = value
+    compare, fig, _ = pages["forecast"].update(*values)
+    assert message in text_of(compare)
+    assert "NPV" not in text_of(compare)

@@ -72,9 +72,30 @@ def test_a_broken_workloads_file_is_reported_with_its_message(small_store, tmp_p
     assert "[workload.load] is required" in data.workloads_problem()
 
 
-def test_loadtests_default_to_the_directory_beside_the_workloads_file(sample):
+def test_load_tests_are_used_only_when_named(sample):
+    # the sample keeps its load test in loadtest/ beside the workloads file: not picked up
     data.configure(sample["store"], sample["workloads"])
+    assert list(data.loadtest_files()) == []
+    data.configure(sample["store"], sample["workloads"], sample["loadtests"])
     assert list(data.loadtest_files()) == ["search-loadtest.csv"]
+    configure(sample)
+
+
+def test_the_dashboard_loads_a_named_scenario_file_and_says_which(sample):
+    forecast = support.pages_for(sample)["forecast"]
+    scenarios = sample["sample"] / "scenarios.toml"
+    data.configure(sample["store"], sample["workloads"], sample["loadtests"], scenarios)
+    try:
+        doc = data.tco(WhatIf())
+        usd = next(c for c in doc["currencies"] if c["currency"] == "USD")
+        names = [s["name"] for s in usd["scenarios"]]
+        assert names[0] == "baseline" and names[-1] == "what-if"
+        assert "fix search scaling" in names and "1-year commitment" in names
+        assert str(scenarios) in forecast.scenario_source()
+        assert data.inputs()["scenarios"] == str(scenarios)
+    finally:
+        configure(sample)
+    assert "no scenario file named" in forecast.scenario_source()
 
 
 def test_currencies_come_most_spend_first(sample):

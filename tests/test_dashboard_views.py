@@ -317,7 +317,9 @@ def test_safe_filename_keeps_only_harmless_characters(text):
 def pack(world, sample):
     from forecaster.review import build_review
 
-    return build_review(world["store"], "2026-10", sample["workloads"])
+    return build_review(
+        world["store"], "2026-10", sample["workloads"], loadtest_dir=sample["loadtests"]
+    )
 
 
 @pytest.mark.parametrize(("fmt", "magic"), [("xlsx", b"PK"), ("pdf", b"%PDF"), ("html", b"<!")])

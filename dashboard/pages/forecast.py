@@ -44,6 +44,8 @@ def _pct(label: str, id_: str, top: int, raw: str | None) -> html.Div:
 
 
 def _num(id_: str, value: float | None, **kw) -> dcc.Input:
+    """A number box without browser-side min/max: a browser turns an out-of-range entry into
+    an empty value, which would read as a default; the callback checks ranges and says so."""
     return dcc.Input(id=f"forecast-{id_}", type="number", value=value, debounce=True, **kw)
 
 
@@ -87,7 +89,7 @@ def layout(**query: str) -> html.Div:
                 ),
                 ui.field(
                     "Discount rate (% a year)",
-                    _num("rate", state.number(q("rate"), 0, 50, 8), min=0, max=50, step=0.5),
+                    _num("rate", state.number(q("rate"), 0, 50, 8), step=0.5),
                 ),
             ),  # fmt: skip
             html.Div(
@@ -96,7 +98,7 @@ def layout(**query: str) -> html.Div:
                         "Growth",
                         ui.field(
                             "Load growth, % a year (empty: the forecast's)",
-                            _num("growth", _opt(q("growth"), -90, 500), min=-90, max=500),
+                            _num("growth", _opt(q("growth"), -90, 500)),
                         ),
                     ),  # fmt: skip
                     ui.section(
@@ -139,7 +141,7 @@ def layout(**query: str) -> html.Div:
                         ui.controls(
                             ui.field(
                                 "Migration cost (one-off)",
-                                _num("migration", state.number(q("migration"), 0, 1e9, 0), min=0),
+                                _num("migration", state.number(q("migration"), 0, 1e9, 0)),
                             ),
                             ui.field(
                                 "Labour per month",
@@ -163,9 +165,7 @@ def layout(**query: str) -> html.Div:
                         ui.controls(
                             ui.field(
                                 "List price change (%)",
-                                _num(
-                                    "price", state.number(q("price"), -90, 200, 0), min=-90, max=200
-                                ),
+                                _num("price", state.number(q("price"), -90, 200, 0)),
                             ),
                             ui.field(
                                 "from",
@@ -187,6 +187,17 @@ def layout(**query: str) -> html.Div:
             ui.section("Monthly cost", ui.graph("forecast-bands", 440)),
         ]
     )
+
+
+def scenario_source() -> str:
+    """Which scenarios the comparison holds, and from which file."""
+    path = data.inputs()["scenarios"]
+    if path is None:
+        return (
+            "Scenarios: the baseline and the what-if below (no scenario file named; start the "
+            "dashboard with --scenarios FILE to compare a file's scenarios too)."
+        )
+    return f"Scenarios: the baseline and the scenarios of {path}, and the what-if below."
 
 
 def _opt(value, lo: float, hi: float) -> float | None:
@@ -220,6 +231,34 @@ def what_if(values: dict) -> views.WhatIf:
     )
 
 
+LIMITS = {  # URL key: (label, low, high) of the number inputs, as the controls show them
+    "rate": ("Discount rate (% a year)", 0, 50),
+    "growth": ("Load growth (% a year)", -90, 500),
+    "migration": ("Migration cost", 0, 1e9),
+    "labour": ("Labour per month", -1e8, 1e8),
+    "price": ("List price change (%)", -90, 200),
+}
+
+
+def out_of_range(values: dict) -> list[str]:
+    """One message per number input outside its range (never clamped or dropped)."""
+    problems = []
+    if values.get("rate") in (None, ""):
+        problems.append("Discount rate (% a year): empty (0 is a rate; enter it)")
+    for key, (label, lo, hi) in LIMITS.items():
+        value = values.get(key)
+        if value in (None, ""):
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            problems.append(f"{label}: {value!r} is not a number")
+            continue
+        if not lo <= number <= hi or number != number:
+            problems.append(f"{label}: {value:g} is outside {lo:,g} to {hi:,g}")
+    return problems
+
+
 @callback(
     Output("forecast-compare", "children"),
     Output("forecast-bands", "figure"),
@@ -229,11 +268,15 @@ def what_if(values: dict) -> views.WhatIf:
 def update(*args):
     values = {key: value for (_, _, key), value in zip(CONTROLS, args, strict=True)}
     currency = values["currency"]
-    what = what_if(values)
-    doc = data.tco(what)
     search = state.encode(
         {k: None if v == 0 and k not in KEEP_ZERO else v for k, v in values.items()}
     )
+    problems = out_of_range(values)
+    if problems:
+        message = "Not computed: " + "; ".join(problems) + "."
+        return ui.problem(message), figures.empty(message), search
+    what = what_if(values)
+    doc = data.tco(what)
     if doc is None or views.currency_doc(doc, currency) is None:
         message = (doc or {}).get("error") or f"No {currency} forecast"
         return ui.problem(message), figures.empty(message), search
@@ -242,5 +285,7 @@ def update(*args):
     fig = figures.cost_forecast(
         history, views.monthly_bands(doc, currency), currency, f"Monthly cost ({currency})"
     )
-    paths = html.P(views.monte_carlo_note(doc), className="note", id="forecast-paths")
+    paths = html.P(
+        views.monte_carlo_note(doc) + " " + scenario_source(), className="note", id="forecast-paths"
+    )
     return [paths, tables.grid("forecast-compare-grid", compare, wide=["figure"])], fig, search

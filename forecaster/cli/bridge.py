@@ -13,6 +13,7 @@ import re
 
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
+from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
 from forecaster.review.bridge import bridge_for_month
 
 LABELS = {
@@ -39,7 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="month-over-month cost bridge: volume, scaling excess, fixed, rate/price, ...",
     )
     parser.add_argument("--month", required=True, help="the month to explain, YYYY-MM")
-    parser.add_argument("--workloads", default=None, help="workloads TOML file")
+    parser.add_argument(
+        "--workloads",
+        default=None,
+        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs]; "
+        "none named: the bridge from the bill alone)",
+    )
     parser.add_argument(
         "--source", action="append", default=None, help="only these billing sources (repeat)"
     )
@@ -51,10 +57,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         raise InputError(f"--month {args.month!r}: expected YYYY-MM, e.g. 2026-10")
-    doc = bridge_for_month(store_dir(args), args.month, args.workloads, args.source)
+    check_sources(store_dir(args), args.source)
+    workloads = named("workloads", args.workloads)
+    doc = bridge_for_month(store_dir(args), args.month, workloads.path, args.source)
+    doc["inputs"] = inputs_doc(store_dir(args), workloads)
     if args.json:
         print_json(doc)
         return 0
+    print(inputs_line(store_dir(args), workloads))
     if doc.get("basis") != "workloads":
         print("no workloads file: the bridge from the bill alone (EffectiveCost)\n")
     for b in doc["currencies"]:

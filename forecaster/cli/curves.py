@@ -15,6 +15,7 @@ from pathlib import Path
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.curves import fit_workload, join_cost_load, read_series_csv
 from forecaster.errors import InputError
+from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
 from forecaster.portfolio import curves_report, fit_store_workloads
 from forecaster.waste import DRIFT_BASIS, monthly_waste
 
@@ -26,7 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Fit each workload's cost against its load (linear, power or capacity-step "
         "curve, chosen by AICc) and report findings in money per month.",
     )
-    p.add_argument("--workloads", default=None, help="workloads TOML file (store mode)")
+    p.add_argument(
+        "--workloads",
+        default=None,
+        help="workloads TOML (store mode; else $FORECASTER_WORKLOADS or forecaster.toml's "
+        "[inputs])",
+    )
     p.add_argument(
         "--source", action="append", default=None, help="only these billing sources (repeat)"
     )
@@ -78,9 +84,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_store(args: argparse.Namespace) -> int:
+    check_sources(store_dir(args), args.source)
+    chosen = named("workloads", args.workloads)
     fits = fit_store_workloads(
         store_dir(args),
-        args.workloads,
+        chosen.path,
         grain=args.grain or "day",
         sources=args.source,
         model=args.model,
@@ -90,9 +98,11 @@ def run_store(args: argparse.Namespace) -> int:
     )
     doc = curves_report(fits)
     doc["waste"] = {"drift_basis": DRIFT_BASIS, "months": monthly_waste(fits).to_dicts()}
+    doc["inputs"] = inputs_doc(store_dir(args), chosen)
     if args.json:
         print_json(doc)
     else:
+        print(inputs_line(store_dir(args), chosen))
         for w in doc["workloads"]:
             print(format_workload(w))
             print()

@@ -48,6 +48,12 @@ def _common(p: argparse.ArgumentParser, optional_file: bool = False) -> None:
         default="mean",
         help="how points add up to a coarser grain: mean (rates, CPU %%) or sum (counts)",
     )
+    p.add_argument(
+        "--metric",
+        default=None,
+        metavar="NAME",
+        help="the metric to forecast, for a long file (timestamp,metric,value) holding several",
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -97,7 +103,7 @@ def _check(args: argparse.Namespace) -> None:
 
 def run_forecast(args: argparse.Namespace) -> int:
     _check(args)
-    series = read_series(args.file, freq=args.freq, agg=args.agg)
+    series = read_series(args.file, freq=args.freq, agg=args.agg, metric=args.metric)
     frame, model = forecast_series(series, args.horizon, args.freq)
     if args.out is None:
         sys.stdout.write(frame.write_csv(datetime_format=TIME_FORMAT))
@@ -129,7 +135,10 @@ def run_backtest(args: argparse.Namespace) -> int:
         series, currency = cost_series(args)
         label = f"{currency} daily EffectiveCost ({args.group or 'total'})"
     else:
-        series, label = read_series(args.file, freq=args.freq, agg=args.agg), str(args.file)
+        series, label = (
+            read_series(args.file, freq=args.freq, agg=args.agg, metric=args.metric),
+            str(args.file),
+        )
     result = backtest_series(series, args.horizon, windows=args.windows, freq=args.freq)
     result["file"] = label
     if args.json:

@@ -9,8 +9,8 @@ from pathlib import Path
 from forecaster import format as fmt
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
+from forecaster.inputs import inputs_doc, inputs_line, named
 from forecaster.review import FORMATS, build_review, parse_formats, write_review
-from forecaster.workloads import default_workloads_path
 
 DEFAULT_OUT = "reviews"
 
@@ -46,15 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workloads",
         metavar="FILE",
-        help="workloads TOML (default: $FORECASTER_WORKLOADS, ./workloads.toml or "
-        "data/sample/workloads.toml when present; without one, no workload sections)",
+        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs]; "
+        "none named: no workload sections)",
     )
     p.add_argument(
         "--loadtests",
         type=Path,
         metavar="DIR",
-        help="directory of load tests named <workload>*.csv|json (default: loadtest/ next to "
-        "the workloads file)",
+        help="directory of load tests named <workload>*.csv|json (else $FORECASTER_LOADTESTS "
+        "or forecaster.toml's [inputs]; none named: no scaling section)",
     )
     p.add_argument(
         "--since",
@@ -77,20 +77,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--scenarios",
         default=None,
-        help="TCO scenario file (default: scenarios.toml beside the workloads file, if any)",
+        help="TCO scenario file (else $FORECASTER_SCENARIOS or forecaster.toml's [inputs]; "
+        "none named: the baseline alone)",
     )
     p.add_argument("--horizon", type=int, default=None, help="TCO months, 12 to 36")
     p.add_argument("--json", action="store_true", help="print the files and headline as JSON")
     p.set_defaults(func=run)
-
-
-def _workloads(arg: str | None) -> Path | None:
-    if arg:
-        return Path(arg)
-    try:
-        return default_workloads_path()
-    except InputError:
-        return None
 
 
 def _since(text: str | None) -> datetime | None:
@@ -109,23 +101,30 @@ def _since(text: str | None) -> datetime | None:
 
 def run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.formats)
+    workloads, tests = named("workloads", args.workloads), named("loadtests", args.loadtests)
+    scenarios = named("scenarios", args.scenarios)
+    if len(tests.paths) > 1:
+        raise InputError(f"load tests: one directory expected, got {tests.describe()}")
     pack = build_review(
         store_dir(args),
         args.month,
-        workloads_path=_workloads(args.workloads),
+        workloads_path=workloads.path,
         budget_path=args.budget,
-        loadtest_dir=args.loadtests,
+        loadtest_dir=tests.path,
         since=_since(args.since),
         sources=args.source,
         tag_keys=args.tag,
-        scenarios_path=args.scenarios,
+        scenarios_path=scenarios.path,
         tco_horizon=args.horizon,
     )
     files = write_review(pack, args.out, formats)
+    used = (workloads, scenarios, tests)
     if args.json:
-        print_json({**pack.summary(), "files": [str(f) for f in files]})
+        doc = {**pack.summary(), "inputs": inputs_doc(store_dir(args), *used)}
+        print_json({**doc, "files": [str(f) for f in files]})
         return 0
     print(f"Cost review {fmt.month_text(pack.month)}: {len(files)} file(s) in {args.out}")
+    print(f"  {inputs_line(store_dir(args), *used)}")
     for row in pack.tables["headline"].frame.iter_rows(named=True):
         if row["measure"] != "EffectiveCost":
             continue

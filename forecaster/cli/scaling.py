@@ -214,11 +214,12 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
 
 
 def _workload_ceiling(args: argparse.Namespace, model: USLModel):
+    from forecaster.inputs import named
     from forecaster.load import read_load
     from forecaster.scaling.reach import workload_ceiling
     from forecaster.workloads import load_workloads
 
-    workloads = load_workloads(args.workloads)
+    workloads = load_workloads(named("workloads", args.workloads).path)
     chosen = [w for w in workloads if w.name == args.workload]
     if not chosen:
         names = ", ".join(w.name for w in workloads) or "none"

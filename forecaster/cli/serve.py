@@ -16,6 +16,7 @@ from pathlib import Path
 
 from forecaster.cli.common import add_store_option, store_dir
 from forecaster.errors import InputError
+from forecaster.inputs import inputs_line, named
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,14 +27,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         "ceilings, the monthly review and the data behind them.",
     )
     add_store_option(parser)
-    parser.add_argument("--workloads", default=None, metavar="FILE", help="workloads TOML file")
+    parser.add_argument(
+        "--workloads",
+        default=None,
+        metavar="FILE",
+        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs])",
+    )
     parser.add_argument(
         "--loadtests",
         action="append",
         default=None,
         metavar="PATH",
-        help="load-test results (CSV, k6, Locust; file or directory; repeatable). Default: a "
-        "loadtest/ directory beside the workloads file",
+        help="load-test results (CSV, k6, Locust; file or directory; repeatable; else "
+        "$FORECASTER_LOADTESTS or forecaster.toml's [inputs]; none named: no Scaling page data)",
+    )
+    parser.add_argument(
+        "--scenarios",
+        default=None,
+        metavar="FILE",
+        help="TCO scenario file shown beside the what-if (else $FORECASTER_SCENARIOS or "
+        "forecaster.toml's [inputs])",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8050, help="port (8050)")
@@ -71,21 +84,36 @@ def gunicorn_command(gunicorn: str, host: str, port: int, workers: int) -> list[
     return [gunicorn, "--workers", str(workers), "--bind", bind, "dashboard.wsgi:server"]
 
 
-def prod_environment(store: Path, workloads: str | None, loadtests: list[str] | None) -> dict:
+def prod_environment(
+    store: Path,
+    workloads: str | None,
+    loadtests: list[str] | None,
+    scenarios: str | None = None,
+) -> dict:
     """The environment variables ``dashboard.wsgi`` reads its configuration from."""
     env = {"FORECASTER_STORE": str(store)}
     if workloads:
         env["FORECASTER_WORKLOADS"] = str(workloads)
     if loadtests:
         env["FORECASTER_LOADTESTS"] = os.pathsep.join(str(p) for p in loadtests)
+    if scenarios:
+        env["FORECASTER_SCENARIOS"] = str(scenarios)
     return env
 
 
 def run(args: argparse.Namespace) -> int:
     check_debug(args.debug, args.prod, args.host)
     store = store_dir(args)
-    if args.workloads and not Path(args.workloads).is_file():
-        raise InputError(f"--workloads {args.workloads}: no such file")
+    workloads = named("workloads", args.workloads)
+    tests = named("loadtests", args.loadtests)
+    scenarios = named("scenarios", args.scenarios)
+    for item in (workloads, scenarios):
+        if item.path is not None and not item.path.is_file():
+            raise InputError(f"{item.kind} {item.path} ({item.how}): no such file")
+    args.workloads = str(workloads.path) if workloads.path else None
+    args.loadtests = [str(p) for p in tests.paths] or None
+    args.scenarios = str(scenarios.path) if scenarios.path else None
+    print(inputs_line(store, workloads, scenarios, tests), file=sys.stderr)
     if args.prod:
         gunicorn = shutil.which("gunicorn") or shutil.which(
             "gunicorn", path=str(Path(sys.executable).parent)
@@ -93,11 +121,11 @@ def run(args: argparse.Namespace) -> int:
         if gunicorn is None:
             raise InputError("--prod needs gunicorn: pip install gunicorn")
         command = gunicorn_command(gunicorn, args.host, args.port, args.workers)
-        os.environ.update(prod_environment(store, args.workloads, args.loadtests))
+        os.environ.update(prod_environment(store, args.workloads, args.loadtests, args.scenarios))
         os.execv(gunicorn, command)
     from dashboard.app import create_app
 
-    app = create_app(store, args.workloads, args.loadtests)
+    app = create_app(store, args.workloads, args.loadtests, scenarios=args.scenarios)
     print(
         f"serving the dashboard on http://{args.host}:{args.port}/ (store {store})",
         file=sys.stderr,

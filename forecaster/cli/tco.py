@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
 from forecaster.tco.run import run_tco
 from forecaster.tco.scenarios import MONTE_CARLO_PATHS, MONTE_CARLO_SEED
 
@@ -20,9 +21,18 @@ def register(sub: argparse._SubParsersAction) -> None:
             "per currency: monthly bands, cumulative TCO, NPV and break-even month."
         ),
     )
-    parser.add_argument("--scenarios", default=None, help="scenario TOML file (see docs)")
+    parser.add_argument(
+        "--scenarios",
+        default=None,
+        help="scenario TOML file (else $FORECASTER_SCENARIOS or forecaster.toml's [inputs]; "
+        "none named: the baseline alone)",
+    )
     parser.add_argument("--horizon", type=int, default=None, help="months, 12 to 36")
-    parser.add_argument("--workloads", default=None, help="workloads TOML file")
+    parser.add_argument(
+        "--workloads",
+        default=None,
+        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs])",
+    )
     parser.add_argument(
         "--samples", type=int, default=None, help=f"Monte Carlo paths (default {MONTE_CARLO_PATHS})"
     )
@@ -38,19 +48,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_sources(store_dir(args), args.source)
+    workloads, scenarios = named("workloads", args.workloads), named("scenarios", args.scenarios)
     doc = run_tco(
         store_dir(args),
-        args.workloads,
-        args.scenarios,
+        workloads.path,
+        scenarios.path,
         horizon_months=args.horizon,
         samples=args.samples,
         seed=args.seed,
         sources=args.source,
     )
+    doc["inputs"] = inputs_doc(store_dir(args), workloads, scenarios)
     if args.json:
         print_json(doc)
         return 0
     months = doc["months"]
+    print(inputs_line(store_dir(args), workloads, scenarios))
     print(
         f"{doc['horizon_months']} months from {months[0]} to {months[-1]}, {doc['samples']:,} "
         f"Monte Carlo paths (seed {doc['seed']}), NPV at {doc['discount_rate']:.1%} a year"

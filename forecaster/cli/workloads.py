@@ -11,6 +11,7 @@ import polars as pl
 
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
+from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
 from forecaster.load import GRAINS
 from forecaster.workloads import (
     Workload,
@@ -28,8 +29,7 @@ def add_workloads_option(parser: argparse.ArgumentParser) -> None:
         "--workloads",
         default=None,
         metavar="FILE",
-        help="workloads TOML (default: $FORECASTER_WORKLOADS, ./workloads.toml, "
-        "or data/sample/workloads.toml)",
+        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs])",
     )
 
 
@@ -169,11 +169,15 @@ def format_workloads_report(report: dict[str, Any], limit: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    workloads = load_workloads(args.workloads)
+    check_sources(store_dir(args), args.source)
+    chosen = named("workloads", args.workloads)
+    workloads = load_workloads(chosen.path)
     report = build_report(store_dir(args), workloads, args.grain, sources=args.source)
+    report["inputs"] = inputs_doc(store_dir(args), chosen)
     if args.json:
         print_json(report)
     else:
+        print(inputs_line(store_dir(args), chosen))
         print(format_workloads_report(report, args.limit))
     return 0
 

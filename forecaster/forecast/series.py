@@ -200,16 +200,45 @@ def regularize(
     return out
 
 
-def read_series(path: str | Path, freq: str | None = None, agg: Agg = "mean") -> pl.DataFrame:
+def pick_metric(df: pl.DataFrame, metric: str | None, source: str) -> pl.DataFrame:
+    """The rows of one metric of a long file (a ``metric`` column): ``metric`` must be
+    named when the file holds several (the error lists them), never averaged together."""
+    cols = {c.lower().strip(): c for c in df.columns}
+    column = cols.get("metric") or cols.get("metric_name")
+    if column is None:
+        if metric is not None:
+            raise InputError(
+                f"{source}: --metric {metric!r} given, but the file has no metric column"
+            )
+        return df
+    names = sorted(str(v) for v in df.get_column(column).drop_nulls().unique().to_list())
+    if metric is None:
+        if len(names) > 1:
+            raise InputError(
+                f"{source}: holds {len(names)} metrics ({', '.join(names)}); choose one with "
+                "--metric NAME"
+            )
+        return df.drop(column)
+    if metric not in names:
+        raise InputError(
+            f"{source}: no metric {metric!r}; the file holds {', '.join(names) or 'none'}"
+        )
+    return df.filter(pl.col(column) == metric).drop(column)
+
+
+def read_series(
+    path: str | Path, freq: str | None = None, agg: Agg = "mean", metric: str | None = None
+) -> pl.DataFrame:
     """Read ``timestamp,value`` from CSV or Parquet onto a regular grid.
 
     Returns a frame with ``timestamp`` (UTC, naive ``Datetime[us]``, start of each step)
     and ``value`` (``Float64``, null where the step has no data). ``freq=None`` infers the
-    grain from the data.
+    grain from the data. A long file (``timestamp,metric,value``) holding several metrics
+    needs ``metric`` (``pick_metric``).
     """
     path = Path(path)
     source = str(path)
-    df = _standard_columns(_read_frame(path), source)
+    df = _standard_columns(pick_metric(_read_frame(path), metric, source), source)
     df = _parse_values(_parse_timestamps(df, source), source)
     if freq is None:
         freq = infer_freq(df.get_column("timestamp"), source)

@@ -16,6 +16,7 @@ import polars as pl
 
 from forecaster import columns as C
 from forecaster.errors import ForecasterError, InputError
+from forecaster.inputs import check_sources, check_tag_keys
 from forecaster.load import read_load
 from forecaster.review.bill_bridge import STEP_MEANING as BILL_STEP_MEANING
 from forecaster.review.bill_bridge import STEPS as BILL_STEPS
@@ -52,6 +53,7 @@ from forecaster.review.workloads import (
 )
 from forecaster.store import BillingStore
 from forecaster.tco.run import run_tco
+from forecaster.views.overview import tag_keys as bill_tag_keys
 from forecaster.workloads import SERIES_SCHEMA, load_workloads, workload_series
 from forecaster.workloads.cost import check_shares
 
@@ -97,24 +99,22 @@ def build_review(
 
     ``workloads_path``: the workloads TOML (None: no workload sections). ``budget_path``:
     the budget CSV (see ``forecaster.review.budget``). ``loadtests`` maps workload names to
-    load-test files; by default they are found in ``loadtest_dir`` (default: ``loadtest``
-    next to the workloads file). ``since``: restatements recorded from then on are listed
+    load-test files; else they are found in ``loadtest_dir`` (None: no load tests; nothing
+    is looked for beside the workloads file). ``since``: restatements recorded from then on are listed
     (default: the start of ``month``). ``sources``: only these store sources (x_Source).
     ``tag_keys``: tag keys to break the cost down by (default: the keys the workloads'
-    cost filters use). ``scenarios_path``: the TCO scenario file (default: scenarios.toml
-    next to the workloads file when present, else the baseline alone); ``tco_horizon``:
+    cost filters use). ``scenarios_path``: the TCO scenario file (None: the baseline
+    alone; nothing is looked for beside the workloads file); ``tco_horizon``:
     months (default: the file's, else 36).
     Raises InputError for a malformed month or a month the store has no billing for.
     """
     month = check_month(month)
     store_dir = Path(store_dir)
-    if scenarios_path is None and workloads_path is not None:
-        candidate = Path(workloads_path).parent / "scenarios.toml"
-        scenarios_path = candidate if candidate.exists() else None
     previous, year_ago = shift_month(month, -1), shift_month(month, -12)
     end = month_start(shift_month(month, 1))
     since = since or month_start(month)
     store = BillingStore(store_dir)
+    check_sources(store_dir, list(sources or []))
     charges = _charges(store, sources)
     totals = month_totals(charges, [month, previous, year_ago])
     _check_month_present(store_dir, totals, month, charges)
@@ -130,6 +130,8 @@ def build_review(
     workloads = load_workloads(workloads_path) if workloads_path is not None else []
     if tag_keys is None:
         tag_keys = sorted({key for w in workloads for key, _ in w.cost.tags})
+    else:
+        check_tag_keys(bill_tag_keys(charges), list(tag_keys))
     if tag_keys:
         tables["by_tag"] = tag_table(charges, totals, month, previous, list(tag_keys))
     else:
@@ -178,10 +180,8 @@ def build_review(
         searched = "load tests given: " + ", ".join(sorted(tests)) if tests else "none given"
     else:
         directory = Path(loadtest_dir) if loadtest_dir is not None else None
-        if directory is None and workloads_path is not None:
-            directory = Path(workloads_path).parent / "loadtest"
         tests = find_load_tests(workloads, directory)
-        searched = f"looked in {directory}" if directory else "no load-test directory"
+        searched = f"looked in {directory}" if directory else "no load tests named"
     unknown = sorted(set(tests) - {w.name for w in workloads})
     if unknown:
         raise InputError(f"load tests given for unknown workload(s) {', '.join(unknown)}")
@@ -235,6 +235,10 @@ def build_review(
             "store": store_dir,
             "workloads": workloads_path,
             "budget": budget_path,
+            "scenarios": scenarios_path,
+            "loadtests": loadtest_dir
+            if loadtests is None
+            else ", ".join(str(p) for v in loadtests.values() for p in v) or None,
             "since": since.isoformat(),
             "sources": ", ".join(sources) if sources else None,
         },

@@ -48,6 +48,22 @@ def find_load_tests(workloads: list[Workload], directory: Path | None) -> dict[s
     return found
 
 
+def match_load_tests(workloads: list[Workload], paths: list[Path]) -> dict[str, list[Path]]:
+    """Load-test files among ``paths`` (files or directories the user named) whose name
+    starts with a workload's name (longest name wins), by workload."""
+    found: dict[str, list[Path]] = {}
+    for path in paths:
+        if path.is_dir():
+            hits = find_load_tests(workloads, path)
+        else:
+            hits = find_load_tests(workloads, path.parent)
+            hits = {k: [p for p in v if p == path] for k, v in hits.items()}
+        for name, files in hits.items():
+            if files:
+                found.setdefault(name, []).extend(files)
+    return found
+
+
 def not_available(name: str, title: str, reason: str) -> Table:
     """A table that says why a section has no figures."""
     frame = pl.DataFrame({"section": [title], "status": ["not available"], "reason": [reason]})

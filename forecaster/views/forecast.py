@@ -69,10 +69,15 @@ class WhatIf:
 
 
 def scenarios(
-    what: WhatIf, samples: int | None = None, seed: int | None = None
+    what: WhatIf,
+    samples: int | None = None,
+    seed: int | None = None,
+    extra: list[Any] | tuple[Any, ...] = (),
 ) -> tuple[Any, list[Any]]:
-    """(Settings, [baseline, what-if]) for ``run_tco``; the Monte Carlo paths and seed are
-    the engine's defaults (``MONTE_CARLO_PATHS``, ``MONTE_CARLO_SEED``) unless given."""
+    """(Settings, [baseline, *extra, what-if]) for ``run_tco``; ``extra``: the scenarios of
+    a scenario file the user named (its baseline is the baseline; the what-if keeps the
+    page's name). The Monte Carlo paths and seed are the engine's defaults
+    (``MONTE_CARLO_PATHS``, ``MONTE_CARLO_SEED``) unless given."""
     from forecaster.tco.scenarios import (
         MONTE_CARLO_PATHS,
         MONTE_CARLO_SEED,
@@ -115,7 +120,9 @@ def scenarios(
         samples=MONTE_CARLO_PATHS if samples is None else samples,
         seed=MONTE_CARLO_SEED if seed is None else seed,
     )
-    return settings, [Scenario(BASELINE), scenario]
+    others = [sc for sc in extra[1:] if sc.name not in (BASELINE, WHAT_IF)]
+    base = extra[0] if extra else Scenario(BASELINE)
+    return settings, [base, *others, scenario]
 
 
 def currency_doc(doc: dict[str, Any], currency: str) -> dict[str, Any] | None:

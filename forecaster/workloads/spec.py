@@ -38,7 +38,6 @@ Unknown keys are errors (a typo must not silently widen a filter).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,6 @@ from forecaster.scaling.latency import LatencyBudget, parse_budget
 from forecaster.toml_tables import Table, read_toml
 
 WORKLOADS_ENV = "FORECASTER_WORKLOADS"
-DEFAULT_PATHS = ("workloads.toml", "data/sample/workloads.toml")
 
 #: CloudWatch statistics GetMetricData accepts (plus percentiles pNN and pNN.NN).
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
@@ -106,16 +104,18 @@ class Workload:
 
 
 def default_workloads_path() -> Path:
-    """$FORECASTER_WORKLOADS, else ./workloads.toml, else the bundled sample's file."""
-    env = os.environ.get(WORKLOADS_ENV)
-    if env:
-        return Path(env)
-    for candidate in DEFAULT_PATHS:
-        if Path(candidate).is_file():
-            return Path(candidate)
+    """The workloads file the user named without a flag: $FORECASTER_WORKLOADS, else the
+    project file's ``[inputs] workloads`` (``forecaster.inputs``). A workloads.toml lying
+    around, or the bundled sample's, is never used by itself."""
+    from forecaster.inputs import named
+
+    chosen = named("workloads")
+    if chosen.path is not None:
+        return chosen.path
     raise InputError(
-        "no workloads file: pass --workloads FILE, set $FORECASTER_WORKLOADS, or write "
-        "workloads.toml (`forecaster sample` writes an example to data/sample/workloads.toml)"
+        "no workloads file named: pass --workloads FILE, set $FORECASTER_WORKLOADS, or name "
+        'it in forecaster.toml ([inputs] workloads = "FILE"); `forecaster sample` writes an '
+        "example to data/sample/workloads.toml"
     )
 
 
