@@ -105,15 +105,8 @@ def test_the_graph_sees_function_level_imports():
     assert len(graph) > 100
 
 
-#: Cycles being taken apart this session (the load-test readers are changing under issue #19);
-#: this list only shrinks, and a new cycle fails the test.
-KNOWN_CYCLES: list[list[str]] = [
-    ["forecaster.scaling.k6", "forecaster.scaling.loadtest", "forecaster.scaling.locust"],
-]
-
-
 def test_forecaster_has_no_import_cycles():
-    assert [c for c in cycles(import_graph()) if c not in KNOWN_CYCLES] == []
+    assert cycles(import_graph()) == []
 
 
 def test_the_engine_never_imports_dash():

@@ -9,13 +9,8 @@ import polars as pl
 import pytest
 
 from forecaster.errors import InputError
-from forecaster.scaling.loadtest import (
-    LATENCY_COLUMNS,
-    SCHEMA,
-    detect_format,
-    read_load_tests,
-    read_points_csv,
-)
+from forecaster.scaling.loadtest import detect_format, read_load_tests, read_points_csv
+from forecaster.scaling.points import LATENCY_COLUMNS, SCHEMA
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOADTEST = FIXTURES / "loadtest"

@@ -29,7 +29,7 @@ from typing import Any
 import polars as pl
 
 from forecaster.errors import InputError
-from forecaster.scaling.loadtest import latency_column, with_schema
+from forecaster.scaling.points import latency_column, with_schema
 
 LOAD_METRICS = ("vus", "vus_max")
 THROUGHPUT_METRICS = ("http_reqs", "grpc_reqs", "iterations")

@@ -48,7 +48,7 @@ from scipy import optimize, stats
 
 from forecaster.curves.models import aicc
 from forecaster.errors import CannotFit, InputError
-from forecaster.scaling.loadtest import LATENCY_STATS, latency_column
+from forecaster.scaling.points import LATENCY_STATS, latency_column
 from forecaster.scaling.usl import USLModel
 
 MIN_LEVELS = 4

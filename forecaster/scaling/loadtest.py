@@ -35,27 +35,18 @@ from typing import Literal
 import polars as pl
 
 from forecaster.errors import InputError
+from forecaster.scaling import k6, locust
+from forecaster.scaling.points import (
+    latency_column,
+    latency_values,
+    numeric_column,
+    with_schema,
+)
 
 log = logging.getLogger(__name__)
 
+
 Format = Literal["csv", "k6", "locust"]
-#: Latency statistics the readers keep, each in a ``latency_<stat>_ms`` column.
-LATENCY_STATS = ("mean", "p50", "p90", "p95", "p99", "max")
-
-
-def latency_column(stat: str) -> str:
-    """The column holding a latency statistic, in milliseconds: ``latency_p95_ms``."""
-    return f"latency_{stat}_ms"
-
-
-LATENCY_COLUMNS = tuple(latency_column(s) for s in LATENCY_STATS)
-SCHEMA = {
-    "load": pl.Float64,
-    "throughput": pl.Float64,
-    "source": pl.String,
-    **dict.fromkeys(LATENCY_COLUMNS, pl.Float64),
-}
-
 LOAD_ALIASES = (
     "load", "n", "users", "user_count", "user count", "vus", "vus_max", "concurrency",
     "threads", "clients", "instances", "nodes", "servers", "replicas", "processors",
@@ -66,17 +57,6 @@ THROUGHPUT_ALIASES = (
     "reqs_per_sec", "tps", "qps", "ops", "ops_per_sec", "rate",
 )  # fmt: skip
 _READABLE_SUFFIXES = {".csv", ".json", ".txt"}
-
-
-def empty_points() -> pl.DataFrame:
-    """An empty (load, throughput, source, latency) frame."""
-    return pl.DataFrame(schema=SCHEMA)
-
-
-def with_schema(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with every SCHEMA column, in order (absent latency columns null)."""
-    missing = [pl.lit(None, dtype=t).alias(c) for c, t in SCHEMA.items() if c not in frame.columns]
-    return frame.with_columns(missing).select(list(SCHEMA)).cast(SCHEMA)
 
 
 _STAT_WORDS = {
@@ -201,8 +181,6 @@ def read_load_tests(
     "User Count" and "Requests/s"; ``settle_seconds`` is how long a Locust user count must be
     held before its rows count). Points come back sorted by load.
     """
-    from forecaster.scaling import k6, locust
-
     if isinstance(paths, str | Path):
         paths = [paths]
     frames = []
@@ -284,25 +262,6 @@ def _pick_column(
     )
 
 
-def numeric_column(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
-    """``column`` as Float64, or an InputError naming the first value that is not a number."""
-    raw = frame.get_column(column)
-    if raw.dtype.is_numeric():
-        values = raw.cast(pl.Float64)
-    else:
-        values = raw.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
-        bad = values.is_null() & raw.is_not_null()
-        if bad.any():
-            i = int(bad.arg_max())
-            raise InputError(
-                f"{path}: column {column!r} row {i + 2} is {raw[i]!r}; expected a number"
-            )
-    if values.is_null().any():
-        i = int(values.is_null().arg_max())
-        raise InputError(f"{path}: column {column!r} row {i + 2} is empty; expected a number")
-    return values
-
-
 def read_points_csv(
     path: str | Path, load_col: str | None = None, throughput_col: str | None = None
 ) -> pl.DataFrame:
@@ -332,23 +291,3 @@ def read_points_csv(
             }
         )
     )
-
-
-def latency_values(frame: pl.DataFrame, column: str, factor: float, path: Path) -> pl.Series:
-    """A response-time column times ``factor`` (to milliseconds); empty and "N/A" cells
-    are null (not measured there); text or negative values are an InputError."""
-    raw = frame.get_column(column).cast(pl.String).str.strip_chars()
-    values = raw.cast(pl.Float64, strict=False)
-    bad = values.is_null() & raw.is_not_null() & (raw != "") & (raw.str.to_uppercase() != "N/A")
-    if bad.any():
-        i = int(bad.arg_max())
-        raise InputError(
-            f"{path}: column {column!r} row {i + 2} is {raw[i]!r}; expected a response time"
-        )
-    negative = values < 0
-    if negative.any():
-        i = int(negative.arg_max())
-        raise InputError(
-            f"{path}: column {column!r} row {i + 2} is {raw[i]}; a response time cannot be negative"
-        )
-    return values * factor

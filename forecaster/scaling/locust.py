@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from forecaster.errors import InputError
-from forecaster.scaling.loadtest import latency_column, latency_values, numeric_column, with_schema
+from forecaster.scaling.points import latency_column, latency_values, numeric_column, with_schema
 
 log = logging.getLogger(__name__)
 
