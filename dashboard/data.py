@@ -52,6 +52,7 @@ from forecaster.views.workloads import fit_window
 from forecaster.waste import monthly_waste
 from forecaster.workloads import Workload, coverage, load_workloads, unclaimed_cost
 from forecaster.workloads import workload_series as _workload_series
+from forecaster.workloads.suggest import Suggestion, suggest_workloads, suggestion_toml
 
 T = TypeVar("T")
 CACHE_SIZE = 128
@@ -243,6 +244,22 @@ def workloads() -> list[Workload]:
     if _config.workloads is None:
         return []
     return load_workloads(_config.workloads)
+
+
+def bill_only() -> bool:
+    """No workloads file is configured: the pages show what the bill alone tells."""
+    return _config.workloads is None
+
+
+@cached
+def suggestion(by: str) -> tuple[list[Suggestion], str] | str:
+    """Workloads suggested from the bill by ``by`` (``forecaster workloads suggest``) and
+    their TOML, or why there are none."""
+    try:
+        found = suggest_workloads(store_dir(), by)
+    except ForecasterError as exc:
+        return str(exc)
+    return found, suggestion_toml(found, by, store_dir())
 
 
 def workloads_problem() -> str | None:

@@ -86,6 +86,15 @@ LABELS: dict[str, str] = {
     "new_services": "New services",
     "retired_services": "Retired services",
     "residual": "Other (residual)",
+    # the bridge of a bill alone (no workloads)
+    "usage_volume": "Usage volume",
+    "credits": "Credits",
+    "refunds": "Refunds and adjustments",
+    "tax": "Tax",
+    "rest": "The rest",
+    "negotiated": "Negotiated discounts",
+    "commitment": "Commitment discounts",
+    "list_price": "List price per unit",
     # findings
     "rank": "Rank",
     "kind": "Kind",

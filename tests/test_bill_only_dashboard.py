@@ -47,3 +47,23 @@ def test_overview_headline_names_the_last_month_with_cost_and_says_why_a_figure_
     names = [t.name for t in forecast.data]
     assert any("median" in (n or "") for n in names), forecast.layout.title
     assert "80% interval" in text_of(groups) and "'p50'" in str(groups)
+
+
+def test_review_page_shows_the_bills_own_bridge(bill_only):
+    kind, pages = bill_only
+    month = "2024-09" if kind == "real" else "2026-10"
+    layout = pages["review"].layout(currency="USD", month=month)
+    assert "No workloads file" in text_of(layout)
+    fig, steps, items, _findings, _ = pages["review"].update("USD", month, "xlsx")
+    assert isinstance(fig, go.Figure) and "Bridge" in fig.layout.title.text
+    assert "usage_volume" in str(steps) and "rest" in str(steps)
+
+
+def test_forecast_page_forecasts_the_whole_bill(bill_only):
+    _, pages = bill_only
+    layout = pages["forecast"].layout()
+    assert "the whole bill is forecast by time" in text_of(layout)
+    from tests.test_dashboard_callbacks import FORECAST_DEFAULTS
+
+    compare, fig, _ = pages["forecast"].update(*FORECAST_DEFAULTS)
+    assert isinstance(fig, go.Figure) and any("median" in (t.name or "") for t in fig.data)

@@ -186,10 +186,13 @@ def test_tco_compares_the_sample_scenarios_with_the_baseline():
 def test_pack_without_workloads_keeps_totals_and_explains_the_gaps():
     out, store = sample_dirs()
     pack = build_review(store, SAMPLE_MONTH)
-    for name in ("by_workload", "findings", "cost_curves", "scaling"):
+    for name in ("by_workload", "waste", "cost_curves", "scaling"):
         assert pack.tables[name].note.startswith("not available: "), name
     for name in ("forecast", "tco"):  # the whole bill, forecast by time
         assert pack.tables[name].note is None and pack.tables[name].frame.height, name
+    found = pack.tables["findings"].frame  # anomalies by time stand in for the curves'
+    assert found.height and set(found["kind"].to_list()) == {"anomaly (time-only)"}
+    assert all(p.startswith(SAMPLE_MONTH) for p in found["period"].to_list())
     usd = pack.tables["bridge"].frame.filter(pl.col("currency") == "USD")
     assert "usage_volume" in usd["step"].to_list()  # the bill-only bridge
     amounts = dict(zip(usd["step"], usd["amount"], strict=True))

@@ -50,13 +50,16 @@ def _num(id_: str, value: float | None, **kw) -> dcc.Input:
 
 
 def layout(**query: str) -> html.Div:
-    problem = data.workloads_problem()
+    problem = None if data.bill_only() else data.workloads_problem()
     if problem:
         return html.Div([html.H2("Forecast & TCO"), ui.problem(problem)])
     q = query.get
     currencies = data.currencies()
+    if not currencies:
+        return html.Div([html.H2("Forecast & TCO"), ui.problem("No billing data yet.")])
     names = [w.name for w in data.workloads()]
-    months = views.future_months(data.months()[-1], 36) if data.months() else []
+    seen = data.months() or sorted(set(data.spend(None)["month"].to_list()))
+    months = views.future_months(seen[-1], 36) if seen else []
     return html.Div(
         [
             dcc.Location(id="forecast-url", refresh=False),
@@ -65,7 +68,12 @@ def layout(**query: str) -> html.Div:
                 "Each workload's load is forecast and pushed through its fitted cost curve by "
                 "Monte Carlo (load and curve uncertainty together); unclaimed cost is forecast "
                 "by time. The what-if scenario changes the assumptions below; the baseline "
-                "keeps the forecast as it is.",
+                "keeps the forecast as it is."
+                if not data.bill_only()
+                else "No workloads file: the whole bill is forecast by time from its own daily "
+                "history (trend and seasonality), P10-P90 band. Price and commitment what-ifs "
+                "apply to it; growth and architecture fixes need workloads (cost against "
+                "load): the Workloads page suggests a workloads file.",
                 className="note",
             ),
             ui.controls(

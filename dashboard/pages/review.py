@@ -18,7 +18,7 @@ dash.register_page(__name__, path="/review", name="Review", order=4)
 def layout(
     currency: str | None = None, month: str | None = None, fmt: str | None = None, **_: str
 ) -> html.Div:
-    problem = data.workloads_problem()
+    problem = None if data.bill_only() else data.workloads_problem()
     currencies = data.currencies()
     if problem or not currencies:
         return html.Div([html.H2("Review"), ui.problem(problem or "No billing data yet.")])
@@ -66,7 +66,13 @@ def layout(
                 ui.graph("review-waterfall", 440),
                 note="The change from the month before, split into volume (organic growth), "
                 "scaling excess, fixed cost, efficiency, rate/price, new and retired services "
-                "and residual; the steps add up to the change to the cent.",
+                "and residual; the steps add up to the change to the cent."
+                if not data.bill_only()
+                else "No workloads file: the change from the month before as the bill alone "
+                "tells it: rate/price (negotiated, commitment, list price per unit), usage "
+                "volume at the month before's prices (where the bill gives quantities), new "
+                "and retired services, credits, refunds, tax and the rest; the steps add up "
+                "to the change to the cent.",
             ),
             html.Div(
                 [

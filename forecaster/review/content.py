@@ -43,6 +43,7 @@ from forecaster.review.spend import (
 )
 from forecaster.review.tco_tables import forecast_table, tco_table
 from forecaster.review.workloads import (
+    FINDING_KINDS,
     cost_items,
     curves_table,
     findings_table,
@@ -53,6 +54,7 @@ from forecaster.review.workloads import (
 )
 from forecaster.store import BillingStore
 from forecaster.tco.run import run_tco
+from forecaster.timeonly.anomalies import month_findings_rows, time_only_anomalies
 from forecaster.views.overview import tag_keys as bill_tag_keys
 from forecaster.workloads import SERIES_SCHEMA, load_workloads, workload_series
 from forecaster.workloads.cost import check_shares
@@ -166,12 +168,20 @@ def build_review(
         tables["findings"] = findings_table(fits, month)
         tables["waste"] = waste_table(fits, month)
         tables["cost_curves"] = curves_table(fits)
-    else:
-        for name, title in (
-            ("findings", "Findings"),
-            ("waste", "Waste candidates"),
-            ("cost_curves", "Cost curves"),
-        ):
+    else:  # a bill only: anomalies by time stand in for the curves' findings
+        tables["findings"] = Table(
+            name="findings",
+            title="Findings ranked by money: anomalies by time",
+            frame=month_findings_rows(time_only_anomalies(charges, end=end), month),
+            kinds=FINDING_KINDS,
+            description=(
+                f"No workloads file, so no cost curves: the days of {month} whose cost fell "
+                "outside the 95% forecast band of their own history (per provider, service "
+                "and account; amount: the money beyond the band). Time-only: a load driver "
+                "would tell growth from waste (`forecaster workloads suggest`)."
+            ),
+        )
+        for name, title in (("waste", "Waste candidates"), ("cost_curves", "Cost curves")):
             tables[name] = not_available(name, title, NO_WORKLOADS)
             unavailable[name] = NO_WORKLOADS
 

@@ -29,6 +29,9 @@ TOTAL = "total"
 REST = "the rest"
 NONE = "(none)"
 DIMENSIONS = ("provider", "service", "account")
+SERVICE_ACCOUNT = "service_account"
+"""Internal dimension: provider, service and account joined by ``KEY_SEP``."""
+KEY_SEP = "\x1f"
 LONG_GAP = 28
 """Days without any held bill that cut the history: the forecast uses the days after the
 last gap at least this long (a bill from another year is another regime, not a season)."""
@@ -59,6 +62,12 @@ def group_label(dimension: str) -> pl.Expr:
                 ),
             ]
         ).alias("group")
+    if dimension == SERVICE_ACCOUNT:
+        sep = pl.lit(KEY_SEP)
+        return pl.concat_str(
+            [provider, sep, pl.col(C.SERVICE_NAME).fill_null(NONE), sep,
+             pl.col(C.SUB_ACCOUNT_ID).fill_null(NONE)]
+        ).alias("group")  # fmt: skip
     raise InputError(f"unknown dimension {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from forecaster.review.bill_bridge import bill_bridges
 from forecaster.review.bridge import bridges
 from forecaster.review.pack import check_month, month_start, shift_month
 from forecaster.review.spend import month_totals
@@ -27,6 +28,13 @@ def month_bridge_doc(
     """
     month = check_month(month)
     previous = shift_month(month, -1)
+    if not workloads:  # a bill only: the bill's own bridge, as ``bridge_for_month``
+        results = bill_bridges(charges, month, previous)
+        return {
+            "month": month,
+            "basis": "bill only (no workloads)",
+            "currencies": [{"currency": c, **r} for c, r in results.items()],
+        }
     totals = month_totals(charges, [month, previous])
     items = cost_items(charges, workloads, [month, previous], totals)
     fits = fit_workloads(series, workloads, month_start(shift_month(month, 1)))

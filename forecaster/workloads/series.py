@@ -89,6 +89,8 @@ def workload_series(
     data for the period. ``sources`` restricts billing to those store sources (x_Source),
     e.g. when Cost Explorer and CUR both cover the same months.
     """
+    if not workloads:  # a bill only: nothing is claimed
+        return pl.DataFrame(schema=SERIES_SCHEMA)
     check_kept(store_dir, workloads, sources)
     charges = _charges(store_dir, sources)
     check_shares(charges, workloads)
