@@ -56,7 +56,7 @@ def test_review_page_shows_the_bills_own_bridge(bill_only):
     assert "No workloads file" in text_of(layout)
     fig, steps, items, _findings, _ = pages["review"].update("USD", month, "xlsx")
     assert isinstance(fig, go.Figure) and "Bridge" in fig.layout.title.text
-    assert "usage_volume" in str(steps) and "rest" in str(steps)
+    assert "Usage volume" in str(steps) and "The rest" in str(steps)
 
 
 def test_forecast_page_forecasts_the_whole_bill(bill_only):
