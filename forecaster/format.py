@@ -304,6 +304,15 @@ def signed_money(value: Any, currency: str | None = None, decimals: int = 2) -> 
 _SCALES = ((1, ""), (1_000, "1,000"), (1_000_000, "million"), (1_000_000_000, "billion"))
 
 
+def unit_scale(per_unit: Any) -> int:
+    """The number of units ``unit_cost`` quotes ``per_unit`` for (1, 1,000, a million or a
+    billion), so a range can be written at the same scale as its centre."""
+    v = _finite(per_unit)
+    if not v:
+        return 1
+    return next((n for n, _ in _SCALES if abs(v * n) >= 0.1), _SCALES[-1][0])
+
+
 def unit_cost(
     per_unit: Any, currency: str | None, unit: str = "units", *, scale: int | None = None
 ) -> str:

@@ -43,7 +43,7 @@ def test_text_output_names_the_model_and_findings(cli, files) -> None:
     code, out = cli("curves", "--cost", str(files[0]), "--load", str(files[1]), "--name", "search")
     assert code == 0
     assert out.startswith("search: power curve")
-    assert "scaling_excess" in out and "per month" in out
+    assert "Scaling excess" in out and "per month" in out  # findings by their labels
 
 
 def test_same_seed_gives_the_same_json(cli, files) -> None:

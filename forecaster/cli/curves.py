@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from forecaster import format as fmt
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.curves import fit_workload, join_cost_load, read_series_csv
 from forecaster.errors import InputError
@@ -109,25 +110,44 @@ def run_store(args: argparse.Namespace) -> int:
     return 0
 
 
-def _interval(ci: list[float] | None, fmt: str = ",.2f") -> str:
-    return f" [{ci[0]:{fmt}} .. {ci[1]:{fmt}}]" if ci else ""
+def _interval(ci: list[float] | None, show=lambda v: f"{v:,.2f}") -> str:
+    """The fitted parameter's range (the curve's 90% range)."""
+    return f" (90% range {show(ci[0])} to {show(ci[1])})" if ci else ""
 
 
 def format_workload(w: dict) -> str:
-    """A few readable lines for one workload object."""
+    """A few readable lines for one workload object (money with currency, unit costs per
+    1,000 or per million units, no exponent notation, findings by their labels)."""
     if w["model"] is None:
         return f"{w['name']}: cannot fit: {w['reason']}"
+    cur, unit = w.get("currency"), w.get("load_unit") or "load units"
+
+    scale = fmt.unit_scale(w["marginal_cost"])
+
+    def per_unit(v: float) -> str:
+        return fmt.unit_cost(v, cur, unit, scale=scale)
+
+    grain = {"day": "days", "hour": "hours", "month": "months"}.get(w["grain"], w["grain"])
     lines = [
-        f"{w['name']}: {w['model']} curve, R^2 {w['r2']:.3f}, {w['n_periods']} {w['grain']}s",
-        f"  fixed cost   {w['fixed_cost_per_day']:,.2f} per day{_interval(w['fixed_cost_ci'])}",
-        f"  marginal     {w['marginal_cost']:.6g} per load unit{_interval(w.get('marginal_cost_ci'), '.6g')}",
+        f"{w['name']}: {w['model']} curve, R² {w['r2']:.3f}, {w['n_periods']:,} {grain}",
+        f"  fixed cost   {fmt.money(w['fixed_cost_per_day'], cur)} per day"
+        + _interval(w["fixed_cost_ci"], lambda v: fmt.money(v, None)),
+        f"  marginal     {per_unit(w['marginal_cost'])}"
+        + _interval(w.get("marginal_cost_ci"), lambda v: fmt.money(v * scale, None)),
     ]
     if w["exponent"] is not None:
-        lines.append(f"  exponent     {w['exponent']:.3f}{_interval(w['exponent_ci'], '.3f')}")
+        lines.append(
+            f"  exponent     {w['exponent']:.3f}"
+            + _interval(w["exponent_ci"], lambda v: f"{v:.3f}")
+        )
     if w.get("capacity") is not None:
-        lines.append(f"  capacity     {w['capacity']:,.6g} load units per step")
+        lines.append(f"  capacity     {fmt.number(w['capacity'], 4)} {unit} per step")
     for msg in w.get("warnings", []):
         lines.append(f"  warning: {msg}")
     for f in w["findings"]:
-        lines.append(f"  - {f['kind']}: {f['amount_per_month']:,.2f} per month: {f['detail']}")
+        per = "per month" if f["kind"] != "anomaly" else "in the period"
+        lines.append(
+            f"  - {fmt.label(f['kind'])}: {fmt.money(f['amount_per_month'], cur)} {per}: "
+            f"{f['detail']}"
+        )
     return "\n".join(lines)

@@ -11,12 +11,13 @@ description is a comment on its first header cell. The workbook's creation date 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
-from forecaster.format import name_text
+from forecaster.format import date_text, name_text
 from forecaster.review.fmt import display_value, label
 from forecaster.review.pack import ReviewPack, Table, month_start, shift_month
 from forecaster.review.safe import neutralise
@@ -101,6 +102,14 @@ def write_table(
     return first_row + table.frame.height + 1
 
 
+def _as_date(value: Any) -> str:
+    """An ISO timestamp from the pack's inputs as a date (a time of day only if it has one)."""
+    try:
+        return date_text(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
 def _summary(wb, pack: ReviewPack, f: _Formats) -> None:
     ws = wb.add_worksheet("summary")
     ws.write_string(0, 0, f"Cost review {pack.month}", f.title)
@@ -110,7 +119,9 @@ def _summary(wb, pack: ReviewPack, f: _Formats) -> None:
         f"Compared with {pack.previous_month} (previous month) and {pack.year_ago_month} "
         "(same month last year); money in each row's currency, currencies never added up.",
     )
-    inputs = ", ".join(f"{k}: {v}" for k, v in pack.meta.items() if v is not None)
+    inputs = "Inputs used: " + ", ".join(
+        f"{k}: {_as_date(v) if k == 'since' else v}" for k, v in pack.meta.items() if v is not None
+    )
     ws.write_string(2, 0, neutralise(inputs))
     widths: dict[int, int] = {}
     row = 4
