@@ -31,7 +31,7 @@ from forecaster.load import LoadStore, read_load
 from forecaster.portfolio import WorkloadFit
 from forecaster.review import ReviewPack, build_review
 from forecaster.scaling import USLModel
-from forecaster.scaling.budget import reach_budgets, workload_curve_cost
+from forecaster.scaling.budget import rate_words, reach_budgets, workload_curve_cost
 from forecaster.scaling.latency import latency_curve as _latency_curve
 from forecaster.scaling.latency import think_time
 from forecaster.scaling.loadtest import expand_paths, load_unit, read_load_tests
@@ -415,7 +415,8 @@ def latency_budgets(test: str, name: str, share: float) -> list[tuple[Any, str]]
         return reach_budgets(ceiling(test, name, share), points, model,
                              chosen[0].latency_budgets, test,
                              throughput_cost=workload_curve_cost(fits().get(name), name),
-                             load_unit=load_unit([loadtest_files()[test]]))  # fmt: skip
+                             load_unit=load_unit([loadtest_files()[test]]),
+                             rate_unit=rate_words(chosen[0].load.unit))  # fmt: skip
     except ForecasterError as exc:
         return str(exc)
 

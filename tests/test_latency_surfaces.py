@@ -38,7 +38,9 @@ def test_the_pack_shows_the_sample_budget_beside_the_ceiling_date(pack_row):
     # the search curve (F 25 + v load^1.35 USD/day) at ~47 q/s all day: ~4,500 USD per 4.1M
     assert 0.9 < pack_row["budget_cost_per_1000"] < 1.3
     sentence = pack_row["latency_explanation"]
-    assert sentence.startswith("p95 latency passes 400 ms at about 11.6 users (47.2 per second")
+    assert sentence.startswith(
+        "p95 latency passes 400 ms at about 11.6 users (47.2 queries per second"
+    )
     assert f"around {pack_row['budget_date']}" in sentence
     assert f"is reached later, {pack_row['ceiling_date']}" in sentence
 

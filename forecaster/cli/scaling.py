@@ -13,6 +13,7 @@ from forecaster.scaling import ceiling, explain
 from forecaster.scaling.budget import (
     budget_outlooks,
     describe_budget,
+    rate_words,
     reach_budgets,
     workload_curve_cost,
 )
@@ -176,7 +177,8 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
         curve = None if cost else workload_curve_cost(_workload_fit(args, workload), workload.name)  # type: ignore[union-attr]
         results = reach_budgets(reach, points, model, budgets, label, args.think_time,
                                 cost[0] if cost else None, curve,
-                                load_unit(args.files, args.load_col))  # fmt: skip
+                                load_unit(args.files, args.load_col),
+                                rate_words(workload.load.unit))  # type: ignore[union-attr]  # fmt: skip
         _, curves, think = budget_outlooks(points, model, budgets, args.think_time, label)
         doc["latency"] = {
             "budgets_from": "--latency-budget"

@@ -20,7 +20,7 @@ import polars as pl
 
 from forecaster.errors import ForecasterError
 from forecaster.review.pack import Table
-from forecaster.scaling.budget import reach_budgets, workload_curve_cost
+from forecaster.scaling.budget import rate_words, reach_budgets, workload_curve_cost
 from forecaster.scaling.explain import describe
 from forecaster.scaling.loadtest import load_unit, read_load_tests
 from forecaster.scaling.reach import CEILING_SHARE, workload_ceiling
@@ -108,7 +108,8 @@ def budget_fields(
     try:
         results = reach_budgets(reach, points, model, workload.latency_budgets, source,  # type: ignore[arg-type]
                                 throughput_cost=workload_curve_cost(fit, workload.name),
-                                load_unit=load_unit(files))  # fmt: skip
+                                load_unit=load_unit(files) if files else "",
+                                rate_unit=rate_words(workload.load.unit))  # fmt: skip
     except ForecasterError as exc:
         return {"latency_budget": texts, "latency_explanation": f"cannot check the budget: {exc}"}
     first = results[0][0].to_dict()

@@ -234,6 +234,11 @@ def _num(value: float) -> str:
     return number(value)
 
 
+def rate_words(load_unit: str | None) -> str:
+    """A workload's load unit as a rate for sentences: "queries per second"."""
+    return f"{load_unit} per second" if load_unit else "per second"
+
+
 def describe_budget(
     outlook: BudgetOutlook,
     ceiling: dict[str, Any] | None = None,
@@ -300,6 +305,7 @@ def workload_budgets(
     cost: CostFn | None = None,
     throughput_cost: ThroughputCost | None = None,
     load_unit: str = "",
+    rate_unit: str = "per second",
 ) -> list[tuple[BudgetOutlook, str]]:
     """A workload's budgets on its load test, against the same forecast as its ceiling
     date: (outlook, sentence) per budget, for the pack, the Scaling page and ``forecaster
@@ -318,7 +324,7 @@ def workload_budgets(
         cost=cost,
         throughput_cost=throughput_cost,
     )
-    return [(o, describe_budget(o, ceiling, load_unit)) for o in outlooks]
+    return [(o, describe_budget(o, ceiling, load_unit, rate_unit)) for o in outlooks]
 
 
 def reach_ceiling(reach: CeilingReach) -> dict[str, Any]:
@@ -341,13 +347,14 @@ def reach_budgets(
     cost: CostFn | None = None,
     throughput_cost: ThroughputCost | None = None,
     load_unit: str = "",
+    rate_unit: str = "per second",
 ) -> list[tuple[BudgetOutlook, str]]:
     """``workload_budgets`` against a workload's ceiling date (``reach.workload_ceiling``):
     the budget date from the same busiest-hour forecast, the sentence beside that ceiling
     date. Without ``reach`` (no forecast), the budget loads only."""
     if reach is None:
         return workload_budgets(points, model, budgets, None, None, source, think_time_ms, cost,
-                                throughput_cost, load_unit)  # fmt: skip
+                                throughput_cost, load_unit, rate_unit)  # fmt: skip
     return workload_budgets(points, model, budgets, reach.busiest_hour.forecast,
                             reach_ceiling(reach), source, think_time_ms, cost,
-                            throughput_cost, load_unit)  # fmt: skip
+                            throughput_cost, load_unit, rate_unit)  # fmt: skip
