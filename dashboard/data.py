@@ -40,6 +40,7 @@ from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
 from forecaster.store.billing import partition_overlaps
 from forecaster.store.ingest_log import read_failures
+from forecaster.timeonly.anomalies import time_only_anomalies
 from forecaster.timeonly.bill import BillForecast
 from forecaster.timeonly.bill import bill_forecast as _bill_forecast
 from forecaster.timeonly.series import unclaimed_daily
@@ -260,6 +261,15 @@ def suggestion(by: str) -> tuple[list[Suggestion], str] | str:
     except ForecasterError as exc:
         return str(exc)
     return found, suggestion_toml(found, by, store_dir())
+
+
+@cached
+def time_anomalies() -> pl.DataFrame | str:
+    """Anomalies by time over the bill (``forecaster.timeonly.anomalies``), or why none."""
+    try:
+        return time_only_anomalies(BillingStore(store_dir()).scan())
+    except ForecasterError as exc:
+        return str(exc)
 
 
 def workloads_problem() -> str | None:

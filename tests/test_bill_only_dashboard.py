@@ -67,3 +67,18 @@ def test_forecast_page_forecasts_the_whole_bill(bill_only):
 
     compare, fig, _ = pages["forecast"].update(*FORECAST_DEFAULTS)
     assert isinstance(fig, go.Figure) and any("median" in (t.name or "") for t in fig.data)
+
+
+def test_workloads_page_suggests_a_file_to_download_and_shows_anomalies_by_time(bill_only):
+    _, pages = bill_only
+    layout = pages["workloads"].layout()
+    assert "No workloads file is loaded" in text_of(layout)
+    table, anomalies = pages["workloads"].suggest("service")
+    assert "'driver'" in str(table) and "workloads-anomalies-grid" in str(anomalies)
+    sent = pages["workloads"].download_suggestion(1, "service")
+    import tomllib
+
+    from forecaster.workloads import parse_workloads
+
+    assert sent["filename"] == "workloads.toml"
+    assert parse_workloads(tomllib.loads(sent["content"]), "download")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
@@ -14,6 +14,7 @@ from forecaster.views.workloads import (
     curve_band,
     findings_table,
     last_month_waste,
+    suggestion_table,
     summary_table,
 )
 
@@ -25,6 +26,8 @@ SUMMARY_FORMATS = {"marginal_cost": "precise", "exponent": "ratio", "r2": "ratio
 def layout(
     workload: str | None = None, start: str | None = None, end: str | None = None, **_: str
 ) -> html.Div:
+    if data.bill_only():
+        return suggestion_layout()
     problem = data.workloads_problem()
     if problem:
         return html.Div([html.H2("Workloads"), ui.problem(problem)])
@@ -197,3 +200,79 @@ def describe(fit: WorkloadFit) -> list:
     ]
     lines += [f"Warning: {w}" for w in s.get("warnings", [])]
     return [html.P(line) for line in lines]
+
+
+# -- a bill only: the suggested workloads file and the anomalies by time -------------------
+def suggestion_layout() -> html.Div:
+    """No workloads file: the workloads the bill suggests (with a download of the TOML) and
+    the days whose cost left its own history's forecast band."""
+    keys = ["service", "account", *[f"tag:{k}" for k in data.tag_keys()]]
+    return html.Div(
+        [
+            html.H2("Workloads"),
+            html.P(
+                "No workloads file is loaded, so cost cannot be tied to load yet. Below: the "
+                "workloads the bill suggests (its largest cost groups, each with the load "
+                "metric whose daily moves follow its cost, or a usage quantity from the bill "
+                "marked as a proxy). Download the file, review it, and start the dashboard "
+                "with --workloads FILE.",
+                className="note",
+            ),
+            ui.controls(
+                ui.field(
+                    "Group the bill by",
+                    dcc.Dropdown(
+                        id="workloads-suggest-by", options=keys, value="service", clearable=False
+                    ),
+                ),
+                html.Div(
+                    [
+                        html.Button("Download workloads.toml", id="workloads-suggest-button"),
+                        dcc.Download(id="workloads-suggest-download"),
+                    ],
+                    className="field",
+                ),
+            ),
+            ui.section("Suggested workloads", dcc.Loading(html.Div(id="workloads-suggest"))),
+            ui.section(
+                "Anomalies by time",
+                dcc.Loading(html.Div(id="workloads-anomalies")),
+                note="Time-only: days of the last 84 whose cost fell outside the 95% forecast "
+                "band of their own provider / service / account history; excess is the money "
+                "beyond the band. With a load driver, the load-aware anomalies replace these.",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output("workloads-suggest", "children"),
+    Output("workloads-anomalies", "children"),
+    Input("workloads-suggest-by", "value"),
+)
+def suggest(by: str):
+    found = data.suggestion(by)
+    if isinstance(found, str):
+        table = ui.problem(found)
+    else:
+        table = tables.grid("workloads-suggest-grid", suggestion_table(found[0]), wide=["driver"])
+    anomalies = data.time_anomalies()
+    shown = (
+        ui.problem(anomalies)
+        if isinstance(anomalies, str)
+        else tables.grid("workloads-anomalies-grid", anomalies.drop("basis"), height=360)
+    )
+    return table, shown
+
+
+@callback(
+    Output("workloads-suggest-download", "data"),
+    Input("workloads-suggest-button", "n_clicks"),
+    State("workloads-suggest-by", "value"),
+    prevent_initial_call=True,
+)
+def download_suggestion(_clicks: int, by: str):
+    found = data.suggestion(by)
+    if isinstance(found, str):
+        return None
+    return {"content": found[1], "filename": "workloads.toml", "type": "application/toml"}

@@ -187,3 +187,37 @@ def anomaly_periods(fit: WorkloadFit) -> pl.DataFrame:
     ]
     stamp = pl.col("period_start").dt.strftime("%Y-%m-%dT%H:%M:%S")
     return complete(fit).filter(stamp.is_in(keys)).select("period_start", "load", "cost")
+
+
+def suggestion_table(suggestions: list) -> pl.DataFrame:
+    """``forecaster workloads suggest``'s proposals as rows: name, group, currency, cost,
+    share of the currency's bill, driver (metric, or the bill quantity marked PROXY) and how
+    well its daily moves follow the cost."""
+    rows = []
+    for s in suggestions:
+        d = s.driver
+        rows.append(
+            {
+                "workload": s.name,
+                "group": s.label,
+                "currency": s.currency,
+                "effective_cost": round(s.cost, 2),
+                "share_of_bill": s.share_of_currency,
+                "driver": "none found"
+                if d is None
+                else f"{d.metric} (PROXY: usage quantity from the bill)"
+                if d.proxy
+                else d.metric,
+                "correlation": None if d is None or d.score is None else round(d.score, 3),
+            }
+        )
+    schema = {
+        "workload": pl.String,
+        "group": pl.String,
+        "currency": pl.String,
+        "effective_cost": pl.Float64,
+        "share_of_bill": pl.Float64,
+        "driver": pl.String,
+        "correlation": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
