@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -108,10 +109,13 @@ def run_child(engine: str, src: Path, out: Path, cores: int) -> None:
 def measure(engine: str, src: Path, work: Path, cores: int) -> dict:
     out = work / engine
     out.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    # local mode runs executors inside the driver JVM: give it room (1 GB by default)
+    env.setdefault("PYSPARK_SUBMIT_ARGS", "--driver-memory 4g pyspark-shell")
     proc = subprocess.run(
         [sys.executable, __file__, "--child", engine, "--input", str(src), "--out", str(out),
          "--cores", str(cores)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, env=env,
     )  # fmt: skip
     shutil.rmtree(out, ignore_errors=True)
     if proc.returncode != 0:

@@ -86,3 +86,25 @@ def test_the_hour_grain_keeps_hours_and_long_charges(tmp_path):
     assert_same_rollup(local_rollup(LEGACY_CUR, spec, tmp_path), got)
     span = (got["ChargePeriodEnd"] - got["ChargePeriodStart"]).dt.total_hours()
     assert (span >= 1).all() and got["ChargePeriodStart"].dt.minute().max() == 0
+
+
+def test_rows_the_local_readers_refuse_are_refused_by_the_engine_statement(tmp_path):
+    from forecaster.errors import InputError
+
+    frame = pl.read_csv(FOCUS_SAMPLE, infer_schema=False)
+    swapped = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 3)
+        .then(pl.col("ChargePeriodStart"))
+        .otherwise(pl.col("ChargePeriodEnd"))
+        .alias("ChargePeriodEnd"),
+        pl.when(pl.int_range(pl.len()) == 3)
+        .then(pl.col("ChargePeriodEnd"))
+        .otherwise(pl.col("ChargePeriodStart"))
+        .alias("ChargePeriodStart"),
+    )
+    bad = tmp_path / "swapped.csv"
+    swapped.write_csv(bad)
+    with pytest.raises(
+        InputError, match="ChargePeriodEnd.*1 value.*at or after its ChargePeriodStart"
+    ):
+        _run(bad, RollupSpec())

@@ -29,6 +29,7 @@ from forecaster.billing import aws_mapping as M
 from forecaster.billing import focus as F
 from forecaster.billing.aws_cur import _legacy_tag_key
 from forecaster.billing.parse import NULL_STRINGS, is_map
+from forecaster.billing.periods import CHARGE_AFTER_DAYS, CHARGE_BEFORE_DAYS
 from forecaster.engines.rollup import DIMENSIONS, LINE_ITEM_COUNT, MEASURES, RollupSpec
 from forecaster.errors import InputError
 
@@ -382,7 +383,8 @@ def month_bounds(mapped: Mapped) -> Mapped:
     """BillingPeriodStart/End as the billing month's bounds at 00:00 UTC, as the local
     readers store them (forecaster/billing/periods.py): the month an instant starts at some
     UTC offset from -12:00 to +14:00 (Google bills in Pacific time). A start that is no month
-    start at any offset is counted as unparseable."""
+    start at any offset, a charge ending before it starts and a charge far outside its billing
+    period are counted as refused rows, as the local readers refuse them."""
     start = mapped.exprs.get(C.BILLING_PERIOD_START)
     if start is None:
         return mapped
@@ -405,12 +407,44 @@ def month_bounds(mapped: Mapped) -> Mapped:
             this=month.copy(), expression=exp.Interval(this=_s("12"), unit=exp.var("HOUR"))
         ),
     )
-    flag = exp.Case().when(late, exp.Literal.number(1)).else_(exp.Literal.number(0))
     mapped.bad[C.BILLING_PERIOD_START + " (month start)"] = (
-        flag,
+        _flag(late),
         "a month start (00:00 on the 1st, in UTC or at the provider's offset)",
     )
+    charge_start = mapped.exprs.get(C.CHARGE_PERIOD_START)
+    charge_end = mapped.exprs.get(C.CHARGE_PERIOD_END)
+    if charge_start is not None and charge_end is not None:
+        mapped.bad[C.CHARGE_PERIOD_END + " (order)"] = (
+            _flag(exp.LT(this=charge_end.copy(), expression=charge_start.copy())),
+            "a ChargePeriodEnd at or after its ChargePeriodStart",
+        )
+    if charge_start is not None:
+        early = exp.Sub(this=month.copy(), expression=_days(CHARGE_BEFORE_DAYS))
+        late_end = exp.Add(
+            this=exp.Add(
+                this=month.copy(), expression=exp.Interval(this=_s("1"), unit=exp.var("MONTH"))
+            ),
+            expression=_days(CHARGE_AFTER_DAYS),
+        )
+        outside = exp.or_(
+            exp.LT(this=charge_start.copy(), expression=early),
+            exp.GTE(this=charge_start.copy(), expression=late_end),
+        )
+        mapped.bad[C.CHARGE_PERIOD_START + " (window)"] = (
+            _flag(outside),
+            f"a charge starting at most {CHARGE_BEFORE_DAYS} days before its billing period "
+            f"and at most {CHARGE_AFTER_DAYS} days after it ends",
+        )
     return mapped
+
+
+def _days(n: int) -> exp.Expression:
+    return exp.Interval(this=_s(str(n)), unit=exp.var("DAY"))
+
+
+def _flag(condition: exp.Expression) -> exp.Expression:
+    """1 where ``condition`` holds, else 0 (null conditions count as 0)."""
+    return exp.Case().when(condition, exp.Literal.number(1)).else_(exp.Literal.number(0))
 
 
 # -- the statement -------------------------------------------------------------------------
