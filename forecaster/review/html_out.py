@@ -70,6 +70,9 @@ def _figure(chart: Chart) -> go.Figure:
         lo, hi = chart.y_range()
         axis_title = esc(chart.currency) + (f" (axis starts at {F.compact(lo)})" if lo > 0 else "")
         fig.update_yaxes(title_text=axis_title, range=[lo, hi], tickformat="~s")
+        # the step labels are names ("2026-09" is the previous month's total, not a date):
+        # a category axis keeps every step as its own bar, in order
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=fig.data[0].x)
     elif isinstance(chart, Bars):
         fig = go.Figure()
         cats = [esc(c) for c in chart.categories]
@@ -91,6 +94,8 @@ def _figure(chart: Chart) -> go.Figure:
             else:
                 fig.add_trace(go.Bar(x=cats, y=values, **common))
         fig.update_layout(barmode="group")
+        # categories are names even when they read as dates or numbers (months, account ids)
+        (fig.update_yaxes if chart.horizontal else fig.update_xaxes)(type="category")
         if chart.horizontal:
             fig.update_yaxes(autorange="reversed")
             fig.update_xaxes(title_text=esc(chart.value_label))
