@@ -29,15 +29,17 @@ from forecaster.billing.files import OpenedFile, expand_paths, sha256_file
 from forecaster.billing.manifests import current_delivery
 from forecaster.errors import DeliveryRefused, ForecasterError, InputError, StoreError, clip
 from forecaster.reconcile import (
+    check_staged,
     find_restatement,
     line_item_fingerprints,
-    period_label,
     period_status,
     profile_source,
     reconcile,
+    staged_stats,
     stored_totals,
     sum_profiles,
     validate_source,
+    with_month_cells,
 )
 from forecaster.store import BillingStore, PartitionKey, store_lock
 from forecaster.store.ingest_log import record_failure
@@ -141,8 +143,8 @@ def _file_periods(sf: SourceFrame, profile: pl.DataFrame, shown: str) -> list[Fi
                 rows=int(rows["rows"].sum()),
                 billed=billed,
                 scope={s for scopes in rows["scope"].to_list() for s in scopes},
-                charge_from=rows["charge_from"].min(),  # type: ignore[arg-type]
-                charge_until=rows["charge_until"].max(),  # type: ignore[arg-type]
+                charge_from=None,  # from the staged rows (see _stage)
+                charge_until=None,
             )
         )
     mark_carried(out)
@@ -163,6 +165,7 @@ def _stage(
     sf = sf.with_period_rules()
     profile = profile_source(sf)
     validate_source(sf, profile)
+    sf = with_month_cells(sf, profile)
     name = source or sf.format
     chunks = list(sf.canonical_chunks(name))
     index = len(state.report_files)
@@ -182,7 +185,8 @@ def _stage(
         part.staged = []
         key = PartitionKey(name, period)
         state.deliveries.setdefault(key, PeriodDelivery(name, period)).parts.append(part)
-        in_period = period_label(pl.col(C.BILLING_PERIOD_START)) == period
+        year, month = map(int, period.split("-"))
+        in_period = pl.col(C.BILLING_PERIOD_START) == datetime(year, month, 1, tzinfo=UTC)
         for number, chunk in enumerate(chunks):
             out = staging / _key_dir(key) / f"part-{index:05d}-{number:04d}.parquet"
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -192,6 +196,9 @@ def _stage(
                 raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
             state.parts[key].append(out)
             part.staged.append(out)
+        stats = staged_stats(part.staged)
+        check_staged(sf, period, stats)
+        part.charge_from, part.charge_until = stats["charge_from"], stats["charge_until"]
         period_profile = profile.filter(pl.col("billing_period") == period)
         state.profiles[key].append(period_profile)
         state.checked[key] |= set(sf.checks)

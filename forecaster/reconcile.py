@@ -29,40 +29,27 @@ def period_label(expr: pl.Expr) -> pl.Expr:
     return expr.dt.strftime("%Y-%m")
 
 
-#: Row rules evaluated per row in the profile pass; the others (month bounds, charge window)
-#: are evaluated once per distinct (BillingPeriodStart, BillingPeriodEnd) group.
-PER_ROW_RULES = ("charge_order", "money_")
+#: Row rules checked on the staged canonical Parquet (cheap columnar aggregates) rather
+#: than on the source; the others (month bounds) on the profile's few period groups.
+STAGED_RULES = ("charge_order", "charge_window", "money_")
 
 
 def profile_source(sf: SourceFrame) -> pl.DataFrame:
     """Per billing period and currency: rows, source cost sums, unparseable-value counts,
-    rows each row rule refuses, the charge time range, the (provider|account) scope and a
-    sample of line-item fingerprints.
+    rows the billing-period rules refuse and the (provider|account) scope.
 
-    One streaming pass groups by the parsed BillingPeriodStart/End (a few distinct values
-    per file); the month and the period rules are then computed on those few groups, not on
-    every row.
+    One streaming pass groups by the source's BillingPeriodStart/End cells as read (a few
+    distinct values per file); they are parsed, turned into months and checked on those few
+    groups, not on every row.
     """
     null_time = pl.lit(None, dtype=C.UTC_DATETIME)
     null_text = pl.lit(None, dtype=pl.String)
     parsed = sf.parsed_periods or {c: sf.columns[c] for c in C.TIMESTAMP_COLUMNS if c in sf.columns}
-    cs = parsed.get(C.CHARGE_PERIOD_START, null_time)
-    ce = parsed.get(C.CHARGE_PERIOD_END, null_time)
     aggs = [pl.len().alias("rows")]
     aggs += [expr.sum().alias(f"src_{name}") for name, expr in sf.checks.items()]
     aggs += [
         bad_values(raw, parsed_value).sum().alias(f"bad_{name}")
         for name, (raw, parsed_value) in sf.parsed_from.items()
-    ]
-    aggs += [
-        rule.bad.sum().alias(f"rule_{rule.name}")
-        for rule in sf.row_rules
-        if rule.name.startswith(PER_ROW_RULES)
-    ]
-    aggs += [
-        cs.min().alias("charge_from"),
-        cs.max().alias("_cs_max"),
-        ce.max().alias("charge_until"),
     ]
     scope = pl.concat_str(
         [
@@ -72,50 +59,133 @@ def profile_source(sf: SourceFrame) -> pl.DataFrame:
         separator="|",
     )
     aggs.append(scope.unique().head(MAX_SCOPE).alias("scope"))
-    keys = {
-        "_s": parsed[C.BILLING_PERIOD_START],
-        "_e": parsed.get(C.BILLING_PERIOD_END, null_time),
-        "_currency": sf.columns.get(C.BILLING_CURRENCY, null_text),
-    }
+    bounds = [c for c in (C.BILLING_PERIOD_START, C.BILLING_PERIOD_END) if c in parsed]
+    raw_cells = all(c in sf.raw_names for c in bounds)
+    if raw_cells:  # group by the cells as read, parse the few distinct values afterwards
+        keys = [pl.col(sf.raw_names[c]) for c in bounds]
+    else:
+        keys = [parsed[c].alias(f"_{c}") for c in bounds]
+    currency = sf.columns.get(C.BILLING_CURRENCY, null_text).alias("_currency")
     try:
-        groups = (
-            sf.raw.with_columns(**keys).group_by(list(keys)).agg(aggs).collect(engine="streaming")
-        )
+        groups = sf.raw.group_by([*keys, currency]).agg(aggs).collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
-    return _by_period(groups, [r.name for r in sf.row_rules])
+    groups = groups.with_columns(
+        (
+            parsed[C.BILLING_PERIOD_START] if raw_cells else pl.col(f"_{C.BILLING_PERIOD_START}")
+        ).alias("_s"),
+        (
+            (parsed[C.BILLING_PERIOD_END] if raw_cells else pl.col(f"_{C.BILLING_PERIOD_END}"))
+            if C.BILLING_PERIOD_END in parsed
+            else null_time
+        ).alias("_e"),
+    )
+    cell = sf.raw_names[C.BILLING_PERIOD_START] if raw_cells else None
+    return _by_period(groups, [r.name for r in sf.row_rules], cell)
 
 
-def _by_period(groups: pl.DataFrame, rule_names: list[str]) -> pl.DataFrame:
+def _by_period(groups: pl.DataFrame, rule_names: list[str], cell: str | None) -> pl.DataFrame:
     """The profile's groups (one per BillingPeriodStart/End/currency) per billing month."""
     from forecaster.billing.periods import period_columns
 
-    def bounds(charge: str) -> dict[str, pl.Expr]:
-        return {
-            C.BILLING_PERIOD_START: pl.col("_s"),
-            C.BILLING_PERIOD_END: pl.col("_e"),
-            C.CHARGE_PERIOD_START: pl.col(charge),
-        }
-
-    by_min, rules_min = period_columns(bounds("charge_from"))
-    _, rules_max = period_columns(bounds("_cs_max"))
-    group_rules = {}
-    for low, high in zip(rules_min, rules_max, strict=True):
-        if not low.name.startswith(PER_ROW_RULES):
-            bad = low.bad | high.bad if low.name == "charge_window" else low.bad
-            group_rules[f"rule_{low.name}"] = pl.when(bad).then(pl.col("rows")).otherwise(0)
+    bounds = {C.BILLING_PERIOD_START: pl.col("_s"), C.BILLING_PERIOD_END: pl.col("_e")}
+    months, rules = period_columns(bounds)
+    group_rules = {
+        f"rule_{r.name}": pl.when(r.bad).then(pl.col("rows")).otherwise(0)
+        for r in rules
+        if not r.name.startswith(STAGED_RULES)
+    }
     groups = groups.with_columns(
-        period_label(by_min[C.BILLING_PERIOD_START]).alias("billing_period"), **group_rules
+        period_label(months[C.BILLING_PERIOD_START]).alias("billing_period"), **group_rules
     )
     numeric = [c for c in groups.columns if c == "rows" or c.startswith(("src_", "bad_", "rule_"))]
+    cells = [pl.col(cell).unique().alias("_cells")] if cell is not None else []
     out = groups.group_by("billing_period", "_currency", maintain_order=True).agg(
         pl.col(numeric).sum(),
-        pl.col("charge_from").min(),
-        pl.col("charge_until").max(),
         pl.col("scope").explode().unique().drop_nulls().head(MAX_SCOPE),
+        *cells,
     )
-    missing = [f"rule_{n}" for n in rule_names if f"rule_{n}" not in out.columns]
+    missing = [
+        f"rule_{n}"
+        for n in rule_names
+        if f"rule_{n}" not in out.columns and not n.startswith(STAGED_RULES)
+    ]
     return out.with_columns(*[pl.lit(0).alias(m) for m in missing])
+
+
+def with_month_cells(sf: SourceFrame, profile: pl.DataFrame) -> SourceFrame:
+    """``sf`` with BillingPeriodStart/End looked up from the few source cells the profile
+    saw (a hash lookup per row instead of parsing and month arithmetic per row)."""
+    from dataclasses import replace
+
+    if "_cells" not in profile.columns or C.BILLING_PERIOD_START not in sf.raw_names:
+        return sf
+    old, starts, ends = [], [], []
+    for period, cells in (
+        profile.select("billing_period", "_cells").unique("billing_period").iter_rows()
+    ):
+        if period is None:
+            continue
+        year, month = map(int, period.split("-"))
+        start = datetime(year, month, 1, tzinfo=UTC)
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+        for c in cells:
+            if c not in old:
+                old.append(c)
+                starts.append(start)
+                ends.append(end)
+    raw = pl.col(sf.raw_names[C.BILLING_PERIOD_START])
+    columns = dict(sf.columns)
+    columns[C.BILLING_PERIOD_START] = raw.replace_strict(
+        old, starts, default=None, return_dtype=C.UTC_DATETIME
+    )
+    if C.BILLING_PERIOD_END in columns:
+        columns[C.BILLING_PERIOD_END] = raw.replace_strict(
+            old, ends, default=None, return_dtype=C.UTC_DATETIME
+        )
+    return replace(sf, columns=columns)
+
+
+def staged_stats(files: list[Path]) -> dict[str, Any]:
+    """Over one file's staged canonical rows of one period: the charge time range and the
+    counts the staged rules refuse (non-finite or too large money, charges ending first)."""
+    from forecaster.billing.parse import MAX_MONEY
+
+    money = [
+        (pl.col(m).is_nan() | (pl.col(m).abs() >= MAX_MONEY)).sum().alias(f"money_{m}")
+        for m in C.MONEY_COLUMNS
+    ]
+    cs, ce = pl.col(C.CHARGE_PERIOD_START), pl.col(C.CHARGE_PERIOD_END)
+    frame = pl.scan_parquet(files, glob=False).select(
+        *money,
+        (ce < cs).sum().alias("charge_order"),
+        cs.min().alias("charge_from"),
+        cs.max().alias("charge_last_start"),
+        ce.max().alias("charge_until"),
+    )
+    return frame.collect().row(0, named=True)
+
+
+def check_staged(sf: SourceFrame, period: str, stats: dict[str, Any]) -> None:
+    """Refuse (InputError naming file, row and value) what ``staged_stats`` found."""
+    from datetime import timedelta
+
+    from forecaster.billing.periods import CHARGE_AFTER_DAYS, CHARGE_BEFORE_DAYS
+
+    year, month = map(int, period.split("-"))
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    for rule in sf.row_rules:
+        if rule.name == "charge_window":
+            low, high = stats["charge_from"], stats["charge_last_start"]
+            bad = low is not None and (
+                low < start - timedelta(days=CHARGE_BEFORE_DAYS)
+                or high >= end + timedelta(days=CHARGE_AFTER_DAYS)
+            )
+        else:
+            bad = bool(stats.get(rule.name))
+        if bad:
+            refuse_rows(sf, rule)
 
 
 #: Columns that identify a line item whatever its cost (a restated delivery keeps them).
@@ -188,6 +258,19 @@ def first_bad_value(sf: SourceFrame, name: str) -> str:
     return found.removeprefix(" ")
 
 
+def refuse_rows(sf: SourceFrame, rule) -> None:
+    """Raise the refusal of ``rule``: its exact row count, the first row and its values."""
+    count = sf.raw.filter(rule.bad).select(pl.len()).collect().item()
+    shown = dict(_source_value(sf, c) for c in (rule.column, *rule.shown))
+    column = sf.source_columns.get(rule.column, rule.column)
+    raise InputError(
+        clip(
+            f"{sf.path}: column {column}: {count} row(s) refused, first "
+            f"{_first_row(sf, rule.bad, shown)}; expected {rule.expected}"
+        )
+    )
+
+
 def validate_source(sf: SourceFrame, profile: pl.DataFrame) -> None:
     for name in sf.parsed_from:
         count = int(profile[f"bad_{name}"].sum())
@@ -201,18 +284,8 @@ def validate_source(sf: SourceFrame, profile: pl.DataFrame) -> None:
                 )
             )
     for rule in sf.row_rules:
-        count = int(profile[f"rule_{rule.name}"].sum())
-        if count and not rule.name.startswith(PER_ROW_RULES):  # a group count: make it exact
-            count = sf.raw.filter(rule.bad).select(pl.len()).collect().item()
-        if count:
-            shown = dict(_source_value(sf, c) for c in (rule.column, *rule.shown))
-            column = sf.source_columns.get(rule.column, rule.column)
-            raise InputError(
-                clip(
-                    f"{sf.path}: column {column}: {count} row(s) refused, first "
-                    f"{_first_row(sf, rule.bad, shown)}; expected {rule.expected}"
-                )
-            )
+        if not rule.name.startswith(STAGED_RULES) and int(profile[f"rule_{rule.name}"].sum()):
+            refuse_rows(sf, rule)
     if profile.filter(pl.col("billing_period").is_null()).height:
         column = sf.source_columns.get(C.BILLING_PERIOD_START, C.BILLING_PERIOD_START)
         raise InputError(
