@@ -61,7 +61,7 @@ def curve_fit_reference(n: np.ndarray, x: np.ndarray) -> float:
 
 
 def ssr(model: USLModel, n: np.ndarray, x: np.ndarray) -> float:
-    return float(((model.predict(n) - x) ** 2).sum())
+    return float(((model.throughput(n) - x) ** 2).sum())
 
 
 def write_locust_history(path: Path, endpoints: int = 20) -> int:

@@ -22,6 +22,11 @@ class InputError(ForecasterError):
         self.parameters = tuple(parameters)
 
 
+class NotFittedError(InputError):
+    """A model was asked for results before ``fit`` was called (every fitted model of the
+    engine raises this one error)."""
+
+
 class ReconciliationError(ForecasterError):
     """Stored totals do not equal the source totals to the cent."""
 

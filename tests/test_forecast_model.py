@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecaster.errors import CannotFit
+from forecaster.errors import CannotFit, InputError
 from forecaster.forecast.load import LoadForecaster
 from forecaster.forecast.models import seasonal_naive
 
@@ -120,7 +120,7 @@ def test_fewer_than_eight_points_cannot_be_fitted(n):
 
 @pytest.mark.parametrize("horizon", [0, -3, 2.5, True])
 def test_the_horizon_must_be_a_positive_whole_number_of_steps(horizon):
-    with pytest.raises(CannotFit, match="horizon"):
+    with pytest.raises(InputError, match="horizon"):
         LoadForecaster("1d", horizon).fit(np.arange(30, dtype=float))
 
 

@@ -50,7 +50,7 @@ def exact(sigma: float, kappa: float, gamma: float = 10.0) -> USLModel:
 def test_capacity_limit_is_the_integer_load_with_most_throughput(specsdm91):
     limit = capacity_limit(specsdm91)
     assert limit == 97
-    x = specsdm91.predict([limit - 1, limit, limit + 1])
+    x = specsdm91.throughput([limit - 1, limit, limit + 1])
     assert x[1] >= x[0] and x[1] >= x[2]
 
 
@@ -69,7 +69,7 @@ def test_cost_table_beyond_the_limit_adds_cost_without_throughput(specsdm91):
 def test_cost_per_throughput_is_cost_over_throughput(specsdm91):
     table = cost_by_load(specsdm91, per_instance(2.0), loads=[10.0])
     row = table.row(0, named=True)
-    assert row["cost_per_throughput"] == pytest.approx(20.0 / specsdm91.predict(10.0))
+    assert row["cost_per_throughput"] == pytest.approx(20.0 / specsdm91.throughput(10.0))
 
 
 @settings(max_examples=40, deadline=None)
@@ -87,7 +87,7 @@ def test_with_a_flat_price_per_instance_cost_per_throughput_only_rises(sigma, ka
 def test_a_fixed_cost_moves_the_cheapest_load_up(specsdm91):
     cost = cost_curve(fixed=40.0, marginal=0.5)
     brute = np.arange(1, 300.0)
-    expected = brute[np.argmin(cost(brute) / specsdm91.predict(brute))]
+    expected = brute[np.argmin(cost(brute) / specsdm91.throughput(brute))]
     assert cheapest_load(specsdm91, cost) == pytest.approx(expected, abs=1)
     assert cheapest_load(specsdm91, cost) > 1
 

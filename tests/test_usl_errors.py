@@ -50,7 +50,9 @@ def test_errors_are_forecaster_errors_so_the_cli_prints_them():
 
 
 def test_predict_before_fit_says_so():
-    with pytest.raises(CannotFit, match="not fitted"):
+    from forecaster.errors import NotFittedError
+
+    with pytest.raises(NotFittedError, match="not fitted"):
         USLModel().predict([1, 2])
 
 

@@ -32,7 +32,7 @@ def usl_curve(points: pl.DataFrame, model: USLModel, name: str) -> go.Figure:
     )
     fig.add_scatter(
         x=grid,
-        y=model.predict(grid),
+        y=model.throughput(grid),
         mode="lines",
         name=f"USL fit (sigma {model.sigma_:.3g}, kappa {model.kappa_:.3g})",
         line={"color": COLORS["fitted"], "width": 2},

@@ -31,7 +31,7 @@ from forecaster.curves.diagnostics import r_squared, residual_diagnostics
 from forecaster.curves.inputs import MIN_POINTS, PERIODS_PER_DAY, check_grain, prepare
 from forecaster.curves.profile import PointFit, noise_power, point_fit, profile
 from forecaster.curves.solution import HUBER_C, Solution, huber_criterion
-from forecaster.errors import CannotFit, InputError
+from forecaster.errors import CannotFit, InputError, NotFittedError
 
 _CRITERION_FLOOR = 1e-16  # per point, in normalized cost units: exact fits tie
 
@@ -326,7 +326,7 @@ class CostCurve:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
-            raise InputError("this CostCurve is not fitted yet; call fit(load, cost) first")
+            raise NotFittedError("this CostCurve is not fitted yet; call fit(load, cost) first")
 
     def curve(self, load: object, days_ahead: object = None) -> np.ndarray:
         """Point estimate of cost per period at ``load`` (as of the last fitted period)."""

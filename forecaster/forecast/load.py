@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from forecaster.errors import CannotFit
+from forecaster.errors import CannotFit, InputError, NotFittedError
 from forecaster.forecast.breaks import last_break
 from forecaster.forecast.intervals import (
     LEVELS,
@@ -136,9 +136,14 @@ class LoadForecaster:
         if y.ndim != 1:
             raise CannotFit(f"expected a 1-d series, got shape {y.shape}")
         if isinstance(self.horizon, bool) or not isinstance(self.horizon, int | np.integer):
-            raise CannotFit(f"horizon must be a whole number of steps, got {self.horizon!r}")
+            raise InputError(
+                f"horizon must be a whole number of steps, got {self.horizon!r}",
+                parameters=("horizon",),
+            )
         if self.horizon < 1:
-            raise CannotFit(f"horizon must be at least 1 step, got {self.horizon}")
+            raise InputError(
+                f"horizon must be at least 1 step, got {self.horizon}", parameters=("horizon",)
+            )
         n_obs = int(np.isfinite(y).sum())
         if n_obs < MIN_POINTS:
             raise CannotFit(f"need at least {MIN_POINTS} observed points, got {n_obs}")
@@ -238,6 +243,8 @@ class LoadForecaster:
         """``mean``, ``lo_80``, ``hi_80``, ``lo_95``, ``hi_95`` for steps 1..horizon in load
         units. For the log variant ``mean`` is exp of the log-scale forecast, i.e. a median;
         in both variants it is the point forecast tuned for absolute error."""
+        if not hasattr(self, "config_"):
+            raise NotFittedError("this LoadForecaster is not fitted yet; call fit(y) first")
         cfg = self.config_
         if cfg.naive:
             mean = seasonal_naive(self._y, self.period_, int(self.horizon))

@@ -146,7 +146,7 @@ def usable_throughput(model: USLModel, load: float | None) -> float | None:
     grid = np.append(np.geomspace(1.0, max(load, 1.0), 400), max(load, 1.0))
     if model.peak_load_ is not None and model.peak_load_ < load:
         grid = np.append(grid, model.peak_load_)
-    return float(model.predict(grid).max())
+    return float(model.throughput(grid).max())
 
 
 def budget_outlook(

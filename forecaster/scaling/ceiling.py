@@ -52,7 +52,7 @@ def capacity_limit(model: USLModel) -> int | None:
         return None
     lo = max(1, math.floor(model.peak_load_))
     candidates = np.array([lo, lo + 1], dtype=float)
-    return int(candidates[int(np.argmax(model.predict(candidates)))])
+    return int(candidates[int(np.argmax(model.throughput(candidates)))])
 
 
 def default_loads(model: USLModel) -> np.ndarray:
@@ -77,9 +77,9 @@ def cost_by_load(
     throughput it adds (null where it adds none).
     """
     n = np.asarray(default_loads(model) if loads is None else loads, dtype=float)
-    x = model.predict(n)
+    x = model.throughput(n)
     c = cost(n)
-    gain = model.predict(n + 1.0) - x
+    gain = model.throughput(n + 1.0) - x
     extra = cost(n + 1.0) - c
     marginal = np.where(gain > 0, extra / np.where(gain > 0, gain, 1.0), np.nan)
     return pl.DataFrame(
@@ -97,7 +97,7 @@ def cheapest_load(model: USLModel, cost: CostFn) -> float:
     """The integer load with the lowest cost per unit of throughput (1 if cost is linear)."""
     top = max(float(model.load_.max()), (capacity_limit(model) or 0) * 2.0, 2.0)
     grid = np.unique(np.round(np.geomspace(1.0, top, 4000)))
-    ratio = cost(grid) / model.predict(grid)
+    ratio = cost(grid) / model.throughput(grid)
     return float(grid[int(np.argmin(ratio))])
 
 

@@ -435,7 +435,7 @@ def think_time(
     z = np.clip(z, 0.0, None)
     mean = float(z.mean())
     # the spread the throughput's own noise gives z (N / X moves with X's noise)
-    x_fit = model.predict(rows["load"].to_numpy())
+    x_fit = model.throughput(rows["load"].to_numpy())
     expected = cycle * model.residual_std_ / x_fit if math.isfinite(model.residual_std_) else cycle
     varies = bool(
         z.size > 2 and z.std(ddof=1) > 2.0 * math.sqrt(float(np.mean(expected**2))) + 1e-9

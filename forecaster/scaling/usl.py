@@ -27,10 +27,11 @@ import math
 from typing import Any
 
 import numpy as np
+import polars as pl
 from numpy.typing import ArrayLike
 from scipy import optimize, stats
 
-from forecaster.errors import CannotFit, InputError
+from forecaster.errors import CannotFit, InputError, NotFittedError
 
 MIN_DISTINCT_LOADS = 4
 _NEGLIGIBLE = 1e-8
@@ -255,12 +256,38 @@ class USLModel:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "gamma_"):
-            raise CannotFit("USLModel is not fitted yet; call fit(load, throughput) first")
+            raise NotFittedError(
+                "this USLModel is not fitted yet; call fit(load, throughput) first"
+            )
 
-    def predict(self, load: ArrayLike) -> np.ndarray:
-        """Throughput the fitted law predicts at ``load`` (the unit of the data)."""
+    def throughput(self, load: ArrayLike) -> np.ndarray:
+        """Throughput the fitted law gives at ``load`` (the unit of the data), as an array."""
         self._check_fitted()
         return usl_throughput(load, self.sigma_, self.kappa_, self.gamma_)
+
+    def predict(self, load: ArrayLike, level: tuple[float, ...] = (80, 95)) -> pl.DataFrame:
+        """Throughput at ``load``: ``load``, ``mean`` and ``lo_<level>``/``hi_<level>``
+        (levels in percent) for a new measurement there: the coefficients' uncertainty
+        (delta method on ``covariance_``) plus the residual scatter, Student t with the
+        fit's degrees of freedom; lower bounds clipped at 0."""
+        self._check_fitted()
+        n = np.atleast_1d(np.asarray(load, dtype=float))
+        mean = self.throughput(n)
+        jac = _jacobian(np.array([self.sigma_, self.kappa_, self.gamma_]), n)
+        var = np.einsum("ij,jk,ik->i", jac, self.covariance_, jac) + self.residual_std_**2
+        sd = np.sqrt(np.clip(var, 0.0, None))
+        cols: dict[str, np.ndarray] = {"load": n, "mean": mean}
+        for lv in level:
+            if not 1 <= lv < 100:
+                raise InputError(
+                    f"level {lv!r}: expected a percentage from 1 to 99.9 (95, not 0.95)",
+                    parameters=("level",),
+                )
+            q = float(stats.t.ppf(0.5 + lv / 200, self.dof_)) if self.dof_ > 0 else math.nan
+            tag = f"{lv:g}".replace(".", "_")
+            cols[f"lo_{tag}"] = np.maximum(mean - q * sd, 0.0)
+            cols[f"hi_{tag}"] = mean + q * sd
+        return pl.DataFrame(cols)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: the CLI's ``--json`` keys first, then details (additive)."""
