@@ -222,6 +222,24 @@ def _instant(value):
         return value
 
 
+def _glossary_html() -> str:
+    """The glossary (``forecaster.glossary``, docs/glossary.md) as the page's last section."""
+    from forecaster import glossary
+
+    parts = [
+        f'<section id="glossary"><h2>{esc(glossary.TITLE)}</h2><p class="about">Each figure '
+        "of this pack is defined once; the same text is docs/glossary.md and the dashboard's "
+        "Glossary page.</p><dl>"
+    ]
+    for term, text, source in glossary.TERMS:
+        parts.append(
+            f'<dt id="glossary-{glossary.anchor(term)}"><b>{esc(term)}</b></dt>'
+            f"<dd>{esc(text)} <i>Computed by {esc(source)}.</i></dd>"
+        )
+    parts.append("</dl></section>")
+    return "".join(parts)
+
+
 def render_html(pack: ReviewPack) -> str:
     """The whole page as text."""
     ids = _Ids()
@@ -247,6 +265,8 @@ def render_html(pack: ReviewPack) -> str:
         parts.append(_table_html(table))
         parts.append("</section>")
         sections.append("".join(parts))
+    nav += '<a href="#glossary">Glossary</a>'
+    sections.append(_glossary_html())
     inputs = "Inputs used: " + "; ".join(
         f"{k}: {F.date_text(_instant(v)) if k == 'since' else v}"
         for k, v in pack.meta.items()
