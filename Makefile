@@ -6,7 +6,7 @@ STORE  ?= data/store
 SAMPLE ?= data/sample
 PORT   ?= 8050
 
-.PHONY: run test lint format install install-test sample clean bench browser java
+.PHONY: run test lint format install install-test sample clean bench browser java artifacts
 
 # Each step says what it does: a first `make run` installs for about a minute.
 PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar on
@@ -64,6 +64,12 @@ java:
 
 test: $(VENV)/.installed-test $(VENV)/.poppler lint browser java
 	$(BIN)/python -m pytest -q
+
+# Reviewable pictures under tests/artifacts (gitignored): every dashboard page and the HTML
+# pack screenshotted in headless Chromium, the sample month's PDF pages rendered with pdftoppm.
+artifacts: $(VENV)/.installed-test $(VENV)/.poppler browser
+	@echo "==> make: screenshots of the dashboard and the review pack into tests/artifacts"
+	$(BIN)/python -m pytest -q tests/e2e/test_pages.py tests/e2e/test_pack_screenshot.py tests/test_review_pdf_report.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/ingest.py

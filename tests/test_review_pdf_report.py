@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -87,3 +88,20 @@ def test_the_first_page_stands_alone():
     assert "What fixing it is worth: fix search scaling" in text  # waste and its worth
     assert "next 12 months USD" in text  # the forecast
     assert "reaches its ceiling around 30 Mar 2027" in text  # the ceiling date
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "pdf"
+
+
+def test_pdf_pages_are_kept_as_reviewable_pngs():
+    """Every page as a PNG under tests/artifacts/pdf (``make artifacts``), for a person to
+    look at; the old pages are replaced, not mixed with the new."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("page-*.png"):
+        old.unlink()
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", str(_pdf()), str(ARTIFACTS / "page")], check=True
+    )
+    pages = sorted(ARTIFACTS.glob("page-*.png"))
+    assert 3 <= len(pages) <= MAX_PAGES
+    assert all(Image.open(p).size[0] > Image.open(p).size[1] for p in pages)  # A4 landscape

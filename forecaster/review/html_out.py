@@ -57,7 +57,7 @@ def _figure(chart: Chart) -> go.Figure:
                 x=[esc(x) for x in chart.labels],
                 y=chart.values,
                 measure=chart.measures,
-                text=[F.compact(v) for v in chart.values],
+                text=[F.compact(v) if abs(v) >= 0.005 else "" for v in chart.values],
                 textposition="outside",
                 hovertext=[
                     f"{esc(x)}: {esc(F.money(v, chart.currency))}"
