@@ -41,8 +41,12 @@ each holds, from the statistic's curve against load (mean: Little's law on the f
 R = N/X - Z; percentiles: a monotone curve chosen by AICc), with its interval, the
 throughput there, the share of the ceiling it leaves usable, the cost per unit of
 throughput at that load (with --cost-per-instance/--cost-curve) and, with --forecast, the
-date the budget breaks. Latency comes from k6's http_req_duration, Locust's 50%/90%/95%/
-99% columns, or CSV columns such as latency_p95_ms (unit in the name: ms, s or us).
+date the budget breaks. With --workload, the workload's latency_budgets (workloads file)
+are checked unless --latency-budget is given, against its busiest-hour forecast, and the
+cost comes from its fitted cost curve unless a price is given. Latency comes from k6's
+http_req_duration, Locust's 50%/90%/95%/99% columns (written with --csv-full-history;
+otherwise only the mean is kept), or CSV columns such as latency_p95_ms (unit in the name:
+ms, s or us).
 """
 
 
