@@ -39,6 +39,7 @@ FALLBACK_INFLATE = 1.5
 MIN_ERRORS = 30
 """Fewer in-sample examples at a step than this and the step's quantile is not trusted."""
 GRID_STEPS = 120
+CORR = 0.5
 
 
 def step_grid(horizon: int) -> np.ndarray:
@@ -181,3 +182,58 @@ def seasonal_naive_bounds(
         z = float(norm.ppf(0.5 + level / 200.0))
         out[f"lo_{level}"], out[f"hi_{level}"] = mean - z * sd, mean + z * sd
     return out
+
+
+def horizon_scale(errors: np.ndarray, horizon: int) -> np.ndarray:
+    """Error scale at steps 1..horizon from out-of-sample errors (origins x steps 1..h):
+    the mean absolute error per step smoothed by a power law s_h = s_1 h^c, c in [0, 1]
+    (c = 0: errors that do not grow, 1/2: a random-walk level, 1: a wrong slope), fitted
+    by least squares on log MAE weighted by the number of errors, so the steps with few
+    errors borrow strength from the others and steps beyond the data follow the law."""
+    with np.errstate(all="ignore"):
+        counts = np.isfinite(errors).sum(axis=0).astype(float)
+        mae = np.nanmean(np.abs(errors), axis=0)
+    ok = (counts >= 3) & np.isfinite(mae) & (mae > 0)
+    h = np.arange(1, horizon + 1, dtype=float)
+    if not ok.any():
+        return np.ones(horizon)
+    steps = np.arange(1, errors.shape[1] + 1, dtype=float)[ok]
+    logm, w = np.log(mae[ok]), counts[ok]
+    if ok.sum() >= 2 and np.ptp(steps) > 0:
+        x = np.log(steps)
+        xm, ym = np.average(x, weights=w), np.average(logm, weights=w)
+        c = np.sum(w * (x - xm) * (logm - ym)) / np.sum(w * (x - xm) ** 2)
+        c = float(np.clip(c, 0.0, 1.0))
+        a = ym - c * xm
+    else:
+        c, a = 0.5, float(logm[0]) - 0.5 * np.log(steps[0])
+    return np.exp(a) * h**c
+
+
+def conformal_quantiles(
+    errors: np.ndarray, horizon: int, levels: tuple[int, ...] = LEVELS
+) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], int]:
+    """Interval offsets at 1..horizon from out-of-sample errors pooled across steps.
+
+    ``errors`` are the model's own out-of-sample errors (rows: calibration origins, each a
+    refit on the data before it; columns: steps 1..h). Each error is divided by the scale
+    of its step (``horizon_scale``); the lower and upper quantiles of these scores, pooled
+    over every origin and step, times the scale of a step are its interval (split
+    conformal prediction, with the scores made exchangeable across steps by the scale).
+    A step far ahead that few origins reach still gets its interval from all of them.
+    The quantile level is raised by (1 + 1/origins) (the finite-sample correction of split
+    conformal). Returns ``({level: (lo, hi)}, number of scores)``.
+    """
+    scale = horizon_scale(errors, horizon)
+    cols = errors.shape[1]
+    scores = errors / scale[None, :cols]
+    flat = scores[np.isfinite(scores)]
+    n_origins = int(np.isfinite(errors).any(axis=1).sum())
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for level in levels:
+        tail = (1.0 - level / 100.0) / 2.0
+        q = min(1.0, (1.0 - tail) * (1.0 + CORR / max(n_origins, 1)))
+        lo = min(float(np.quantile(flat, 1.0 - q)), 0.0)
+        hi = max(float(np.quantile(flat, q)), 0.0)
+        out[level] = (lo * scale, hi * scale)
+    return out, int(flat.size)

@@ -28,6 +28,7 @@ from forecaster.errors import CannotFit, InputError, NotFittedError
 from forecaster.forecast.breaks import last_break
 from forecaster.forecast.intervals import (
     LEVELS,
+    conformal_quantiles,
     empirical_quantiles,
     h_step_scale,
     inflation,
@@ -43,10 +44,19 @@ from forecaster.forecast.models import (
     seasonal_naive,
     seasonal_naive_errors,
 )
+from forecaster.forecast.profiles import profile_periods
 from forecaster.forecast.series import primary_period, supported_periods
 
 TIE = 0.01
 """Relative MAE difference below which two variants count as equally accurate."""
+COARSE = ("1w", "1mo")
+"""Grains of business series (weekly, monthly): a fit costs milliseconds and the history
+holds a few hundred points, so every step is a calibration origin (``COARSE_ORIGINS``),
+the trend may be damped, and intervals come from the out-of-sample errors themselves
+(``conformal_quantiles``): at a monthly grain the error of a year ahead is mostly the
+slope's, which no in-sample error shows."""
+COARSE_ORIGINS = 30
+MIN_CONFORMAL_ORIGINS = 8
 RECENT_ERRORS = 4
 """Errors from origins this many horizons back count half as much in the intervals: after a
 calm week the intervals narrow, after an incident they widen, without forgetting the rest."""
@@ -100,15 +110,35 @@ class LoadForecaster:
         logs = [False, True] if self.log == "auto" else [bool(self.log)]
         if np.any(finite <= 0):
             logs = [False]
-        trends = [False, True] if self.trend == "auto" else [bool(self.trend)]
+        trends = (
+            [(False, False), (True, False)] if self.trend == "auto" else [(bool(self.trend), False)]
+        )
+        if self.freq in COARSE and self.trend in ("auto", True):
+            trends.append((True, True))
+        # Spikes live in the free-form daily/weekly profiles: without one (daily, weekly and
+        # monthly data) the variant is the same model, fitted twice for nothing.
+        has_profile = bool(profile_periods(supported_periods(self.freq, finite.size)))
         out = [
-            PointConfig(log=lg, trend=tr, spikes=sp, recent=rc)
+            PointConfig(log=lg, trend=tr, damped=dp, spikes=sp, recent=rc)
             for rc in (False, True)
             for lg in logs
-            for sp in (False, True)
-            for tr in trends
+            for sp in ((False, True) if has_profile else (False,))
+            for tr, dp in trends
         ]
-        return sorted(out, key=lambda c: (c.recent, c.log + c.trend + c.spikes, c.log, c.spikes))
+        # Simplest first; a damped trend counts as simpler than an undamped one.
+        return sorted(
+            out,
+            key=lambda c: (c.recent, c.log + c.trend + c.spikes, c.log, c.spikes, not c.damped),
+        )
+
+    @property
+    def _phi(self) -> float:
+        """Damping per step: the trend's increments halve over one primary season (a year
+        of monthly or weekly data)."""
+        return 0.5 ** (1.0 / max(self._period, 2))
+
+    def _point_forecast(self, fit: PointFit, cfg: PointConfig, h: int) -> np.ndarray:
+        return fit.forecast(h, cfg.trend, self._phi if cfg.damped else 1.0)
 
     def _origins(self, n: int) -> tuple[list[int], int]:
         """Calibration origins (latest first) and the steps each forecasts: the horizon,
@@ -120,7 +150,13 @@ class LoadForecaster:
             return [], 0
         step = max(1, h // 2)
         wanted = self.calibration_origins
-        if wanted is None:  # at least 60 out-of-sample errors, 6 to 30 refits
+        if self.freq in COARSE:
+            # Spread over the whole history: errors a year ahead from origins a month
+            # apart are nearly one error, so origins close together see one regime only.
+            wanted = wanted or COARSE_ORIGINS
+            span = n - h - max(min_train, h)
+            step = max(1, int(np.ceil(span / max(wanted - 1, 1)))) if span > 0 else 1
+        elif wanted is None:  # at least 60 out-of-sample errors, 6 to 30 refits
             wanted = int(np.clip(np.ceil(60 / h), 6, 30))
         out = []
         for j in range(wanted):
@@ -172,10 +208,12 @@ class LoadForecaster:
             origins.append(_Origin(fits=fits, actual=y[o : o + h_cv], origin=o, start=start))
         self.n_origins_ = len(origins)
         period = primary_period(self.freq, n_obs)
+        self._period = period
         naive = PointConfig(naive=True)
         forecasts = {
             cand: [
-                back_transform(o.fits[_key(cand)].forecast(h_cv, cand.trend), cand) for o in origins
+                back_transform(self._point_forecast(o.fits[_key(cand)], cand, h_cv), cand)
+                for o in origins
             ]
             for cand in candidates
         }
@@ -193,6 +231,7 @@ class LoadForecaster:
                 errors, steps, h, self.levels, _half_life(h, period)
             )
             self.inflate_ = 1.0  # nothing fitted: its in-sample errors are out-of-sample
+            self.interval_method_ = "in-sample"
             return
         start = self._break(y) if self.config_.recent else None
         # Only a break the calibration origins saw too: the choice was measured on it.
@@ -200,6 +239,14 @@ class LoadForecaster:
             self.break_ = start
             self.periods_ = supported_periods(self.freq, int(np.isfinite(y[start:]).sum()))
         self.point_ = self._fit_point(y[self.break_ or 0 :], h, self.config_)
+        if self.freq in COARSE:
+            oos = self._oos_errors(origins, h_cv)
+            if np.isfinite(oos).any(axis=1).sum() >= MIN_CONFORMAL_ORIGINS:
+                self.quantiles_, _ = conformal_quantiles(oos, h, self.levels)
+                self.empirical_, self.inflate_ = True, 1.0
+                self.interval_method_ = "conformal"
+                return
+        self.interval_method_ = "in-sample"
         errors = self.point_.h_step_errors(steps)
         self.quantiles_, self.empirical_ = empirical_quantiles(
             errors, steps, h, self.levels, _half_life(h, period)
@@ -221,17 +268,33 @@ class LoadForecaster:
             return None
         return start
 
+    def _calibration_origins(self, origins: list[_Origin]) -> list[_Origin]:
+        """The origins whose fits are the chosen variant's: with a break, those that saw it."""
+        if self.break_ is not None:
+            return [o for o in origins if o.start is not None]
+        return origins
+
+    def _oos_errors(self, origins: list[_Origin], h: int) -> np.ndarray:
+        """(origins, h) out-of-sample errors of the chosen variant on the model scale."""
+        cfg = self.config_
+        rows = []
+        for o in self._calibration_origins(origins):
+            actual = np.full(h, np.nan)
+            actual[: o.actual.size] = o.actual
+            if cfg.log:
+                actual = np.where(actual > 0, np.log(np.abs(actual)), np.nan)
+            rows.append(actual - self._point_forecast(o.fits[_key(cfg)], cfg, h))
+        return np.vstack(rows) if rows else np.full((0, h), np.nan)
+
     def _oos_scores(self, origins: list[_Origin], h: int) -> np.ndarray:
         """Out-of-sample errors (model scale) of the chosen variant, each divided by its
         own fit's in-sample MAE at that step."""
         cfg = self.config_
         steps = step_grid(h)
         out = []
-        if self.break_ is not None:  # calibrated where the variant was fitted since a break
-            origins = [o for o in origins if o.start is not None]
-        for o in origins:
+        for o in self._calibration_origins(origins):  # with a break: where it was fitted since
             fit = o.fits[_key(cfg)]
-            zhat = fit.forecast(h, cfg.trend)
+            zhat = self._point_forecast(fit, cfg, h)
             actual = o.actual
             if cfg.log:
                 actual = np.where(actual > 0, np.log(np.abs(actual)), np.nan)
@@ -249,7 +312,7 @@ class LoadForecaster:
         if cfg.naive:
             mean = seasonal_naive(self._y, self.period_, int(self.horizon))
             return {"mean": mean, **interval_bounds(mean, self.quantiles_, self.inflate_)}
-        zmean = self.point_.forecast(int(self.horizon), cfg.trend)
+        zmean = self._point_forecast(self.point_, cfg, int(self.horizon))
         bounds = interval_bounds(zmean, self.quantiles_, self.inflate_)
         out = {"mean": back_transform(zmean, cfg)}
         for key, arr in bounds.items():
@@ -270,6 +333,7 @@ def _same_break(start: int, origins: list[_Origin], period: int) -> bool:
 
 
 def _key(cfg: PointConfig) -> tuple[bool, bool, bool]:
+    """The fit a variant uses: trend and damping only change the extrapolation."""
     return (cfg.log, cfg.spikes, cfg.recent)
 
 

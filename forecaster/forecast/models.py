@@ -52,6 +52,7 @@ class PointConfig:
     spikes: bool = False  # seasonal profile keeps short recurring spikes (from raw residual)
     naive: bool = False  # seasonal naive itself: chosen when it measures best
     recent: bool = False  # fitted on the data since the latest regime break (``breaks``)
+    damped: bool = False  # with ``trend``: the slope's increments decay (``PointFit.forecast``)
 
 
 @dataclass
@@ -69,11 +70,13 @@ class PointFit:
     level_path: np.ndarray  # l_t for each t, aligned with resid
     profile: np.ndarray  # shrunken residual seasonal profile by phase (t % profile.size)
 
-    def forecast(self, horizon: int, trend: bool | None = None) -> np.ndarray:
+    def forecast(self, horizon: int, trend: bool | None = None, phi: float = 1.0) -> np.ndarray:
         """Mean forecast for steps 1..horizon in the transformed scale.
 
         ``trend`` overrides ``config.trend``: the regression is the same either way, only
-        the extrapolation differs, so both variants come from one fit.
+        the extrapolation differs, so every variant comes from one fit. ``phi`` < 1 damps
+        the trend: step k adds slope * phi^k (Gardner & McKenzie's damped trend), so the
+        forecast levels off at slope * phi / (1 - phi) instead of growing for ever.
         """
         trend = self.config.trend if trend is None else trend
         t = np.arange(self.n, self.n + horizon, dtype=float)
@@ -81,7 +84,8 @@ class PointFit:
         phase = np.arange(self.n, self.n + horizon) % self.profile.size
         out = matvec(x, self.coef) + self.profile[phase] + self.level
         if trend:
-            out = out + self.slope * np.arange(1, horizon + 1)
+            k = np.arange(1, horizon + 1, dtype=float)
+            out = out + self.slope * (np.cumsum(phi**k) if phi < 1.0 else k)
         return out
 
     def h_step_errors(self, steps: np.ndarray, max_origins: int = 3000) -> np.ndarray:

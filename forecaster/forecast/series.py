@@ -6,7 +6,7 @@ so this module
 
 - reads CSV or Parquet with columns ``timestamp,value`` (Prophet's ``ds,y`` also accepted),
 - infers the grain from the median step (or takes ``freq``) among the supported grains
-  ``5m, 30m, 1h, 1d, 1mo``,
+  ``5m, 30m, 1h, 1d, 1w, 1mo``,
 - buckets points onto that grid (``mean`` of the bucket, or ``sum`` corrected for missing
   native points) and reindexes the full grid so a gap is an explicit null, never a silently
   shorter series.
@@ -25,7 +25,7 @@ import polars as pl
 
 from forecaster.errors import CannotFit, InputError
 
-FREQS: tuple[str, ...] = ("5m", "30m", "1h", "1d", "1mo")
+FREQS: tuple[str, ...] = ("5m", "30m", "1h", "1d", "1w", "1mo")
 """Supported grains, as polars duration strings, finest first."""
 
 FREQ_STEP: dict[str, timedelta] = {
@@ -33,6 +33,7 @@ FREQ_STEP: dict[str, timedelta] = {
     "30m": timedelta(minutes=30),
     "1h": timedelta(hours=1),
     "1d": timedelta(days=1),
+    "1w": timedelta(weeks=1),
     "1mo": timedelta(days=30.436875),  # mean Gregorian month, for inference only
 }
 
@@ -44,6 +45,7 @@ SEASONS: dict[str, tuple[tuple[str, float], ...]] = {
     "30m": (("daily", 48.0), ("weekly", 336.0), ("yearly", 17532.0)),
     "1h": (("daily", 24.0), ("weekly", 168.0), ("yearly", 8766.0)),
     "1d": (("weekly", 7.0), ("yearly", 365.25)),
+    "1w": (("yearly", 365.25 / 7.0),),  # 52.18 weeks: the season drifts a day a year
     "1mo": (("yearly", 12.0),),
 }
 
