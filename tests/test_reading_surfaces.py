@@ -138,6 +138,11 @@ def test_cli_text_output_reads_as_words(capsys, tmp_path):
                        "--workloads", workloads, "--out", str(tmp_path), "--formats", "csv"),
         "curves": _cli(capsys, "curves", "--store", str(store), "--workloads", workloads),
         "store status": _cli(capsys, "store", "status", "--store", str(store)),
+        "tco": _cli(capsys, "tco", "--store", str(store), "--workloads", workloads,
+                    "--scenarios", str(sample / "scenarios.toml")),
+        "scaling": _cli(capsys, "scaling", str(sample / "loadtest" / "search-loadtest.csv")),
+        "bridge": _cli(capsys, "bridge", "--store", str(store), "--month", SAMPLE_MONTH,
+                       "--workloads", workloads),
     }  # fmt: skip
     found = {name: problems(text) for name, text in outputs.items()}
     assert found == {name: [] for name in outputs}

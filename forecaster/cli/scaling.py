@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from forecaster import format as fmt
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.format import money, number, percent
@@ -134,7 +135,7 @@ def _duration(text: str) -> float:
 def _cost_fn(args: argparse.Namespace) -> tuple[ceiling.CostFn, str] | None:
     if args.cost_per_instance is not None:
         usd = args.cost_per_instance
-        return ceiling.per_instance(usd), f"USD {usd:g} per unit of load per hour"
+        return ceiling.per_instance(usd), f"USD {fmt.number(usd, 4)} per unit of load per hour"
     if args.cost_curve:
         try:
             parts = [float(v) for v in args.cost_curve.split(",")]
@@ -251,11 +252,11 @@ def _workload_fit(args: argparse.Namespace, workload: Any) -> Any:
 def _fmt(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    return fmt.number(value, 4)  # never exponent notation
 
 
 def _print_plain(model: USLModel, doc: dict[str, Any]) -> None:
-    pct = f"{100 * model.confidence:g}%"
+    pct = fmt.interval_name(100 * model.confidence)
     print(f"USL fit of {len(model.load_)} points from {', '.join(doc['sources'])}")
     rows = [
         ("sigma", model.sigma_, model.sigma_ci_, "contention (serialized share)"),
@@ -263,13 +264,13 @@ def _print_plain(model: USLModel, doc: dict[str, Any]) -> None:
         ("gamma", model.gamma_, model.gamma_ci_, "throughput at load 1"),
     ]
     for name, value, (lo, hi), meaning in rows:
-        print(f"  {name}  {value:<12.4g} {pct} CI [{lo:.4g}, {hi:.4g}]  {meaning}")
+        print(f"  {name}  {_fmt(value):<12} {pct} {_fmt(lo)} to {_fmt(hi)}  {meaning}")
     print(f"  R^2    {model.r2_:.4f}")
     if model.ceiling_kind_ == "peak":
         ci = model.peak_load_ci_
-        span = f" ({pct} CI {ci[0]:.4g} to {ci[1]:.4g})" if ci else ""
+        span = f" ({pct} {_fmt(ci[0])} to {_fmt(ci[1])})" if ci else ""
         print(
-            f"  peak load N* {model.peak_load_:.4g}{span}, throughput there {_fmt(model.peak_throughput_)}"
+            f"  peak load N* {_fmt(model.peak_load_)}{span}, throughput there {_fmt(model.peak_throughput_)}"
         )
     elif model.ceiling_kind_ == "asymptote":
         print(f"  no peak; throughput limit gamma/sigma = {_fmt(model.peak_throughput_)}")
@@ -294,7 +295,7 @@ def _print_plain(model: USLModel, doc: dict[str, Any]) -> None:
                 f"{_fmt(r['cost_per_throughput']):>10} {_fmt(r['marginal_cost_per_throughput']):>10}"
             )
         limit = cost["capacity_limit_load"]
-        print(f"  cheapest per unit of throughput at load {cost['cheapest_load']:g}")
+        print(f"  cheapest per unit of throughput at load {_fmt(cost['cheapest_load'])}")
         if limit is not None:
             print(f"  beyond load {limit}, more capacity raises cost without raising throughput")
         else:

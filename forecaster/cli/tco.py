@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from forecaster import format as fmt
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
 from forecaster.tco.run import run_tco
@@ -70,22 +71,23 @@ def run(args: argparse.Namespace) -> int:
         f"Monte Carlo paths (seed {doc['seed']}), NPV at {doc['discount_rate']:.1%} a year"
     )
     if not doc["workloads_used"]:
-        print("no workloads file: the whole bill is forecast by time (EffectiveCost)")
+        print("no workloads file: the whole bill is forecast by time (effective cost)")
     for c in doc["currencies"]:
         cur = c["currency"]
         what = "the bill" if not doc["workloads_used"] else "cost no workload claims"
-        print(f"\n{cur}  ({what}: {c['by_time']['method']})")
-        print(f"  {'scenario':<24} {'TCO P50':>16} {'P10 .. P90':>27} {'NPV P50':>16} "
-              f"{'NPV saving':>14}  break-even")  # fmt: skip
+        print(f"\nMoney in {cur}  ({what}: {c['by_time']['method']})")
+        print(f"  {'scenario':<24} {'TCO median':>16} {'80% range (P10 to P90)':>29} "
+              f"{'NPV median':>14} {'NPV saving':>14}  break-even")  # fmt: skip
         for s in c["scenarios"]:
             cum, npv = s["cumulative"], s["npv"]
             even = s["break_even_month"] or (
                 "-" if s["break_even_probability"] is None else "never"
             )
             print(
-                f"  {s['name'][:24]:<24} {cum['p50']:>16,.0f} {cum['p10']:>13,.0f} .. "
-                f"{cum['p90']:<13,.0f} {npv['p50']:>16,.0f} "
-                f"{s['npv_saving_vs_baseline']['p50']:>14,.0f}  {even}"
+                f"  {s['name'][:24]:<24} {fmt.money(cum['p50'], cur, 0):>16} "
+                f"{fmt.money(cum['p10'], None, 0):>14} to {fmt.money(cum['p90'], None, 0):<11} "
+                f"{fmt.money(npv['p50'], None, 0):>14} "
+                f"{fmt.money(s['npv_saving_vs_baseline']['p50'], None, 0):>14}  {even}"
             )
     if "time_only" in doc:
         print_time_only(doc["time_only"])
