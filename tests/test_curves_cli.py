@@ -74,7 +74,9 @@ def test_bad_timestamp_names_the_file_and_value(cli, files, tmp_path, capsys) ->
     bad.write_text("timestamp,value\nyesterday,3\n")
     code, _ = cli("curves", "--cost", str(bad), "--load", str(files[1]))
     assert code == 2
-    assert "bad.csv: timestamp 'yesterday' is not a date or date-time" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "bad.csv: column timestamp: 1 value(s) are not a timestamp" in err
+    assert "first 'yesterday' on data row 1" in err
 
 
 def test_bad_value_names_the_file_and_value(tmp_path) -> None:
@@ -82,7 +84,7 @@ def test_bad_value_names_the_file_and_value(tmp_path) -> None:
 
     bad = tmp_path / "bad.csv"
     bad.write_text("timestamp,value\n2024-01-01,12\n2024-01-02,twelve\n")
-    with pytest.raises(InputError, match="bad.csv: value 'twelve' is not a number"):
+    with pytest.raises(InputError, match="bad.csv: column value: 1 value.s. are not a number"):
         read_series_csv(bad)
 
 

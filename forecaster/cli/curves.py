@@ -15,6 +15,7 @@ from pathlib import Path
 from forecaster import format as fmt
 from forecaster.cli.common import add_store_option, print_json, store_dir
 from forecaster.curves import fit_workload, join_cost_load, read_series_csv
+from forecaster.curves.inputs import MIN_POINTS
 from forecaster.errors import InputError
 from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
 from forecaster.portfolio import curves_report, fit_store_workloads
@@ -64,7 +65,10 @@ def run(args: argparse.Namespace) -> int:
     if args.cost is None:
         return run_store(args)
     frame, grain = join_cost_load(
-        read_series_csv(args.cost), read_series_csv(args.load), args.grain, args.load_agg
+        read_series_csv(args.cost, "cost", MIN_POINTS),
+        read_series_csv(args.load, "load", MIN_POINTS),
+        args.grain,
+        args.load_agg,
     )
     result = fit_workload(
         frame,

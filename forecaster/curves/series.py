@@ -14,69 +14,21 @@ import polars as pl
 
 from forecaster.curves.workload import infer_grain
 from forecaster.errors import InputError
+from forecaster.series_input import read_series_file
 
 TRUNCATE = {"hour": "1h", "day": "1d", "month": "1mo"}
 
 
-def read_series_csv(path: str | Path) -> pl.DataFrame:
-    """A two-column CSV (``timestamp,value``, or any two columns in that order) as
-    ``timestamp`` (Datetime UTC) and ``value`` (Float64), oldest first."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        raw = pl.read_csv(path, infer_schema=False)
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(f"{path}: cannot read as CSV: {exc}") from exc
-    if {"timestamp", "value"} <= set(raw.columns):
-        raw = raw.select("timestamp", "value")
-    elif len(raw.columns) == 2:
-        raw = raw.rename(dict(zip(raw.columns, ["timestamp", "value"], strict=True)))
-    else:
-        raise InputError(f"{path}: columns {raw.columns}; expected timestamp,value")
-    ts = raw["timestamp"].str.strip_chars()
-    parsed = _parse_timestamps(ts)
-    if parsed is None or parsed.null_count() > ts.null_count():
-        bad = ts[0] if parsed is None else ts.filter(parsed.is_null() & ts.is_not_null())[0]
-        raise InputError(f"{path}: timestamp {bad!r} is not a date or date-time")
-    parsed = (
-        parsed.dt.convert_time_zone("UTC")
-        if parsed.dtype.time_zone  # type: ignore[union-attr]
-        else parsed.dt.replace_time_zone("UTC")
-    )
-    value = raw["value"].str.strip_chars().cast(pl.Float64, strict=False)
-    bad = raw["value"].filter(value.is_null() & raw["value"].is_not_null() & (raw["value"] != ""))
-    if bad.len():
-        raise InputError(f"{path}: value {bad[0]!r} is not a number")
-    return pl.DataFrame({"timestamp": parsed, "value": value}).sort("timestamp")
+def read_series_csv(path: str | Path, what: str = "load", min_points: int = 1) -> pl.DataFrame:
+    """A ``timestamp,value`` file (CSV, CSV.gz or Parquet; ``ds,y`` or any two columns in
+    that order) as ``timestamp`` (Datetime UTC) and ``value`` (Float64), oldest first.
 
-
-_FORMATS = (
-    None,
-    "%Y-%m-%dT%H:%M:%S%.fZ",
-    "%Y-%m-%dT%H:%M:%S%.f%z",
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d",
-)
-
-
-def _parse_timestamps(ts: pl.Series) -> pl.Series | None:
-    """Datetimes from the first format that reads every value, else from the first format
-    that reads the first value (nulls mark the bad ones), else None."""
-    partial = None
-    for fmt in _FORMATS:
-        try:
-            out = ts.str.to_datetime(format=fmt, time_unit="us", strict=False)
-        except pl.exceptions.PolarsError:
-            continue
-        if out.null_count() == ts.null_count():
-            return out
-        if partial is None and out.len() and out[0] is not None:
-            partial = out
-    return partial
+    Read and checked by :func:`forecaster.series_input.read_series_file`: ``what="load"``
+    refuses negative values, ``"cost"`` keeps them (credits; the fit refuses them with its
+    reason). Blank values are dropped.
+    """
+    read = read_series_file(path, what, min_points=min_points, needed_for="a cost curve")
+    return read.frame.drop_nulls("value")
 
 
 def join_cost_load(

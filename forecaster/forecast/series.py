@@ -4,7 +4,8 @@ Load metrics arrive irregular: CloudWatch exports start at odd minutes (00:04, 0
 drop points, and repeat timestamps. Forecasting needs one value per step of a fixed grain,
 so this module
 
-- reads CSV or Parquet with columns ``timestamp,value`` (Prophet's ``ds,y`` also accepted),
+- reads CSV or Parquet with columns ``timestamp,value`` (Prophet's ``ds,y`` also accepted)
+  through the one series reader (:mod:`forecaster.series_input`),
 - infers the grain from the median step (or takes ``freq``) among the supported grains
   ``5m, 30m, 1h, 1d, 1w, 1mo``,
 - buckets points onto that grid (``mean`` of the bucket, or ``sum`` corrected for missing
@@ -24,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from forecaster.errors import CannotFit, InputError
+from forecaster.series_input import read_series_file
 
 FREQS: tuple[str, ...] = ("5m", "30m", "1h", "1d", "1w", "1mo")
 """Supported grains, as polars duration strings, finest first."""
@@ -68,66 +70,6 @@ def primary_period(freq: str, n_obs: int) -> int:
     data aside: seasonal naive's lag and the MASE scale's (a day for 5m, 30m and 1h data)."""
     periods = [p for name, p in supported_periods(freq, n_obs) if name != "hourly"]
     return int(round(periods[0])) if periods else 1
-
-
-def _read_frame(path: Path) -> pl.DataFrame:
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            return pl.read_parquet(path)
-        if suffix in {".csv", ".txt"}:
-            return pl.read_csv(path, infer_schema_length=10000, try_parse_dates=False)
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from exc
-    raise InputError(f"{path}: expected a .csv or .parquet file, got {suffix or 'no suffix'!r}")
-
-
-def _standard_columns(df: pl.DataFrame, source: str) -> pl.DataFrame:
-    cols = {c.lower().strip(): c for c in df.columns}
-    for ts, val in (("timestamp", "value"), ("ds", "y")):
-        if ts in cols and val in cols:
-            return df.select(pl.col(cols[ts]).alias("timestamp"), pl.col(cols[val]).alias("value"))
-    raise InputError(
-        f"{source}: expected columns 'timestamp,value' (or 'ds,y'), found {', '.join(df.columns)}"
-    )
-
-
-def _parse_timestamps(df: pl.DataFrame, source: str) -> pl.DataFrame:
-    ts = df.get_column("timestamp")
-    if ts.dtype == pl.String:
-        try:
-            ts = ts.str.strip_chars().str.to_datetime(time_unit="us")
-        except pl.exceptions.PolarsError as exc:
-            bad = df.get_column("timestamp").head(1).to_list()
-            raise InputError(
-                f"{source}: column 'timestamp' is not ISO 8601 date/time (first value {bad})"
-            ) from exc
-    elif ts.dtype == pl.Date:
-        ts = ts.cast(pl.Datetime("us"))
-    elif not isinstance(ts.dtype, pl.Datetime):
-        raise InputError(f"{source}: column 'timestamp' has type {ts.dtype}, expected date/time")
-    if isinstance(ts.dtype, pl.Datetime) and ts.dtype.time_zone is not None:
-        ts = ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-    return df.with_columns(ts.cast(pl.Datetime("us")).alias("timestamp"))
-
-
-def _parse_values(df: pl.DataFrame, source: str) -> pl.DataFrame:
-    val = df.get_column("value")
-    if val.dtype == pl.String:
-        parsed = val.str.strip_chars().cast(pl.Float64, strict=False)
-        bad = df.filter(parsed.is_null() & val.is_not_null() & (val.str.strip_chars() != ""))
-        if bad.height:
-            raise InputError(
-                f"{source}: column 'value' must be numeric, got {bad.get_column('value')[0]!r} "
-                f"at {bad.get_column('timestamp')[0]}"
-            )
-        val = parsed
-    elif not val.dtype.is_numeric():
-        raise InputError(f"{source}: column 'value' has type {val.dtype}, expected numbers")
-    val = val.cast(pl.Float64)
-    return df.with_columns(pl.when(val.is_finite()).then(val).otherwise(None).alias("value"))
 
 
 def infer_freq(timestamps: pl.Series, source: str = "series") -> str:
@@ -202,46 +144,23 @@ def regularize(
     return out
 
 
-def pick_metric(df: pl.DataFrame, metric: str | None, source: str) -> pl.DataFrame:
-    """The rows of one metric of a long file (a ``metric`` column): ``metric`` must be
-    named when the file holds several (the error lists them), never averaged together."""
-    cols = {c.lower().strip(): c for c in df.columns}
-    column = cols.get("metric") or cols.get("metric_name")
-    if column is None:
-        if metric is not None:
-            raise InputError(
-                f"{source}: --metric {metric!r} given, but the file has no metric column"
-            )
-        return df
-    names = sorted(str(v) for v in df.get_column(column).drop_nulls().unique().to_list())
-    if metric is None:
-        if len(names) > 1:
-            raise InputError(
-                f"{source}: holds {len(names)} metrics ({', '.join(names)}); choose one with "
-                "--metric NAME"
-            )
-        return df.drop(column)
-    if metric not in names:
-        raise InputError(
-            f"{source}: no metric {metric!r}; the file holds {', '.join(names) or 'none'}"
-        )
-    return df.filter(pl.col(column) == metric).drop(column)
-
-
 def read_series(
     path: str | Path, freq: str | None = None, agg: Agg = "mean", metric: str | None = None
 ) -> pl.DataFrame:
     """Read ``timestamp,value`` from CSV or Parquet onto a regular grid.
 
+    The file is read and checked by :func:`forecaster.series_input.read_series_file` (the
+    one reader of every command's series: negative, infinite or repeated values refused).
+
     Returns a frame with ``timestamp`` (UTC, naive ``Datetime[us]``, start of each step)
     and ``value`` (``Float64``, null where the step has no data). ``freq=None`` infers the
     grain from the data. A long file (``timestamp,metric,value``) holding several metrics
-    needs ``metric`` (``pick_metric``).
+    needs ``metric``.
     """
     path = Path(path)
     source = str(path)
-    df = _standard_columns(pick_metric(_read_frame(path), metric, source), source)
-    df = _parse_values(_parse_timestamps(df, source), source)
+    read = read_series_file(path, "load", min_points=3, needed_for="a load forecast", metric=metric)
+    df = read.frame.with_columns(pl.col("timestamp").dt.replace_time_zone(None))
     if freq is None:
         freq = infer_freq(df.get_column("timestamp"), source)
     return regularize(df, freq, agg=agg, source=source)

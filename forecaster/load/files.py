@@ -21,12 +21,18 @@ import polars as pl
 
 from forecaster import columns as C
 from forecaster.billing.files import OpenedFile
-from forecaster.billing.parse import bad_values, null_if_blank, parse_money, parse_utc
+from forecaster.billing.parse import bad_values, null_if_blank, parse_money
 from forecaster.errors import InputError
 from forecaster.load.frame import normalize_dimensions, resolutions, validate_load
+from forecaster.series_input import (
+    TIMESTAMP_NAMES,
+    VALUE_NAMES,
+    check_finite,
+    check_not_negative,
+    check_unique_timestamps,
+    parse_timestamps,
+)
 
-TIMESTAMP_NAMES = ("timestamp", "time", "ts", "datetime", "date", "ds", "period_start")
-VALUE_NAMES = ("value", "y")
 METRIC_NAMES = ("metric", "metric_name")
 UNIT_NAMES = ("unit",)
 DIMENSION_NAMES = ("dimensions",)
@@ -35,62 +41,6 @@ PARSED_TS = "__forecaster_timestamp"
 
 def _find(columns: dict[str, str], names: tuple[str, ...]) -> str | None:
     return next((columns[n] for n in names if n in columns), None)
-
-
-def _timestamp(name: str, dtype: pl.DataType) -> pl.Expr:
-    """Datetime(us, UTC) from a datetime, date, epoch-seconds or text column."""
-    src = pl.col(name)
-    if dtype.is_integer() or dtype.is_float():
-        return (src.cast(pl.Float64) * 1_000_000).cast(pl.Int64).cast(C.UTC_DATETIME)
-    if isinstance(dtype, pl.Datetime | pl.Date):
-        return parse_utc(src, dtype)
-    text = null_if_blank(src)
-    epoch = (
-        pl.when(text.str.contains(r"^\d{9,11}(\.\d+)?$"))
-        .then(text.cast(pl.Float64, strict=False) * 1_000_000)
-        .cast(pl.Int64)
-        .cast(C.UTC_DATETIME)
-    )
-    return pl.coalesce(parse_utc(src, dtype), epoch)
-
-
-#: Formats tried on a sample of a text column before the general parser (which tries every
-#: spelling on every row and is ~15x slower on millions of rows).
-FAST_FORMATS = (
-    "%Y-%m-%dT%H:%M:%SZ",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S%.fZ",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-)
-
-
-def parse_timestamps(column: pl.Series, dtype: pl.DataType) -> pl.Series:
-    """A timestamp column as Datetime(us, UTC), nulls where a value does not parse.
-
-    Text is parsed with the first FAST_FORMATS entry that fits a sample of the column; only
-    the rows it cannot parse go through the general parser (offsets, dates, epoch seconds).
-    """
-    if dtype != pl.String:
-        return column.to_frame("t").select(_timestamp("t", dtype)).to_series()
-    text = column.str.strip_chars()
-    sample = text.drop_nulls().head(200)
-    fast = None
-    for fmt in FAST_FORMATS:
-        try:
-            sample.str.to_datetime(fmt, strict=True, time_unit="us")
-        except pl.exceptions.PolarsError:
-            continue
-        fast = text.str.to_datetime(fmt, strict=False, time_unit="us").dt.replace_time_zone("UTC")
-        break
-    if fast is None:
-        return column.to_frame("t").select(_timestamp("t", dtype)).to_series()
-    todo = fast.is_null() & text.is_not_null()
-    if not todo.any():
-        return fast
-    slow = text.filter(todo).to_frame("t").select(_timestamp("t", dtype)).to_series()
-    return fast.scatter(todo.arg_true(), slow)
 
 
 def _first_bad(raw: pl.LazyFrame, cell: pl.Expr, parsed: pl.Expr) -> str:
@@ -183,6 +133,11 @@ def read_traffic_file(
             _check_parsed(
                 path, raw, column, parse_money(pl.col(column), schema[column]), "a number"
             )
+            parsed = raw.select(parse_money(pl.col(column), schema[column])).collect()
+            check_finite(path, column, parsed.to_series())
+            check_not_negative(path, column, parsed.to_series(), "load")
+            if layout == "wide" and found["dimensions"] is None:
+                check_unique_timestamps(path, ts_col, parsed_ts, parsed.to_series())
         frame = _collect(path, raw, layout, found, values, ts, schema, metric, unit, source)
     blank = frame.filter(pl.col(C.LOAD_VALUE).is_null()).height
     frame = frame.filter(pl.col(C.LOAD_VALUE).is_not_null())
