@@ -242,12 +242,14 @@ def test_files_are_renamed_into_place_only_after_all_rendered(tmp_path, monkeypa
     real = write_module.os.replace
 
     def spy(src, dst):
-        seen.append(sorted(p.name for p in (tmp_path / "o").iterdir() if p.name.startswith(".")))
+        hidden = tmp_path / "o" / f".review-{SAMPLE_MONTH}"
+        generations = [g for g in hidden.iterdir() if g.is_dir() and not g.is_symlink()]
+        seen.append(sorted(f.name for g in generations for f in g.iterdir()))
         real(src, dst)
 
     monkeypatch.setattr(write_module.os, "replace", spy)
     files = write_review(sample_pack(), tmp_path / "o", ["csv"])
-    assert len(seen[0]) == len(files)  # every temporary file exists before the first rename
+    assert len(seen[0]) == len(files)  # every file is rendered before the first rename
 
 
 @pytest.mark.parametrize("text", ["docx", "xlsx,doc", "", " , "])
