@@ -29,7 +29,7 @@ from forecaster.tco.projection import (
     simulate_unclaimed,
     simulate_workload,
 )
-from forecaster.tco.scenarios import Scenario, Settings, load_scenarios
+from forecaster.tco.scenarios import Scenario, Settings, check_monte_carlo, load_scenarios
 from forecaster.timeonly.bill import bill_forecast, bill_forecast_doc
 from forecaster.timeonly.series import unclaimed_daily
 from forecaster.workloads import Workload, optional_workloads, workload_series
@@ -220,6 +220,7 @@ def run_tco(
                 parameters=("horizon_months",),
             )
         settings = replace(settings, horizon_months=horizon_months)
+    check_monte_carlo(samples, seed)
     settings = replace(
         settings,
         samples=samples if samples is not None else settings.samples,

@@ -49,6 +49,20 @@ every surface (CLI, --json, dashboard, review pack); a scenario file or --sample
 another, and every output prints the count it used."""
 MONTE_CARLO_SEED = 0
 """The one default seed of those paths: the same inputs give the same figures everywhere."""
+MONTE_CARLO_PATHS_RANGE = (50, 20_000)
+"""Fewest and most Monte Carlo paths accepted (fewer make P10/P90 noise; more only cost time)."""
+
+
+def check_monte_carlo(samples: int | None, seed: int | None) -> None:
+    """InputError naming ``samples`` or ``seed`` when outside what the simulation takes."""
+    lo, hi = MONTE_CARLO_PATHS_RANGE
+    if samples is not None and (isinstance(samples, bool) or not lo <= samples <= hi):
+        raise InputError(
+            f"samples {samples}: expected {lo:,} to {hi:,} Monte Carlo paths",
+            parameters=("samples",),
+        )
+    if seed is not None and (isinstance(seed, bool) or seed < 0):
+        raise InputError(f"seed {seed}: expected a whole number of 0 or more", parameters=("seed",))
 
 
 @dataclass(frozen=True)
@@ -167,7 +181,7 @@ def parse_scenarios(data: dict[str, Any], where: str) -> tuple[Settings, list[Sc
     settings = Settings(
         horizon_months=s.get("horizon_months", int, 36, 12, 36),
         discount_rate=s.get("discount_rate", float, 0.08, 0.0, 1.0),
-        samples=s.get("samples", int, MONTE_CARLO_PATHS, 50, 20000),
+        samples=s.get("samples", int, MONTE_CARLO_PATHS, *MONTE_CARLO_PATHS_RANGE),
         seed=s.get("seed", int, MONTE_CARLO_SEED),
     )
     s.done()
