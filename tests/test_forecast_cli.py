@@ -73,7 +73,7 @@ def test_bad_arguments_exit_2_with_a_message(hourly_csv, capsys, args, message):
 
 def test_a_file_with_wrong_columns_is_named_in_the_error(tmp_path, capsys):
     path = tmp_path / "bad.csv"
-    path.write_text("when,amount\n2024-01-01,1\n")
+    path.write_text("when,amount,region\n2024-01-01,1,eu\n")
     assert main(["forecast-load", str(path), "--horizon", "5"]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "expected columns 'timestamp,value'" in err

@@ -42,6 +42,7 @@ from forecaster.scaling.points import (
     numeric_column,
     with_schema,
 )
+from forecaster.series_input import check_finite, check_not_negative
 
 log = logging.getLogger(__name__)
 
@@ -281,11 +282,15 @@ def read_points_csv(
         latency_column(stat): latency_values(frame, column, factor, path)
         for stat, (column, factor) in csv_latency_columns(path, others).items()
     }
+    load, throughput = numeric_column(frame, lc, path), numeric_column(frame, tc, path)
+    for column, values, what in ((lc, load, "load"), (tc, throughput, "throughput")):
+        check_finite(path, column, values)  # the checks every series reader runs
+        check_not_negative(path, column, values, what)
     return with_schema(
         pl.DataFrame(
             {
-                "load": numeric_column(frame, lc, path),
-                "throughput": numeric_column(frame, tc, path),
+                "load": load,
+                "throughput": throughput,
                 "source": [path.name] * frame.height,
                 **latency,
             }
