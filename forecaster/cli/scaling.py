@@ -257,7 +257,8 @@ def _fmt(value: float | None) -> str:
 
 def _print_plain(model: USLModel, doc: dict[str, Any]) -> None:
     pct = fmt.interval_name(100 * model.confidence)
-    print(f"USL fit of {len(model.load_)} points from {', '.join(doc['sources'])}")
+    left_out = f" ({len(model.outliers_)} left out as outliers)" if model.outliers_ else ""
+    print(f"USL fit of {len(model.load_)} points{left_out} from {', '.join(doc['sources'])}")
     rows = [
         ("sigma", model.sigma_, model.sigma_ci_, "contention (serialized share)"),
         ("kappa", model.kappa_, model.kappa_ci_, "coherency (crosstalk)"),

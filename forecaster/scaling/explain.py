@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from forecaster.scaling.usl import USLModel
 
 
@@ -17,11 +19,61 @@ def _contention(model: USLModel) -> str:
     )
 
 
+def _ratio(ratio: float) -> str:
+    return f"{ratio:,.0f}x the fit" if ratio >= 1.5 else f"1/{1 / ratio:,.0f} of the fit"
+
+
+def outliers_sentence(model: USLModel, unit: str = "") -> str:
+    """ "1 point flagged as an outlier and left out of the fit: N=16, 3,200, 100x the fit."
+    (empty when no point was flagged)."""
+    flagged = getattr(model, "outliers_", [])
+    if not flagged:
+        return ""
+    unit = f" {unit}" if unit else ""
+    worst = sorted(flagged, key=lambda o: -abs(np.log(o["ratio"])))
+    points = "; ".join(
+        f"N={o['load']:g}{unit}, throughput {_num(o['throughput'])}, {_ratio(o['ratio'])}"
+        for o in worst[:3]
+    )
+    if len(worst) > 3:
+        points += f"; and {len(worst) - 3} more (listed under outliers in --json)"
+    many = len(flagged) > 1
+    return (
+        f"{len(flagged)} point{'s' if many else ''} flagged as {'outliers' if many else 'an outlier'} "
+        f"and left out of the fit: {points}."
+    )
+
+
+#: More distinct loads than this are production samples rather than a load test's levels.
+MAX_TEST_LEVELS = 30
+
+
+def measured_peak(model: USLModel) -> tuple[float, float] | None:
+    """(load, throughput) where a load test's levels peak, when every higher level's mean
+    is more than 5% below it, else None."""
+    loads = np.unique(model.load_)
+    if loads.size > MAX_TEST_LEVELS:  # production samples: no one level is "the" peak
+        return None
+    means = np.array([model.throughput_[model.load_ == level].mean() for level in loads])
+    best = int(np.argmax(means))
+    after = means[best + 1 :]
+    if after.size >= 1 and np.all(after < 0.95 * means[best]):
+        return float(loads[best]), float(means[best])
+    return None
+
+
 def describe(model: USLModel, unit: str = "") -> str:
-    """One or two plain sentences on where and why the fitted system stops scaling.
+    """One or two plain sentences on where and why the fitted system stops scaling, and
+    which points were left out of the fit as outliers.
 
     ``unit`` names what the load counts ("users", "instances"), if known.
     """
+    text = _describe_fit(model, unit)
+    flagged = outliers_sentence(model, unit)
+    return f"{text} {flagged}" if flagged else text
+
+
+def _describe_fit(model: USLModel, unit: str = "") -> str:
     unit = f" {unit}" if unit else ""
     top = float(model.load_.max())
     if model.ceiling_kind_ == "peak" and model.peak_load_ is not None:
@@ -55,6 +107,14 @@ def describe(model: USLModel, unit: str = "") -> str:
             f"{_num(model.peak_throughput_)} (Amdahl's limit gamma/sigma, {gain:.3g} times "
             "the throughput at a load of 1), approached ever more slowly: each added unit "
             "buys less."
+        )
+    peak = measured_peak(model)
+    if peak is not None:
+        return (
+            f"The measured throughput peaks at a load of {_num(peak[0])}{unit} (throughput "
+            f"{_num(peak[1])}) and falls beyond it, but the points are too few or too noisy "
+            "for the fit to measure contention or coherency: treat the measured peak as the "
+            "ceiling and test more loads around it to size it."
         )
     return (
         "Neither contention nor coherency is measurable: throughput grows about linearly "

@@ -16,6 +16,15 @@ linear regression whose solution is an excellent start for the nonlinear fit. A 
 further starts (including the R package's) guard against a poor linearisation; the best
 fit wins. Bounds are 0 <= sigma <= 1, kappa >= 0, gamma >= 0.
 
+Single outliers (a run whose monitoring double counted, a cached warm-up: one point 100x
+off) would drag a least-squares fit anywhere, so the points are first fitted robustly
+(soft-L1 loss on the log of throughput, i.e. on ratios, scale 5%); a point whose ratio to
+that robust fit is beyond both OUTLIER_SIGMAS robust standard deviations (1.4826 MAD of the
+log ratios) and a factor OUTLIER_RATIO is flagged, at most MAX_OUTLIER_SHARE of the points
+(at least one), and only while 4 distinct loads remain. The law is then fitted by least
+squares to the other points, and the flagged ones are reported (``outliers_``) and said in
+words. Data without such points is fitted exactly as before, all points kept.
+
 Confidence intervals are Wald intervals from the covariance s**2 (J'J)**-1 of the
 least-squares estimate with Student-t quantiles on n - 3 degrees of freedom, which is
 what R's ``confint`` for the ``usl`` package reports.
@@ -58,7 +67,7 @@ def _jacobian(p: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 
 def check_measurements(
-    load: ArrayLike, throughput: ArrayLike, source: str = "measurements"
+    load: ArrayLike, throughput: ArrayLike, source: str = "measurements", require_rise: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validate load/throughput pairs for a USL fit and return them as float arrays.
 
@@ -102,7 +111,7 @@ def check_measurements(
             "distinct loads"
         )
     means = np.array([x[n == level].mean() for level in levels])
-    if means[1:].max() <= means[0]:
+    if require_rise and means[1:].max() <= means[0]:
         raise CannotFit(
             f"{source}: throughput never rises above {means[0]:g} (its value at the "
             f"lowest load {levels[0]:g}); there is no scaling to model. Check that the "
@@ -168,6 +177,76 @@ def _solve(n: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.array([sigma, kappa, gamma * scale])
 
 
+#: A point is flagged only if its throughput is this many times above (or below 1/this of)
+#: the robust fit ...
+OUTLIER_RATIO = 3.0
+#: ... and this many robust standard deviations of the log ratios away from their median.
+OUTLIER_SIGMAS = 6.0
+#: At most this share of the points is flagged (at least one point may always be).
+MAX_OUTLIER_SHARE = 0.1
+_ROBUST_SCALE = 0.05  # soft-L1 scale on log throughput: ratios beyond ~5% count linearly
+
+
+def _robust_solve(n: np.ndarray, x: np.ndarray, start: np.ndarray) -> np.ndarray | None:
+    """sigma, kappa, gamma minimising a soft-L1 loss of log(fit / x) over every point."""
+    scale = float(x.max())
+    y = np.log(x / scale)
+    best = None
+    starts = [np.clip(start * np.array([1.0, 1.0, 1.0 / scale]), 1e-12, None)]
+    starts += _starts(*_level_means(n, x / scale))
+
+    def resid(p: np.ndarray) -> np.ndarray:
+        return np.log(np.maximum(usl_throughput(n, *p), 1e-300)) - y
+
+    def jac(p: np.ndarray) -> np.ndarray:
+        return _jacobian(p, n) / np.maximum(usl_throughput(n, *p), 1e-300)[:, None]
+
+    for s0 in starts:
+        s0 = np.clip(s0, [1e-6, 1e-12, 1e-12], [0.999, 1e12, 1e12])
+        try:
+            res = optimize.least_squares(
+                resid, s0, jac=jac, bounds=([0.0, 0.0, 1e-12], [1.0, np.inf, np.inf]),
+                loss="soft_l1", f_scale=_ROBUST_SCALE, method="trf", x_scale="jac",
+                max_nfev=500,
+            )  # fmt: skip
+        except (ValueError, FloatingPointError):  # pragma: no cover - defensive
+            continue
+        if np.all(np.isfinite(res.x)) and (best is None or res.cost < best.cost):
+            best = res
+    if best is None:  # pragma: no cover
+        return None
+    sigma, kappa, gamma = best.x
+    return np.array([sigma, kappa, gamma * scale])
+
+
+def _level_means(n: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    levels, inverse = np.unique(n, return_inverse=True)
+    return levels, np.bincount(inverse, weights=x) / np.bincount(inverse)
+
+
+def flag_outliers(n: np.ndarray, x: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """True for the points a robust fit calls single outliers (see the module doc)."""
+    flagged = np.zeros(n.size, dtype=bool)
+    robust = _robust_solve(n, x, start)
+    if robust is None:  # pragma: no cover
+        return flagged
+    e = np.log(x) - np.log(np.maximum(usl_throughput(n, *robust), 1e-300))
+    centre = float(np.median(e))
+    spread = 1.4826 * float(np.median(np.abs(e - centre)))
+    limit = max(OUTLIER_SIGMAS * spread, math.log(OUTLIER_RATIO))
+    far = np.abs(e - centre)
+    candidates = np.flatnonzero(far > limit)
+    if candidates.size == 0:
+        return flagged
+    most = max(1, int(MAX_OUTLIER_SHARE * n.size))
+    worst = candidates[np.argsort(-far[candidates], kind="stable")][:most]
+    flagged[worst] = True
+    kept = ~flagged
+    if np.unique(n[kept]).size < MIN_DISTINCT_LOADS:
+        return np.zeros(n.size, dtype=bool)
+    return flagged
+
+
 class USLModel:
     """The Universal Scalability Law fitted to throughput against load.
 
@@ -180,7 +259,9 @@ class USLModel:
     with ``peak_load_ci_``; ``peak_throughput_`` (X at N*, or the Amdahl asymptote
     gamma / sigma when there is no peak; None when throughput grows without limit);
     ``asymptote_throughput_`` (gamma / sigma, None when sigma is indistinguishable from
-    0); ``ceiling_kind_`` ("peak", "asymptote" or "none"). "Indistinguishable from 0"
+    0); ``ceiling_kind_`` ("peak", "asymptote" or "none"); ``outliers_`` (the points left
+    out as single outliers: load, throughput, fitted, ratio = throughput / fitted; the
+    per-point attributes above hold the points fitted). "Indistinguishable from 0"
     means the coefficient's interval at ``confidence`` reaches 0.
     """
 
@@ -194,8 +275,25 @@ class USLModel:
         """
         if not 0.0 < self.confidence < 1.0:
             raise InputError(f"confidence {self.confidence} must be between 0 and 1")
-        n, x = check_measurements(load, throughput, source)
+        n, x = check_measurements(load, throughput, source, require_rise=False)
         p = _solve(n, x)
+        flagged = flag_outliers(n, x, p)
+        kept_n, kept_x = check_measurements(n[~flagged], x[~flagged], source)
+        outliers: list[dict[str, float]] = []
+        if flagged.any():
+            p = _solve(kept_n, kept_x)
+            at = usl_throughput(n[flagged], *p)
+            outliers = [
+                {
+                    "load": float(a),
+                    "throughput": float(b),
+                    "fitted": float(f),
+                    "ratio": float(b / f),
+                }
+                for a, b, f in sorted(zip(n[flagged], x[flagged], at, strict=True))
+            ]
+            n, x = kept_n, kept_x
+        self.outliers_ = outliers
         fitted = usl_throughput(n, *p)
         resid = x - fitted
         dof = n.size - 3
@@ -309,6 +407,7 @@ class USLModel:
             "stderr": dict(self.stderr_),
             "residual_std": self.residual_std_,
             "dof": self.dof_,
+            "outliers": [dict(o) for o in self.outliers_],
             "points": [
                 {
                     "load": float(n),
