@@ -56,7 +56,11 @@ def test_every_file_of_the_pack_is_written():
     names = {f.name for f in files}
     assert {f"review-{SAMPLE_MONTH}.{ext}" for ext in ("xlsx", "html", "pdf")} <= names
     assert {f"review-{SAMPLE_MONTH}-{t}.csv" for t in pack.tables} <= names
-    assert sorted(p.name for p in out.iterdir()) == sorted(names)  # no temporary files left
+    visible = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert visible == sorted(names)  # no temporary files left
+    hidden = out / f".review-{SAMPLE_MONTH}"  # the pack's one generation, its pointer, lock
+    (generation,) = [p for p in hidden.iterdir() if p.name not in ("current", "lock")]
+    assert sorted(p.name for p in generation.iterdir()) == sorted(names)
 
 
 def test_xlsx_has_a_summary_sheet_and_one_sheet_per_table():
