@@ -7,7 +7,7 @@ costs one streaming pass over a source and one over what was written.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from forecaster import columns as C
 from forecaster.billing import SourceFrame
 from forecaster.billing.parse import bad_values
 from forecaster.errors import InputError, ReconciliationError, clip, quote
+from forecaster.months import month_end, month_start
 from forecaster.store import PartitionKey
 
 CENT = 0.005  # two totals "equal to the cent" differ by less than half a cent
@@ -126,9 +127,7 @@ def with_month_cells(sf: SourceFrame, profile: pl.DataFrame) -> SourceFrame:
     ):
         if period is None:
             continue
-        year, month = map(int, period.split("-"))
-        start = datetime(year, month, 1, tzinfo=UTC)
-        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+        start, end = month_start(period), month_end(period)
         for c in cells:
             if c not in old:
                 old.append(c)
@@ -172,9 +171,7 @@ def check_staged(sf: SourceFrame, period: str, stats: dict[str, Any]) -> None:
 
     from forecaster.billing.periods import CHARGE_AFTER_DAYS, CHARGE_BEFORE_DAYS
 
-    year, month = map(int, period.split("-"))
-    start = datetime(year, month, 1, tzinfo=UTC)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    start, end = month_start(period), month_end(period)
     for rule in sf.row_rules:
         if rule.name == "charge_window":
             low, high = stats["charge_from"], stats["charge_last_start"]
@@ -357,9 +354,7 @@ def _exact(value: Any) -> Decimal:
 
 def period_status(period: str, now: datetime) -> str:
     """'open' while the billing month has not ended (UTC), else 'closed'."""
-    year, month = map(int, period.split("-"))
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
-    return "open" if now < end else "closed"
+    return "open" if now < month_end(period) else "closed"
 
 
 def find_restatement(

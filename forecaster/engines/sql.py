@@ -32,6 +32,7 @@ from forecaster.billing.parse import NULL_STRINGS, is_map
 from forecaster.billing.periods import CHARGE_AFTER_DAYS, CHARGE_BEFORE_DAYS
 from forecaster.engines.rollup import DIMENSIONS, LINE_ITEM_COUNT, MEASURES, RollupSpec
 from forecaster.errors import InputError
+from forecaster.months import next_month
 
 ROW_KIND = "x_RowKind"
 DIALECTS = ("trino", "spark", "duckdb")
@@ -573,8 +574,7 @@ def rollup_statement(
 
 def _in_month(period: str) -> exp.Expression:
     """BillingPeriodStart within the month ``period`` (YYYY-MM), as a range on timestamps."""
-    year, month = map(int, period.split("-"))
-    nxt = f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+    nxt = next_month(period)
     column = _col(C.BILLING_PERIOD_START)
     low = exp.cast(_s(f"{period}-01 00:00:00"), "TIMESTAMP")
     high = exp.cast(_s(f"{nxt}-01 00:00:00"), "TIMESTAMP")

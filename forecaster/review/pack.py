@@ -8,18 +8,15 @@ Money columns are in the row's ``currency`` (currencies are never summed togethe
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 
-from forecaster.errors import InputError
 from forecaster.money import apportion, cents  # noqa: F401  (re-exported)
+from forecaster.months import MONTH_RE, check_month, month_start, shift_month  # noqa: F401
 
 KINDS = ("text", "money", "unit_money", "number", "integer", "ratio")
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -91,23 +88,3 @@ class ReviewPack:
             "unavailable": dict(self.unavailable),
             "meta": {k: (str(v) if v is not None else None) for k, v in self.meta.items()},
         }
-
-
-def check_month(month: str) -> str:
-    """``month`` if it is "YYYY-MM", else InputError."""
-    if not isinstance(month, str) or not MONTH_RE.match(month):
-        raise InputError(f"month {month!r}: expected YYYY-MM, e.g. 2026-10")
-    return month
-
-
-def shift_month(month: str, months: int) -> str:
-    """``month`` moved by ``months`` (negative: earlier), "YYYY-MM"."""
-    year, mon = (int(p) for p in check_month(month).split("-"))
-    index = year * 12 + (mon - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def month_start(month: str) -> datetime:
-    """The first instant of ``month`` (UTC)."""
-    year, mon = (int(p) for p in check_month(month).split("-"))
-    return datetime(year, mon, 1, tzinfo=UTC)

@@ -22,6 +22,7 @@ import polars as pl
 from forecaster.curves.findings import excess_at
 from forecaster.errors import CannotFit
 from forecaster.forecast.load import LoadForecaster
+from forecaster.months import first_of_month_after
 from forecaster.portfolio import WorkloadFit
 from forecaster.timeonly.forecast import forecast_days
 
@@ -39,9 +40,7 @@ class Horizon:
     @classmethod
     def after(cls, last_day: date, n_months: int) -> Horizon:
         first = last_day + timedelta(days=1)
-        y, m = first.year, first.month
-        end_y, end_m = y + (m - 1 + n_months) // 12, (m - 1 + n_months) % 12 + 1
-        end = date(end_y, end_m, 1)
+        end = first_of_month_after(first, n_months)
         days = [first + timedelta(days=i) for i in range((end - first).days)]
         labels = [f"{d.year:04d}-{d.month:02d}" for d in days]
         months = list(dict.fromkeys(labels))

@@ -23,6 +23,7 @@ import polars as pl
 
 from forecaster.errors import CannotFit
 from forecaster.forecast import LoadForecaster
+from forecaster.months import first_of_month_after, month_label  # noqa: F401
 from forecaster.timeonly.series import TOTAL, DailyCost, recent_history
 
 METHOD = "daily cost forecast by time (trend and seasonality of the bill's own history)"
@@ -78,17 +79,11 @@ def forecast_days(days: list[date], cost: np.ndarray, n_days: int) -> DayForecas
     )
 
 
-def month_label(d: date) -> str:
-    return f"{d.year:04d}-{d.month:02d}"
-
-
 def horizon_days(last_day: date, months: int) -> int:
     """Days in the ``months`` calendar months from the day after ``last_day``: the month
     of that day (what is left of it) counts as the first, as in ``forecaster tco``."""
     first = last_day + timedelta(days=1)
-    y, m = first.year, first.month - 1 + months
-    end = date(y + m // 12, m % 12 + 1, 1)
-    return (end - first).days
+    return (first_of_month_after(first, months) - first).days
 
 
 def monthly_bands(fc: DayForecast, billed: dict[str, float] | None = None) -> pl.DataFrame:

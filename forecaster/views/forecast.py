@@ -13,6 +13,8 @@ from typing import Any
 
 import polars as pl
 
+from forecaster.months import months_after
+
 BASELINE = "baseline"
 WHAT_IF = "what-if"
 
@@ -196,9 +198,4 @@ def _share(value: float | None) -> str:
 
 def future_months(last_month: str, n: int) -> list[str]:
     """The ``n`` months after ``last_month`` (YYYY-MM), in order."""
-    y, m = int(last_month[:4]), int(last_month[5:])
-    out = []
-    for _ in range(n):
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        out.append(f"{y}-{m:02d}")
-    return out
+    return months_after(last_month, n)

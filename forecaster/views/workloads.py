@@ -8,19 +8,16 @@ workload's billing currency; periods are UTC.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from forecaster.errors import InputError
+from forecaster.months import month_start, next_month  # noqa: F401
 from forecaster.portfolio import WorkloadFit, fit_series
 from forecaster.waste import monthly_waste
 from forecaster.workloads import Workload
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 WASTE_KINDS = ("idle_baseline", "scaling_excess", "efficiency_drift")
 """Findings that are money per month every month (anomalies are one period's money)."""
 
@@ -49,19 +46,6 @@ SUMMARY_SCHEMA: dict[str, pl.DataType] = {
     "anomalies": pl.Int64(),
     "note": pl.String(),
 }
-
-
-def month_start(month: str) -> datetime:
-    """'YYYY-MM' -> the first instant of that month, UTC."""
-    if not isinstance(month, str) or not MONTH.match(month):
-        raise InputError(f"month {month!r}: expected YYYY-MM")
-    return datetime(int(month[:4]), int(month[5:]), 1, tzinfo=UTC)
-
-
-def next_month(month: str) -> str:
-    """'YYYY-MM' -> the month after it."""
-    start = month_start(month)
-    return f"{start.year + start.month // 12}-{start.month % 12 + 1:02d}"
 
 
 def window(frame: pl.DataFrame, start: str | None, end: str | None) -> pl.DataFrame:
