@@ -185,11 +185,11 @@ def monthly_bands(doc: dict[str, Any], currency: str) -> pl.DataFrame:
 
 
 def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
+    return "-" if value is None else f"{value:,.2f}"
 
 
 def _range(band: dict[str, float]) -> str:
-    return f"{band['p10']:,.0f} to {band['p90']:,.0f}"
+    return f"{band['p10']:,.2f} to {band['p90']:,.2f}"
 
 
 def _share(value: float | None) -> str:
