@@ -1,8 +1,8 @@
 """Validation of cost and load series before fitting: every refusal says why.
 
 Degenerate inputs are refused with ``CannotFit`` and a reason a FinOps analyst can act on,
-never fitted into nonsense: too few periods, constant load, cost that is zero or negative
-(credits), negative load. Periods where cost, load or time is missing or not finite are
+never fitted into nonsense: too few periods, constant load, constant cost (no variance:
+nothing moves with load), cost that is zero or negative (credits), negative load. Periods where cost, load or time is missing or not finite are
 dropped (and counted); only if too few remain is the workload refused.
 """
 
@@ -127,6 +127,12 @@ def prepare(
             else f"only {np.unique(L).size} distinct values"
         )
         raise CannotFit(f"load is {what}; fixed and load-driven cost cannot be told apart")
+    c_lo, c_hi = float(c.min()), float(c.max())
+    if c_hi - c_lo <= 1e-9 * max(abs(c_hi), 1e-300):
+        raise CannotFit(
+            f"cost is constant ({c_lo:,.2f} in every period) while load varies: none of it "
+            "moves with load, so it is all fixed cost and there is no cost curve to fit"
+        )
     warnings = (
         [f"{n_dropped} periods dropped for a missing or non-finite cost, load or time"]
         if n_dropped

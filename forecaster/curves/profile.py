@@ -280,8 +280,12 @@ def point_fit(
             sol, rs = polished, rs_new
     r = y - sol.fitted(x, tau)[0]
     rs = r * root
-    hw = huber_weights(rs, c * sigma) if loss == "huber" else np.ones(n)
-    slope = prec * (np.abs(rs) <= c * sigma) if loss == "huber" else prec
+    # With a zero robust scale (most residuals exactly 0: a cost flat but for a few cents)
+    # no point is down-weighted, so the bootstrap scale kappa is 1, not sum / ~0 (which
+    # blew the intervals up to 1e291).
+    huber = loss == "huber" and sigma > 1e-12 * max(float(np.mean(np.abs(y))), 1e-300)
+    hw = huber_weights(rs, c * sigma) if huber else np.ones(n)
+    slope = prec * (np.abs(rs) <= c * sigma) if huber else prec
     return PointFit(
         sol,
         hw * prec,

@@ -13,6 +13,8 @@ import numpy as np
 from forecaster.curves import models
 
 HUBER_C = 1.345
+#: Largest |g * tau| fed to exp: a unit cost at most e**50 times its level in the window.
+MAX_GROWTH_EXP = 50.0
 _MAD_TO_SD = 1.482602218505602
 
 
@@ -42,7 +44,10 @@ class Solution:
         if self.drift == "fixed":
             return self.F[:, None] + self.v[:, None] * z + self.d[:, None] * t
         unit = np.maximum(self.v[:, None] + self.d[:, None] * t, 0.0)
-        return self.F[:, None] + unit * z * np.exp(self.g[:, None] * t)
+        # A resample may carry a wild growth rate; exp of more than MAX_GROWTH_EXP would
+        # overflow (inf, then NaN intervals), so the growth factor is bounded.
+        growth = np.exp(np.clip(self.g[:, None] * t, -MAX_GROWTH_EXP, MAX_GROWTH_EXP))
+        return self.F[:, None] + unit * z * growth
 
     def take(self, idx: np.ndarray) -> Solution:
         """The parameter sets at positions ``idx``."""
