@@ -4,7 +4,8 @@ names, axis titles) and the review pack (PDF text, HTML text, XLSX cells) show n
 notation, no snake_case identifiers and no ISO timestamps with a time of day
 (``forecaster.format.reading_problems``).
 
-File paths are taken out first (a temporary directory may hold underscores), and so are
+File paths and named engine functions are taken out first (a temporary directory may hold
+underscores; the glossary names the function behind each figure on purpose), and so are
 the metric names of the user's own traffic files (shown as the user wrote them).
 """
 
@@ -29,8 +30,13 @@ USER_NAMES = sorted({w.metric for w in T.WORKLOADS} | set(WIDE_METRICS), key=len
 PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[\w.\-]+)+/?|[\w.\-]+\.(?:csv|toml|json|parquet|xlsx)\b")
 
 
+CODE = re.compile(r"\bforecaster(?:\.\w+)+")
+"""A named engine function ("Computed by forecaster.review.spend.month_totals" in the
+glossary): a reference to code, like a file path, not a label."""
+
+
 def problems(text: str) -> list[str]:
-    text = PATH.sub("<path>", text)
+    text = CODE.sub("<code>", PATH.sub("<path>", text))
     for name in USER_NAMES:
         text = text.replace(name, "<metric>")
     return reading_problems(text)

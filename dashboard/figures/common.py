@@ -97,10 +97,11 @@ def style(fig: go.Figure, title: str, **layout: Any) -> go.Figure:
             "pad": {"t": 30},
             "font": {"size": 16},
         },
-        "margin": {"l": 64, "r": 16, "t": 72, "b": 48},
+        "margin": {"l": 64, "r": 16, "t": 72, "b": 140},
         "yaxis": {"hoverformat": PLOTLY_MONEY_HOVER},
         "separators": ".,",
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        # below the x-axis title, never over it (plotly widens the bottom margin to fit)
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
         "hoverlabel": {"namelength": -1},
         "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12},
     }

@@ -461,7 +461,7 @@ def _first_page(pack: ReviewPack) -> list[Flowable]:
         *_ceiling_lines(pack),
     ]
     inputs = ", ".join(
-        f"{k}: {Path(str(v)).name if k in ('store', 'workloads', 'budget') else v}"
+        f"{k}: {Path(str(v)).name if isinstance(v, Path) or '/' in str(v) else v}"
         for k, v in pack.meta.items()
         if v is not None and k != "since"
     )
