@@ -231,10 +231,10 @@ def _glossary_html() -> str:
         "of this pack is defined once; the same text is docs/glossary.md and the dashboard's "
         "Glossary page.</p><dl>"
     ]
-    for term, text, source in glossary.TERMS:
+    for term, text, _ in glossary.TERMS:  # readers get words; docs/glossary.md names the code
         parts.append(
             f'<dt id="glossary-{glossary.anchor(term)}"><b>{esc(term)}</b></dt>'
-            f"<dd>{esc(text)} <i>Computed by {esc(source)}.</i></dd>"
+            f"<dd>{esc(text.replace('`', ''))}</dd>"
         )
     parts.append("</dl></section>")
     return "".join(parts)
