@@ -285,3 +285,9 @@ def test_out_of_range_what_if_inputs_are_refused_with_a_message(pages, index, va
     compare, fig, _ = pages["forecast"].update(*values)
     assert message in text_of(compare)
     assert "NPV" not in text_of(compare)
+
+
+def test_an_unknown_workload_in_the_url_is_named_not_silently_replaced(pages):
+    layout = pages["workloads"].layout(workload="nosuch")
+    text = text_of(layout)
+    assert "No workload named 'nosuch'" in text and "checkout-api" in text

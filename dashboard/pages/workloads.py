@@ -39,6 +39,16 @@ def layout(
         [
             dcc.Location(id="workloads-url", refresh=False),
             html.H2("Workloads"),
+            *(
+                [
+                    ui.problem(
+                        f"No workload named {workload!r} in {data.workloads_path()}; "
+                        f"showing {names[0]}. Workloads: {', '.join(names)}."
+                    )
+                ]
+                if workload and names and workload not in names
+                else []
+            ),  # fmt: skip
             ui.section(
                 "All workloads (fitted on all data)",
                 tables.grid(
