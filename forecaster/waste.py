@@ -95,7 +95,7 @@ def split_fit(fit: WorkloadFit) -> pl.DataFrame | None:
 
 
 def _cents(expr: pl.Expr) -> pl.Expr:
-    return (expr * 100).round(0) / 100
+    return ((expr * 100).round(0) / 100).round(2)  # no float dust (9909.880000000001)
 
 
 def monthly_waste(fits: dict[str, WorkloadFit] | list[WorkloadFit]) -> pl.DataFrame:
