@@ -5,7 +5,8 @@
   command's own output clean). Piped, redirected or with ``--json``: nothing.
 - ``-v`` shows the product's own steps (the ``forecaster`` loggers at INFO); third-party
   libraries (matplotlib, fontTools, PIL, botocore, urllib3, py4j...) stay at WARNING, so
-  their debug chatter never floods the terminal.
+  their debug chatter never floods the terminal (unless their level was set on purpose,
+  e.g. botocore's debug log for a support case: AWS secrets are masked there too).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def configure_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("forecaster").setLevel(logging.INFO if verbose else logging.WARNING)
     for name in QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(logging.WARNING)
+        library = logging.getLogger(name)
+        if library.level == logging.NOTSET:  # a level someone set on purpose is kept
+            library.setLevel(logging.WARNING)
 
 
 class RichReporter:
