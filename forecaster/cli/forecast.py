@@ -1,7 +1,7 @@
 """``forecaster forecast-load`` and ``forecaster backtest``: load forecasts with honest
 intervals, and their measured accuracy.
 
-``forecaster forecast-load FILE --horizon H [--freq 5m|30m|1h|1d|1mo] [--agg mean|sum]
+``forecaster forecast-load FILE --horizon H [--freq 5m|30m|1h|1d|1w|1mo] [--agg mean|sum]
 [--out FILE.csv]`` reads ``timestamp,value`` (CSV or Parquet) and writes
 ``timestamp,mean,lo_80,hi_80,lo_95,hi_95`` (to stdout without ``--out``).
 

@@ -302,6 +302,19 @@ class LoadForecaster:
             out.append((actual - zhat) / scale)
         return np.concatenate(out) if out else np.empty(0)
 
+    def point_forecast_from(self, y: np.ndarray, horizon: int) -> np.ndarray:
+        """The chosen variant refitted on ``y`` alone (no selection, no intervals): its mean
+        ``horizon`` steps after ``y``, in load units. For out-of-sample checks of sums
+        (``forecaster.tco.projection.monthly_band``) at origins in the history."""
+        y = np.asarray(y, dtype=float)
+        cfg = self.config_
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if cfg.naive:
+                return seasonal_naive(y, self.period_, int(horizon))
+            fit = self._fit_point(y, int(horizon), cfg)
+            return back_transform(self._point_forecast(fit, cfg, int(horizon)), cfg)
+
     def predict(self) -> dict[str, np.ndarray]:
         """``mean``, ``lo_80``, ``hi_80``, ``lo_95``, ``hi_95`` for steps 1..horizon in load
         units. For the log variant ``mean`` is exp of the log-scale forecast, i.e. a median;

@@ -1,11 +1,15 @@
 """Monthly cost forecasts by Monte Carlo: load forecast paths through each workload's
 fitted cost curve, so the bands carry both load and curve-parameter uncertainty.
 
-Per workload: the daily load is forecast with intervals (``forecaster.forecast``); each
-sample path is the forecast mean moved by one standard-normal draw scaled to the 80%
-interval on that side (forecast errors over months are dominated by level and trend, so
-a path stays high or low: a conservative, fully correlated choice for monthly sums); the
-path goes through ``CostCurve.sample_paths`` (one bootstrap parameter set per path
+Per workload: the daily load is forecast (``forecaster.forecast``) and the band of its
+monthly sums is measured out of sample (``monthly_band``: refits at every month start of
+the history, log errors of whole months pooled across months ahead); each sample path is
+the forecast mean times exp(one standard-normal draw scaled to that band), the same draw
+for every month of the path (errors of level and trend persist: a path stays high or
+low). Workloads share the draw unless three years of history measure a lower correlation
+(``error_correlation``, ``factor_draws``). Without four months of origins, the older
+scheme: the mean moved by the draw times the daily 80% half-width (``comonotone_paths``).
+The path goes through ``CostCurve.sample_paths`` (one bootstrap parameter set per path
 plus daily noise, with the fitted efficiency drift continuing). Cost no workload claims is
 forecast on its own, by time, per currency, from its daily series (``simulate_unclaimed``).
 """
@@ -21,6 +25,7 @@ import polars as pl
 
 from forecaster.curves.findings import excess_at
 from forecaster.errors import CannotFit
+from forecaster.forecast.intervals import conformal_quantiles
 from forecaster.forecast.load import LoadForecaster
 from forecaster.months import first_of_month_after
 from forecaster.portfolio import WorkloadFit
@@ -87,21 +92,156 @@ class WorkloadPaths:
     fixed: float
 
 
+def _load_history(fit: WorkloadFit) -> tuple[bytes, bytes]:
+    frame = fit.frame.filter(pl.col("load").is_not_null()).sort("period_start")
+    y = frame["load"].to_numpy().astype(float)
+    days = frame["period_start"].dt.date().to_physical().to_numpy().astype(np.int64)
+    return y.tobytes(), days.tobytes()
+
+
 def forecast_daily_load(fit: WorkloadFit, n_days: int) -> dict[str, np.ndarray]:
     """The workload's daily load forecast (mean, lo_80, hi_80, lo_95, hi_95) for n_days.
 
     Cached by the load history itself, so what-if runs on the same data (the dashboard's
     scenario controls) forecast each workload once. Treat the arrays as read-only.
     """
-    frame = fit.frame.filter(pl.col("load").is_not_null()).sort("period_start")
-    y = frame["load"].to_numpy().astype(float)
-    return _forecast(y.tobytes(), n_days)
+    return _forecast(_load_history(fit)[0], n_days)
+
+
+@lru_cache(maxsize=512)
+def _fitted(history: bytes, n_days: int) -> LoadForecaster:
+    y = np.frombuffer(history, dtype=float)
+    return LoadForecaster(freq="1d", horizon=n_days).fit(y)
 
 
 @lru_cache(maxsize=512)
 def _forecast(history: bytes, n_days: int) -> dict[str, np.ndarray]:
+    return _fitted(history, n_days).predict()
+
+
+MIN_TRAINING_DAYS = 56
+"""Days of history before the first origin of ``monthly_band``: eight weeks, enough for the
+daily model's weekly season."""
+MIN_BAND_ORIGINS = 4
+"""Fewer origins with a whole month after them and the band falls back to the daily
+intervals (``comonotone_paths``)."""
+
+
+@dataclass
+class MonthlyBand:
+    """How far monthly load sums strayed from the forecast, out of sample.
+
+    ``lo``/``hi`` (M,): the 80% lower (<= 0) and upper (>= 0) quantiles of
+    log(actual month / forecast month) k = 1..M months ahead; ``errors``: each measured
+    log error by (origin month, months ahead), for the correlation across workloads."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    errors: dict[tuple[int, int], float]
+    origins: int
+
+
+def monthly_band(fit: WorkloadFit, n_days: int) -> MonthlyBand | None:
+    """The 80% band of the workload's monthly load sums, measured out of sample.
+
+    At every month start of the history (after ``MIN_TRAINING_DAYS``) the chosen daily
+    model is refitted on the days before it and forecasts the whole months after it; the
+    log ratio of each month's actual load sum to the forecast sum is an out-of-sample
+    error k months ahead. ``conformal_quantiles`` pools them across k with a power-law
+    scale in k, so month 12 or 36 gets a band even where the history holds no error that
+    long (this is where a year of trend error shows, which daily in-sample errors never
+    do). None with fewer than ``MIN_BAND_ORIGINS`` origins."""
+    history, days = _load_history(fit)
+    return _monthly_band(history, days, n_days)
+
+
+@lru_cache(maxsize=512)
+def _monthly_band(history: bytes, days: bytes, n_days: int) -> MonthlyBand | None:
     y = np.frombuffer(history, dtype=float)
-    return LoadForecaster(freq="1d", horizon=n_days).fit(y).predict()
+    ordinal = np.frombuffer(days, dtype=np.int64)
+    if y.size < MIN_TRAINING_DAYS + 28:
+        return None
+    stamps = ordinal.astype("datetime64[D]")
+    month = stamps.astype("datetime64[M]")
+    starts = [int(i) for i in np.flatnonzero(month[1:] != month[:-1]) + 1]
+    if (stamps[-1] + 1).astype("datetime64[M]") != month[-1]:
+        starts.append(y.size)  # the history ends on a month's last day: that month is whole
+    model = _fitted(history, n_days)
+    n_months = n_days // 28 + 2
+    rows: list[np.ndarray] = []
+    errors: dict[tuple[int, int], float] = {}
+    for j, o in enumerate(starts):
+        bounds = starts[j:]
+        if o < MIN_TRAINING_DAYS or len(bounds) < 2:
+            continue
+        mean = model.point_forecast_from(y[:o], bounds[-1] - o)
+        row = np.full(n_months, np.nan)
+        for k in range(min(len(bounds) - 1, n_months)):
+            a, b = bounds[k] - o, bounds[k + 1] - o
+            actual, predicted = float(np.nansum(y[o + a : o + b])), float(np.sum(mean[a:b]))
+            if actual > 0 and predicted > 0:
+                row[k] = np.log(actual / predicted)
+                errors[(int(month[o].astype(np.int64)), k + 1)] = float(row[k])
+        if np.isfinite(row).any():
+            rows.append(row)
+    if len(rows) < MIN_BAND_ORIGINS:
+        return None
+    matrix = np.vstack(rows)
+    last = int(np.flatnonzero(np.isfinite(matrix).any(axis=0)).max()) + 1
+    quantiles, _ = conformal_quantiles(matrix[:, :last], n_months, levels=(80,))
+    lo, hi = quantiles[80]
+    return MonthlyBand(lo=lo, hi=hi, errors=errors, origins=len(rows))
+
+
+def band_paths(
+    fc: dict[str, np.ndarray], band: MonthlyBand, month_of_day: np.ndarray, z: np.ndarray
+) -> np.ndarray:
+    """(S, D) daily load paths whose monthly sums carry the measured monthly band: the
+    forecast mean times exp(z / z80 x the band's 80% quantile on z's side) for each day's
+    month (months ahead = horizon month + 1). One z per path for every month: a month
+    that came in high is followed by high months (see ``error_correlation``)."""
+    k = np.minimum(month_of_day, band.hi.size - 1)
+    up, down = band.hi[k] / Z80, -band.lo[k] / Z80
+    scale = np.where(z[:, None] >= 0, up[None, :], down[None, :])
+    return np.maximum(fc["mean"][None, :] * np.exp(z[:, None] * scale), 0.0)
+
+
+MIN_SHARED_ORIGINS = 36
+"""Origin months two workloads must share before their error correlation is trusted."""
+
+
+def error_correlation(bands: list[MonthlyBand], min_origins: int = MIN_SHARED_ORIGINS) -> float:
+    """The average correlation of monthly load errors between workloads, from the errors
+    they made at the same origin and months ahead (``MonthlyBand.errors``): how much one
+    factor moves every workload's load at once. Clipped to [0, 1].
+
+    1 (one shared draw: the widest choice for totals) with fewer than two workloads or
+    fewer than ``min_origins`` origin months in common (three years): errors from origins
+    a month apart overlap, so two years of history hold a handful of independent ones,
+    and on the bundled sample an estimate from them (0) gave P10-P90 bands that held 53-57%
+    of actual months where one shared draw holds 71-86% (docs/performance.md)."""
+    values = []
+    for i in range(len(bands)):
+        for j in range(i + 1, len(bands)):
+            keys = sorted(set(bands[i].errors) & set(bands[j].errors))
+            if len({origin for origin, _ in keys}) < min_origins:
+                continue
+            a = np.array([bands[i].errors[key] for key in keys])
+            b = np.array([bands[j].errors[key] for key in keys])
+            if np.std(a) > 0 and np.std(b) > 0:
+                values.append(float(np.corrcoef(a, b)[0, 1]))
+    if not values:
+        return 1.0
+    return float(np.clip(np.mean(values), 0.0, 1.0))
+
+
+def factor_draws(z: np.ndarray, rho: float, seed: int, index: int) -> np.ndarray:
+    """One workload's draws: sqrt(rho) z (the factor every workload shares) plus
+    sqrt(1 - rho) of its own standard normal (seeded by ``seed`` and its ``index``)."""
+    if rho >= 1.0:
+        return z
+    own = np.random.default_rng([seed, index, 16]).standard_normal(z.size)
+    return np.sqrt(rho) * z + np.sqrt(1.0 - rho) * own
 
 
 def simulate_workload(
@@ -117,7 +257,11 @@ def simulate_workload(
         raise CannotFit(f"workload {fit.name}: no fitted cost curve ({fit.summary.get('reason')})")
     n_days = len(horizon.days)
     fc = load_forecast or forecast_daily_load(fit, n_days)
-    paths = comonotone_paths(fc, z)
+    band = monthly_band(fit, n_days)
+    if band is None:
+        paths = comonotone_paths(fc, z)
+    else:
+        paths = band_paths(fc, band, horizon.month_of_day, z)
     if growth is not None:
         paths = paths * growth_factor(fc["mean"], growth)[None, :]
     rng = np.random.default_rng(seed)
@@ -143,6 +287,9 @@ def simulate_unclaimed(
     days = frame["day"].to_list()
     y = frame["cost"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     n_days = len(horizon.days)
+    monthly = _by_month(frame, horizon, z)
+    if monthly is not None:
+        return monthly
     try:
         if not days:
             raise CannotFit("no billed day")
@@ -167,3 +314,45 @@ def simulate_unclaimed(
     monthly = np.zeros((z.size, n_months))
     np.add.at(monthly.T, horizon.month_of_day, paths.T)
     return monthly, method
+
+
+MIN_MONTHS_BY_TIME = 12
+"""Whole months of history from which cost by time is forecast at monthly grain."""
+
+
+def _by_month(
+    daily: pl.DataFrame, horizon: Horizon, z: np.ndarray
+) -> tuple[np.ndarray, str] | None:
+    """(S, M) monthly cost by time from the whole months of ``daily`` (``day``, ``cost``),
+    forecast at monthly grain (``LoadForecaster("1mo")``: out-of-sample intervals across
+    horizons once the history allows), or None with fewer than ``MIN_MONTHS_BY_TIME``.
+
+    Monthly, because a bill's cost by time holds charges a daily model cannot see coming:
+    support plans, fees and tax land on one day a month (on the sample, two thirds of the
+    cost no workload claims), which a daily forecast filters as spikes and drops. The
+    first horizon month, when partial, gets its share of days."""
+    if daily.is_empty():
+        return None
+    last = daily["day"].max()
+    whole = daily.with_columns(pl.col("day").dt.truncate("1mo").alias("month")).filter(
+        pl.col("month") < pl.lit(last).dt.offset_by("1d").dt.truncate("1mo")
+    )
+    months = whole.group_by("month").agg(pl.col("cost").sum(), pl.col("cost").count().alias("n"))
+    months = months.sort("month")
+    if months.height < MIN_MONTHS_BY_TIME:
+        return None
+    y = months["cost"].to_numpy().astype(float)
+    n = len(horizon.months)
+    try:
+        fc = LoadForecaster(freq="1mo", horizon=n).fit(y).predict()
+    except CannotFit:
+        return None
+    up = (fc["hi_80"] - fc["mean"]) / Z80
+    down = (fc["mean"] - fc["lo_80"]) / Z80
+    width = np.where(z[:, None] >= 0, up[None, :], down[None, :])
+    paths = fc["mean"][None, :] + z[:, None] * width
+    first = horizon.days[0]
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    calendar_days = (following - date(first.year, first.month, 1)).days
+    paths[:, 0] *= int(np.sum(horizon.month_of_day == 0)) / calendar_days
+    return paths, "monthly cost forecast by time (its out-of-sample intervals)"

@@ -25,7 +25,10 @@ from forecaster.tco import arithmetic as A
 from forecaster.tco.projection import (
     Horizon,
     WorkloadPaths,
+    error_correlation,
+    factor_draws,
     forecast_daily_load,
+    monthly_band,
     simulate_unclaimed,
     simulate_workload,
 )
@@ -102,6 +105,7 @@ class _Simulator:
         self._fc: dict[str, dict] = {}
         self._paths: dict[tuple[str, float | None], WorkloadPaths] = {}
         self._draws = hashlib.sha256(z.tobytes()).hexdigest()
+        self._rho: float | None = None
 
     def monthly(self, name: str, growth: float | None) -> tuple[np.ndarray, np.ndarray]:
         """(S, M) monthly cost and load of one workload's paths (read-only arrays)."""
@@ -121,6 +125,16 @@ class _Simulator:
             kept[key] = (cost, load)
         return kept[key]
 
+    @property
+    def correlation(self) -> float:
+        """Correlation of the workloads' load draws (``error_correlation``), from their
+        monthly out-of-sample load errors; 1 when the data cannot tell."""
+        if self._rho is None:
+            n_days = len(self.horizon.days)
+            bands = [monthly_band(f, n_days) for f in self.fits.values()]
+            self._rho = error_correlation([b for b in bands if b is not None])
+        return self._rho
+
     def paths(self, name: str, growth: float | None) -> WorkloadPaths:
         key = (name, growth)
         if key not in self._paths:
@@ -128,8 +142,9 @@ class _Simulator:
             if name not in self._fc:
                 self._fc[name] = forecast_daily_load(fit, len(self.horizon.days))
             index = list(self.fits).index(name)
+            z = factor_draws(self.z, self.correlation, self.seed, index)
             self._paths[key] = simulate_workload(
-                fit, self.horizon, self.z, self.seed + 1 + index, growth, self._fc[name]
+                fit, self.horizon, z, self.seed + 1 + index, growth, self._fc[name]
             )
         return self._paths[key]
 
@@ -331,6 +346,7 @@ def run_tco(
         "seed": settings.seed,
         "discount_rate": settings.discount_rate,
         "baseline": scs[0].name,
+        "load_correlation": sim.correlation if sim.fits else None,
         "currencies": currencies,
     }
 
