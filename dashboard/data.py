@@ -123,8 +123,9 @@ def stamp() -> tuple[int, ...]:
 
 
 def disk() -> DiskCache:
-    """The store's disk cache, keyed by the configured workloads file and load tests."""
-    return DiskCache(store_dir(), [_config.workloads, *_config.loadtests])
+    """The store's disk cache, keyed by the configured workloads, scenarios and load-test
+    files (a result computed without a scenarios file is never served with one)."""
+    return DiskCache(store_dir(), [_config.workloads, _config.scenarios, *_config.loadtests])
 
 
 def on_disk(fn: Callable[..., T]) -> Callable[..., T]:
