@@ -14,7 +14,8 @@ PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar on
 $(BIN)/python:
 	@echo "==> make: creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) --quiet --upgrade pip
+	@echo "==> make: upgrading pip inside $(VENV)"
+	$(PIP) --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@echo "==> make: installing the forecaster and its dependencies into $(VENV)"
