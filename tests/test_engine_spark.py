@@ -84,11 +84,11 @@ def status(cli_json, store: Path) -> list[dict]:
 
 def ingest_both(cli, tmp_path: Path, paths: list[str], *flags: str) -> tuple[Path, Path]:
     local, engine = tmp_path / "local", tmp_path / "spark"
-    code, out = cli("ingest", "billing", *paths, "--store", str(local), "--source", "bill")
+    code, out = cli("ingest", "billing", *paths, "--store", str(local), "--store-as", "bill")
     assert code == 0, out
     code, out = cli(
         "ingest", "billing", *paths, "--engine", "spark", "--spark-master", MASTER,
-        "--store", str(engine), "--source", "bill", *flags,
+        "--store", str(engine), "--store-as", "bill", *flags,
     )  # fmt: skip
     assert code == 0, out
     assert "engine spark: rollup by day" in out

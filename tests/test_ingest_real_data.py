@@ -104,7 +104,7 @@ def test_focus_toolkit_exports_reconcile(toolkit_dir, provider, version, cli, cl
     folder = toolkit_dir / f"{provider}-{version}"
     files = sorted(folder.glob("*cost_and_usage*.csv"))
     assert files, "the toolkit wrote no cost-and-usage file"
-    code, out = cli("ingest", "billing", str(folder), "--store", str(store), "--source", provider)
+    code, out = cli("ingest", "billing", str(folder), "--store", str(store), "--store-as", provider)
     assert code == 0, out
     expected: dict = {}
     costs = {**FOCUS_COSTS, "contracted_cost": "ContractedCost"}

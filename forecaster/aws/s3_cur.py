@@ -168,7 +168,7 @@ def ingest_s3(
     if len(roots) > 1:
         shown = ", ".join(f"s3://{bucket}/{r}" for r in roots)
         raise InputError(
-            f"{uri} holds several exports ({shown}); ingest one at a time (one --source each) "
+            f"{uri} holds several exports ({shown}); ingest one at a time (one --store-as each) "
             "so their months are not stored twice"
         )
     manifests = [_read_manifest(aws, bucket, k, p, r) for k, p, r in sorted(listed)]

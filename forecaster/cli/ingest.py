@@ -11,7 +11,7 @@ import importlib
 
 from forecaster.billing import FORMATS
 from forecaster.cli.aws_options import add_aws_options, aws_options
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli.common import add_store_as_option, add_store_option, print_json, store_dir
 from forecaster.cli.ingest_engines import add_engine_options, check_local_flags, run_billing_engine
 from forecaster.cli.ingest_report import format_report
 from forecaster.errors import InputError
@@ -44,11 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "paths", nargs="+", metavar="PATH", help="files, directories, globs or s3://bucket/prefix/"
     )
     billing.add_argument("--format", default="auto", choices=FORMATS)
-    billing.add_argument(
-        "--source",
-        default=None,
-        help="store source name (default: the format, e.g. 'focus'); use one per billing feed",
-    )
+    add_store_as_option(billing, None, "the format, e.g. 'focus'")
     billing.add_argument(
         "--replace",
         action="append",
@@ -78,7 +74,7 @@ def run_billing(args: argparse.Namespace) -> int:
         args.paths,
         store_dir(args),
         fmt=args.format,
-        source=args.source,
+        source=args.store_as,
         replace=frozenset(args.replace),
     )
     if args.json:
@@ -98,7 +94,7 @@ def run_billing_s3(args: argparse.Namespace, uris: list[str], local: list[str]) 
         )
     reports = [
         ingest_s3(
-            uri, store_dir(args), fmt=args.format, source=args.source, options=aws_options(args)
+            uri, store_dir(args), fmt=args.format, source=args.store_as, options=aws_options(args)
         )
         for uri in uris
     ]

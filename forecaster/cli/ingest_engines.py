@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli.common import add_store_as_option, add_store_option, print_json, store_dir
 from forecaster.engines import ENGINES
 from forecaster.engines.rollup import DROPPABLE, GRAINS, RollupSpec
 from forecaster.errors import InputError
@@ -121,7 +121,7 @@ def run_billing_engine(args: argparse.Namespace) -> int:
 
     spec = rollup_spec(args)
     run = run_spark(args.paths, spec, fmt=args.format, master=args.spark_master)
-    source = args.source or "+".join(sorted(run.formats))
+    source = args.store_as or "+".join(sorted(run.formats))
     report = commit_run(run, store_dir(args), source, replace=frozenset(args.replace))
     print_engine_report(args, report, run)
     return 0
@@ -172,7 +172,7 @@ def register_kind(kinds: argparse._SubParsersAction) -> None:
     athena.add_argument(
         "--timeout", type=float, default=1800.0, help="seconds to wait for the query (1800)"
     )
-    athena.add_argument("--source", default=None, help="store source name (default: athena)")
+    add_store_as_option(athena, None, "athena")
     athena.add_argument(
         "--replace",
         action="append",
@@ -212,7 +212,7 @@ def run_athena(args: argparse.Namespace) -> int:
             f"({d['engine_ms']:,} ms in the engine)"
         )
     report = commit_run(
-        run, store_dir(args), args.source or "athena", replace=frozenset(args.replace)
+        run, store_dir(args), args.store_as or "athena", replace=frozenset(args.replace)
     )
     print_engine_report(args, report, run)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli.common import add_store_as_option, add_store_option, print_json, store_dir
 from forecaster.load import LoadIngestReport, ingest_traffic
 
 
@@ -23,7 +23,7 @@ def register_kind(kinds: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or globs")
     parser.add_argument("--metric", default=None, help="metric name for a wide file")
     parser.add_argument("--unit", default=None, help="unit, e.g. requests, GB, percent")
-    parser.add_argument("--source", default="file", help="load source name (default: file)")
+    add_store_as_option(parser, "file", "file")
     add_store_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.set_defaults(func=run)
@@ -47,7 +47,7 @@ def format_traffic_report(report: LoadIngestReport) -> str:
 
 def run(args: argparse.Namespace) -> int:
     report = ingest_traffic(
-        args.paths, store_dir(args), metric=args.metric, unit=args.unit, source=args.source
+        args.paths, store_dir(args), metric=args.metric, unit=args.unit, source=args.store_as
     )
     if args.json:
         print_json(report.as_dict())
