@@ -25,7 +25,7 @@ from forecaster.portfolio import WorkloadFit
 from forecaster.review.bill_bridge import bill_bridges
 from forecaster.review.pack import Table, check_month, month_start, shift_month
 from forecaster.review.spend import month_totals
-from forecaster.review.workloads import cost_items, fit_workloads
+from forecaster.review.workloads import cost_items, fit_before
 from forecaster.store import read_charges
 from forecaster.workloads import optional_workloads, workload_series
 from forecaster.workloads.cost import check_shares
@@ -223,7 +223,7 @@ def bridge_for_month(
     check_shares(charges, workloads)
     items = cost_items(charges, workloads, [month, previous], totals)
     series = workload_series(store_dir, workloads, "day", sources=list(sources or []) or None)
-    fits = fit_workloads(series, workloads, month_start(shift_month(month, 1)))
+    fits = fit_before(series, workloads, month_start(shift_month(month, 1)))
     results = bridges(items, fits, month, previous)
     return {
         "month": month,

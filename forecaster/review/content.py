@@ -47,7 +47,7 @@ from forecaster.review.workloads import (
     cost_items,
     curves_table,
     findings_table,
-    fit_workloads,
+    fit_before,
     monthly_load,
     waste_table,
     workload_table,
@@ -148,7 +148,7 @@ def build_review(
         loads = monthly_load(samples, workloads, [month, previous])
         tables["by_workload"] = workload_table(items, loads, workloads, month, previous)
         series = workload_series(store_dir, workloads, "day", sources=list(sources or []) or None)
-        fits = fit_workloads(series, workloads, end)
+        fits = fit_before(series, workloads, end)
     else:
         samples = None
         series = pl.DataFrame(schema=SERIES_SCHEMA)

@@ -198,7 +198,7 @@ def workload_table(
     )
 
 
-def fit_workloads(
+def fit_before(
     series: pl.DataFrame, workloads: list[Workload], end: datetime
 ) -> dict[str, WorkloadFit]:
     """Fit each workload's daily cost against load on the periods before ``end`` (UTC)."""

@@ -12,7 +12,7 @@ from forecaster.review.bill_bridge import bill_bridges
 from forecaster.review.bridge import bridges
 from forecaster.review.pack import check_month, month_start, shift_month
 from forecaster.review.spend import month_totals
-from forecaster.review.workloads import cost_items, fit_workloads
+from forecaster.review.workloads import cost_items, fit_before
 from forecaster.workloads import Workload
 
 
@@ -37,7 +37,7 @@ def month_bridge_doc(
         }
     totals = month_totals(charges, [month, previous])
     items = cost_items(charges, workloads, [month, previous], totals)
-    fits = fit_workloads(series, workloads, month_start(shift_month(month, 1)))
+    fits = fit_before(series, workloads, month_start(shift_month(month, 1)))
     results = bridges(items, fits, month, previous)
     return {
         "month": month,
