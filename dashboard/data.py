@@ -34,7 +34,7 @@ from forecaster.scaling import USLModel
 from forecaster.scaling.budget import rate_words, reach_budgets, workload_curve_cost
 from forecaster.scaling.latency import latency_curve as _latency_curve
 from forecaster.scaling.latency import think_time
-from forecaster.scaling.loadtest import expand_paths, load_unit, read_load_tests
+from forecaster.scaling.loadtest import load_unit, loadtest_paths, read_load_tests
 from forecaster.scaling.reach import CeilingReach
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
@@ -376,7 +376,7 @@ def review_pack(month: str) -> ReviewPack:
 def loadtest_files() -> dict[str, Path]:
     """Load-test files found under the configured paths, by file name."""
     try:
-        files = expand_paths(_config.loadtests)
+        files = loadtest_paths(_config.loadtests)
     except ForecasterError:
         return {}
     return {f.name: f for f in files}

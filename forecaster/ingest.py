@@ -25,7 +25,7 @@ import polars as pl
 from forecaster import columns as C
 from forecaster import progress
 from forecaster.billing import SourceFrame, read_billing_file
-from forecaster.billing.files import OpenedFile, expand_paths, sha256_file
+from forecaster.billing.files import OpenedFile, billing_paths, sha256_file
 from forecaster.billing.manifests import current_delivery
 from forecaster.errors import DeliveryRefused, ForecasterError, InputError, StoreError, clip
 from forecaster.reconcile import (
@@ -270,7 +270,7 @@ def ingest_billing(
     """
     try:
         _check_replace(replace)
-        files = expand_paths(paths)
+        files = billing_paths(paths)
         roots = [Path(str(p)) for p in paths if Path(str(p)).is_dir()]
         files, stale, listed = current_delivery(files, roots)
     except ForecasterError as exc:

@@ -127,7 +127,7 @@ def test_missing_path_is_named(tmp_path):
 
 def test_directory_without_results_is_rejected(tmp_path):
     (tmp_path / "notes.md").write_text("hi")
-    with pytest.raises(InputError, match="no .csv or .json files"):
+    with pytest.raises(InputError, match=r"the directory holds no \.csv, \.json or \.txt file"):
         read_load_tests([tmp_path])
 
 

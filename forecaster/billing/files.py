@@ -7,7 +7,6 @@ parsers turn into null); Parquet keeps its types. Nothing here loads a whole fil
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import tempfile
@@ -18,8 +17,9 @@ from pathlib import Path
 import polars as pl
 
 from forecaster.errors import InputError, clip
+from forecaster.paths import TABLE_SUFFIXES, expand_paths
 
-BILLING_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".snappy.parquet", ".gz.parquet")
+BILLING_SUFFIXES = TABLE_SUFFIXES
 
 #: A gzip input is refused once it has inflated past MAX_INFLATE_RATIO times the compressed
 #: bytes read so far (after the first INFLATE_FREE_BYTES, which any file may use), or past
@@ -30,43 +30,12 @@ MAX_INFLATED_BYTES = 200 << 30
 MAX_INFLATE_ENV = "FORECASTER_MAX_INFLATE_RATIO"
 
 
-def is_billing_file(path: Path) -> bool:
-    name = path.name.lower()
-    return any(name.endswith(s) for s in BILLING_SUFFIXES)
+def billing_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Every billing file the arguments name (CSV, CSV.gz, Parquet), sorted, each once.
 
-
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Every billing file the arguments name, sorted, each once.
-
-    A directory contributes the CSV, CSV.gz and Parquet files under it; a glob its matches.
-    An existing file or directory is taken literally even when its name holds glob
-    characters (``bill[1].csv`` is that file, never ``bill1.csv``). A path that names
-    nothing is an error.
+    Directories are searched recursively; see :func:`forecaster.paths.expand_paths`.
     """
-    found: list[Path] = []
-    for raw in paths:
-        text = str(raw)
-        if any(ch in text for ch in "*?[") and not Path(text).exists():  # a name is literal first
-            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))]
-            files = [m for m in matches if m.is_file()]
-            if not files:
-                raise InputError(clip(f"{text}: no such file, and as a pattern it matches none"))
-            found.extend(files)
-            continue
-        path = Path(text)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and is_billing_file(p))
-            if not files:
-                raise InputError(f"{path}: the directory holds no .csv, .csv.gz or .parquet file")
-            found.extend(files)
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise InputError(clip(f"{path}: no such file or directory"))
-    unique: dict[Path, None] = {}
-    for p in found:
-        unique.setdefault(p.resolve(), None)
-    return list(unique)
+    return expand_paths(paths, BILLING_SUFFIXES)
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

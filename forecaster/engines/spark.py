@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from forecaster.billing import detect_format
-from forecaster.billing.files import OpenedFile, expand_paths
+from forecaster.billing.files import OpenedFile, billing_paths
 from forecaster.billing.focus import is_other_focus_dataset
 from forecaster.engines.commit import EngineRun
 from forecaster.engines.rollup import RollupSpec
@@ -88,7 +88,7 @@ def _groups(paths: list[str]) -> list[tuple[str, list[str]]]:
     remote = [p for p in paths if str(p).startswith(REMOTE_SCHEMES)]
     local = [p for p in paths if p not in remote]
     groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for path in expand_paths(local) if local else []:
+    for path in billing_paths(local) if local else []:
         with OpenedFile(path) as opened:
             schema = opened.schema()
             kind = "parquet" if opened.kind == "parquet" else "csv"

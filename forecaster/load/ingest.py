@@ -13,11 +13,12 @@ from typing import Any
 
 import polars as pl
 
-from forecaster.billing.files import expand_paths, sha256_file
+from forecaster.billing.files import sha256_file
 from forecaster.errors import ForecasterError
 from forecaster.load.files import read_traffic_file
 from forecaster.load.frame import check_duplicates, check_units, validate_load
 from forecaster.load.store import LoadStore, PartitionChange
+from forecaster.paths import TABLE_SUFFIXES, expand_paths
 from forecaster.store.ingest_log import record_failure
 
 
@@ -88,7 +89,7 @@ def ingest_traffic(
 
 
 def _ingest_traffic(paths, store_dir, metric, unit, source, now, lock_timeout) -> LoadIngestReport:
-    files = expand_paths(paths)
+    files = expand_paths(paths, TABLE_SUFFIXES)
     frames: list[pl.DataFrame] = []
     infos: list[dict[str, Any]] = []
     for path in files:

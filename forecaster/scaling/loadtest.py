@@ -35,6 +35,7 @@ from typing import Literal
 import polars as pl
 
 from forecaster.errors import InputError
+from forecaster.paths import expand_paths
 from forecaster.scaling import k6, locust
 from forecaster.scaling.points import (
     latency_column,
@@ -57,7 +58,7 @@ THROUGHPUT_ALIASES = (
     "throughput", "x", "tput", "rps", "requests/s", "requests_per_second", "req_per_sec",
     "reqs_per_sec", "tps", "qps", "ops", "ops_per_sec", "rate",
 )  # fmt: skip
-_READABLE_SUFFIXES = {".csv", ".json", ".txt"}
+LOADTEST_SUFFIXES = (".csv", ".json", ".txt")
 
 
 _STAT_WORDS = {
@@ -146,27 +147,9 @@ def detect_format(path: Path) -> Format:
     return "csv"
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, with directories replaced by their CSV/JSON files (sorted)."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file()
-                and p.suffix.lower() in _READABLE_SUFFIXES
-                and not p.name.startswith(".")
-            )
-            if not found:
-                raise InputError(f"{path}: directory has no .csv or .json files")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputError(f"{path}: no such file or directory")
-    return files
+def loadtest_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """The load-test result files the arguments name (CSV, JSON, text; a directory's own)."""
+    return expand_paths(paths, LOADTEST_SUFFIXES, recursive=False)
 
 
 def read_load_tests(
@@ -186,7 +169,7 @@ def read_load_tests(
         paths = [paths]
     frames = []
     k6_files: list[str] = []
-    for path in expand_paths(paths):
+    for path in loadtest_paths(paths):
         fmt = detect_format(path)
         log.info("reading %s as %s", path, fmt)
         if fmt == "k6":
@@ -228,7 +211,7 @@ def load_unit(paths: Sequence[str | Path] | str | Path, load_col: str | None = N
     if isinstance(paths, str | Path):
         paths = [paths]
     units = set()
-    for path in expand_paths(paths):
+    for path in loadtest_paths(paths):
         fmt = detect_format(path)
         if fmt == "k6":
             units.add("VUs" if load_col is None else "")
