@@ -33,7 +33,7 @@ def problem(message: str | None) -> html.Div | None:
 
 def overlap_warning(id: str, notice: dict[str, Any] | None) -> html.Div | None:
     """The warning for billing sources holding the same period and currency (from
-    ``forecaster.views.store.overlap_warning``); None when there is nothing to warn about."""
+    ``forecaster.views.data.overlap_warning``); None when there is nothing to warn about."""
     if notice is None:
         return None
     return html.Div(

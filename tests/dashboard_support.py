@@ -103,7 +103,7 @@ def page(name: str) -> ModuleType:
     return sys.modules[f"pages.{name}"]
 
 
-PAGE_NAMES = ("overview", "workloads", "scaling", "forecast", "review", "sources")
+PAGE_NAMES = ("overview", "workloads", "scaling", "forecast", "review", "data")
 
 
 def session_sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

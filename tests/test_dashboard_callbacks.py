@@ -208,7 +208,7 @@ def test_review_months_follow_the_currency(pages):
 
 # -- data ------------------------------------------------------------------------------
 def test_data_page_lists_sources_periods_and_no_problems(pages):
-    layout = pages["sources"].layout()
+    layout = pages["data"].layout()
     assert {r["source"] for r in find(layout, "data-sources").rowData} == {"evil", "sample-focus"}
     assert len(find(layout, "data-periods").rowData) == 50  # 24 months x 2 currencies + 2
     assert find(layout, "data-restatements").rowData == []
@@ -216,7 +216,7 @@ def test_data_page_lists_sources_periods_and_no_problems(pages):
 
 
 @pytest.mark.parametrize(
-    ("page", "box"), [("overview", "overview-overlaps"), ("sources", "data-overlaps")]
+    ("page", "box"), [("overview", "overview-overlaps"), ("data", "data-overlaps")]
 )
 def test_overview_and_data_warn_when_two_sources_hold_the_same_months(pages, page, box):
     # the sample store holds the hostile file as a second source of 2026-09 and 2026-10 USD
@@ -226,7 +226,7 @@ def test_overview_and_data_warn_when_two_sources_hold_the_same_months(pages, pag
 
 
 def test_data_page_unclaimed_figure_per_currency(pages):
-    fig, search = pages["sources"].update("EUR")
+    fig, search = pages["data"].update("EUR")
     unclaimed = next(t for t in fig.data if t.name == "unclaimed")
     assert len(unclaimed.x) == 24 and min(unclaimed.y) > 1000
     assert search == "?currency=EUR"

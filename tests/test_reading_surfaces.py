@@ -164,7 +164,7 @@ def pages(tmp_path_factory):
 
 def test_dashboard_pages_read_as_words(pages):
     found = {}
-    for name in ("overview", "workloads", "scaling", "forecast", "review", "sources"):
+    for name in ("overview", "workloads", "scaling", "forecast", "review", "data"):
         texts = _strings(pages[name].layout())
         found[name] = sorted({p for t in texts for p in problems(t)})
     review = pages["review"].update("USD", SAMPLE_MONTH, "xlsx")

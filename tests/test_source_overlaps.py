@@ -14,7 +14,7 @@ from forecaster.ingest import ingest_billing
 from forecaster.review.quality import partition_notes
 from forecaster.store import BillingStore
 from forecaster.store.billing import partition_overlaps
-from forecaster.views.store import overlap_warning
+from forecaster.views.data import overlap_warning
 from tests.conftest import FIXTURES
 from tests.dashboard_support import EVIL
 

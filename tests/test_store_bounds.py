@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from forecaster.store.ingest_log import LOG, MAX_LINE, read_failures
-from forecaster.views.store import ingest_errors_table
+from forecaster.views.data import ingest_errors_table
 from tests.focus_builder import write_focus
 from tests.test_store_deliveries import MARCH, ingest, month_rows, stored
 from tests.test_store_safety import snapshot

@@ -239,7 +239,7 @@ def test_a_failed_ingest_is_recorded_in_the_ingest_error_log(tmp_path, store, st
 
 def test_the_data_page_lists_failed_ingests(tmp_path, store, stored):
     from forecaster.store.ingest_log import read_failures
-    from forecaster.views.store import ingest_errors_table
+    from forecaster.views.data import ingest_errors_table
 
     with pytest.raises(InputError):
         ingest_billing([tmp_path / "missing.csv"], store, now=NOW)

@@ -10,9 +10,9 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
 from forecaster.timeonly.bill import group_table, total_bands
+from forecaster.views.data import overlap_warning
 from forecaster.views.forecast import WhatIf, monthly_bands
 from forecaster.views.overview import headline, monthly_split, period_status
-from forecaster.views.store import overlap_warning
 from forecaster.waste import WASTE_SCHEMA
 
 dash.register_page(__name__, path="/", name="Overview", order=0)

@@ -9,7 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
-from forecaster.views import store as views
+from forecaster.views import data as views
 
 dash.register_page(__name__, path="/data", name="Data", order=5)
 
