@@ -3,7 +3,8 @@
 Each sub-command lives in its own module under ``forecaster.cli`` and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` to a function taking the
 parsed arguments and returning an exit code. Add a command by adding its module name to
-``COMMAND_MODULES``.
+``COMMAND_MODULES`` and its words to ``forecaster.cli.commands``; the options several
+commands share are in ``forecaster.cli.options``.
 """
 
 from __future__ import annotations

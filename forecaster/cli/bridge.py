@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import re
 
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
 from forecaster.review.bridge import bridge_for_month
@@ -35,22 +36,12 @@ LABELS = {
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "bridge",
-        help="month-over-month cost bridge: volume, scaling excess, fixed, rate/price, ...",
-    )
+    parser = options.command(sub, "bridge")
     parser.add_argument("--month", required=True, help="the month to explain, YYYY-MM")
-    parser.add_argument(
-        "--workloads",
-        default=None,
-        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs]; "
-        "none named: the bridge from the bill alone)",
-    )
-    parser.add_argument(
-        "--source", action="append", default=None, help="only these billing sources (repeat)"
-    )
-    add_store_option(parser)
-    parser.add_argument("--json", action="store_true")
+    options.named_input(parser, "workloads", "workloads TOML", "the bridge from the bill alone")
+    options.sources(parser)
+    options.store(parser)
+    options.json_output(parser)
     parser.set_defaults(func=run)
 
 

@@ -1,4 +1,6 @@
-"""Shared CLI helpers: the store option, JSON output, engine errors in the words of flags."""
+"""Shared CLI helpers: the store directory, JSON output, engine errors in the words of flags.
+
+Adding a command and the options several commands share: ``forecaster.cli.options``."""
 
 from __future__ import annotations
 
@@ -15,40 +17,6 @@ from forecaster.errors import ForecasterError, InputError
 
 STORE_ENV = "FORECASTER_STORE"
 DEFAULT_STORE = "data/store"
-
-
-def add_store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store",
-        default=None,
-        help=f"store directory (default: ${STORE_ENV} or {DEFAULT_STORE})",
-    )
-
-
-class _SourceIsAFilter(argparse.Action):
-    """``--source`` given to an ingest command: elsewhere it filters, so it is refused here."""
-
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
-        parser.error(
-            "--source reads only the named sources in the commands that read the store; to "
-            "name the source this delivery is stored as, use --store-as NAME"
-        )
-
-
-def add_store_as_option(parser: argparse.ArgumentParser, default: str | None, what: str) -> None:
-    """``--store-as NAME``: the store source a delivery is written under (``args.store_as``).
-
-    ``--source`` keeps one meaning across the CLI (read only these sources), so an ingest
-    command refuses it with a one-line pointer to ``--store-as``.
-    """
-    parser.add_argument(
-        "--store-as",
-        dest="store_as",
-        default=default,
-        metavar="NAME",
-        help=f"store the delivery under this source name (default: {what}); one per feed",
-    )
-    parser.add_argument("--source", nargs="?", action=_SourceIsAFilter, help=argparse.SUPPRESS)
 
 
 def store_dir(args: argparse.Namespace) -> Path:

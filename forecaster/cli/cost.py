@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.timeonly.bill import (
     DEFAULT_MONTHS,
@@ -28,26 +29,18 @@ def add_series_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--currency", default=None, help="billing currency (needed when several)")
     p.add_argument("--by", choices=DIMENSIONS, default=None, help="split by this dimension")
     p.add_argument("--group", default=None, help="with --by: the group's label (default total)")
-    p.add_argument(
-        "--source", action="append", default=None, help="only these billing sources (repeat)"
-    )
+    options.sources(p)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "forecast-cost",
-        help="forecast the bill by time (P10/P50/P90), in total and per provider/service/account",
-        description="Forecast EffectiveCost from the bill's own daily history, per currency, "
-        "in total and per provider, service and account (the largest groups plus the rest), "
-        "with the load forecaster; no workloads needed.",
-    )
+    p = options.command(sub, "forecast-cost")
     p.add_argument("--months", type=int, default=DEFAULT_MONTHS, help="months ahead, 1 to 36")
     p.add_argument("--groups", type=int, default=DEFAULT_GROUPS, help="largest groups shown")
     add_series_options(p)
     p.add_argument("--series-out", type=Path, default=None, help="write the daily series CSV")
     p.add_argument("--daily", action="store_true", help="with --json: the total's daily bands")
-    add_store_option(p)
-    p.add_argument("--json", action="store_true")
+    options.store(p)
+    options.json_output(p)
     p.set_defaults(func=run)
 
 

@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 
 from forecaster import format as fmt
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.curves import fit_workload, join_cost_load, read_series_csv
 from forecaster.curves.inputs import MIN_POINTS
 from forecaster.errors import InputError
@@ -23,22 +24,10 @@ from forecaster.waste import DRIFT_BASIS, monthly_waste
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "curves",
-        help="fit cost against load: idle baseline, scaling excess, drift, anomalies",
-        description="Fit each workload's cost against its load (linear, power or capacity-step "
-        "curve, chosen by AICc) and report findings in money per month.",
-    )
-    p.add_argument(
-        "--workloads",
-        default=None,
-        help="workloads TOML (store mode; else $FORECASTER_WORKLOADS or forecaster.toml's "
-        "[inputs])",
-    )
-    p.add_argument(
-        "--source", action="append", default=None, help="only these billing sources (repeat)"
-    )
-    add_store_option(p)
+    p = options.command(sub, "curves")
+    options.named_input(p, "workloads", "workloads TOML, store mode")
+    options.sources(p)
+    options.store(p)
     p.add_argument("--cost", type=Path, help="cost CSV (timestamp,value), one row per period")
     p.add_argument("--load", type=Path, help="load CSV (timestamp,value), any finer grain")
     p.add_argument("--name", help="workload name (default: the cost file's stem)")
@@ -53,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loss", choices=("huber", "linear"), default="huber")
     p.add_argument("--bootstrap", type=int, default=200, metavar="N", help="resamples (200)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    options.json_output(p)
     p.set_defaults(func=run)
 
 

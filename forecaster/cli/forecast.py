@@ -16,7 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from forecaster.cli.common import add_store_option, print_json
+from forecaster.cli import options
+from forecaster.cli.common import print_json
 from forecaster.cli.cost import add_series_options, cost_series
 from forecaster.errors import InputError
 from forecaster.forecast.backtest import METRICS
@@ -57,22 +58,12 @@ def _common(p: argparse.ArgumentParser, optional_file: bool = False) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "forecast-load",
-        help="forecast a load series with 80%% and 95%% prediction intervals",
-        description="Forecast a timestamp,value load series: trend, daily/weekly/yearly "
-        "seasonality as the data supports, robust to gaps, outliers and level shifts.",
-    )
+    p = options.command(sub, "forecast-load")
     _common(p)
     p.add_argument("--out", type=Path, default=None, help="write the forecast CSV here")
     p.set_defaults(func=run_forecast)
 
-    b = sub.add_parser(
-        "backtest",
-        help="rolling-origin accuracy of the load forecast against seasonal naive",
-        description="Rolling-origin backtest: MASE, sMAPE, 80%%/95%% interval coverage and "
-        "MSIS of the load forecaster and of seasonal naive over the last N windows.",
-    )
+    b = options.command(sub, "backtest")
     _common(b, optional_file=True)
     b.add_argument(
         "--cost",
@@ -81,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(with --currency, --by, --group, --store as in forecast-cost)",
     )
     add_series_options(b)
-    add_store_option(b)
+    options.store(b)
     b.add_argument(
         "--windows",
         type=int,
@@ -90,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="test windows (default: the last 30 horizons, or as many as leave a week of "
         "training, as benchmarks/forecast.py)",
     )
-    b.add_argument("--json", action="store_true", help="print JSON")
+    options.json_output(b)
     b.set_defaults(func=run_backtest)
 
 

@@ -10,8 +10,9 @@ import argparse
 import importlib
 
 from forecaster.billing import FORMATS
+from forecaster.cli import options
 from forecaster.cli.aws_options import add_aws_options, aws_options
-from forecaster.cli.common import add_store_as_option, add_store_option, print_json, store_dir
+from forecaster.cli.common import print_json, store_dir
 from forecaster.cli.ingest_engines import add_engine_options, check_local_flags, run_billing_engine
 from forecaster.cli.ingest_report import format_report
 from forecaster.errors import InputError
@@ -26,25 +27,15 @@ INGEST_KINDS: tuple[str, ...] = (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("ingest", help="load billing or traffic data into the store")
+    parser = options.command(sub, "ingest")
     kinds = parser.add_subparsers(dest="kind", metavar="KIND")
     kinds.required = True
-    billing = kinds.add_parser(
-        "billing",
-        help="FOCUS 1.0-1.3 or AWS CUR (2.0 / legacy) files, directories or globs",
-        description=(
-            "Normalize billing files to FOCUS columns and store them, one partition per "
-            "(source, billing period). A period already stored is replaced atomically by a "
-            "complete delivery of it (see --replace); the same files again change nothing; "
-            "byte-identical files are read once. Fails, storing nothing, unless every stored "
-            "total equals the source's to the cent, per billing period and currency."
-        ),
-    )
+    billing = options.command(kinds, "ingest billing")
     billing.add_argument(
         "paths", nargs="+", metavar="PATH", help="files, directories, globs or s3://bucket/prefix/"
     )
     billing.add_argument("--format", default="auto", choices=FORMATS)
-    add_store_as_option(billing, None, "the format, e.g. 'focus'")
+    options.store_as(billing, None, "the format, e.g. 'focus'")
     billing.add_argument(
         "--replace",
         action="append",
@@ -54,8 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "partial (rows only carried by files of other periods, or under half the stored "
         "rows); repeatable",
     )
-    add_store_option(billing)
-    billing.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    options.store(billing)
+    options.json_output(billing)
     add_aws_options(billing)  # for s3:// paths (CUR 2.0 Data Exports)
     add_engine_options(billing)  # --engine spark and what its rollup keeps
     billing.set_defaults(func=run_billing)

@@ -6,11 +6,11 @@ import argparse
 import sys
 from datetime import UTC, date, datetime
 
+from forecaster.cli import options
 from forecaster.cli.aws_options import add_aws_options, aws_options
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli.common import print_json, store_dir
 from forecaster.cli.ingest_report import format_report
 from forecaster.cli.ingest_traffic import format_traffic_report
-from forecaster.cli.workloads import add_workloads_option
 from forecaster.errors import InputError
 
 
@@ -33,34 +33,16 @@ def _instant(text: str) -> datetime:
 
 
 def register_kind(kinds: argparse._SubParsersAction) -> None:
-    cw = kinds.add_parser(
-        "cloudwatch",
-        help="pull every load metric the workloads file names from CloudWatch",
-        description=(
-            "GetMetricData for each [workload.load.cloudwatch] metric over [--start, --end), "
-            "stored in the load store under the workload's load metric (source cloudwatch). "
-            "Periods are checked against CloudWatch's retention (60 s data for 15 days, 300 s "
-            "for 63 days, 3600 s for 455 days); a missing period is the finest available."
-        ),
-    )
-    add_workloads_option(cw)
+    cw = options.command(kinds, "ingest cloudwatch")
+    options.named_input(cw, "workloads", "workloads TOML")
     cw.add_argument("--start", required=True, type=_instant, help="YYYY-MM-DD[THH:MM] (UTC)")
     cw.add_argument("--end", default=None, type=_instant, help="exclusive (default: now)")
     add_aws_options(cw)
-    add_store_option(cw)
-    cw.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    options.store(cw)
+    options.json_output(cw)
     cw.set_defaults(func=run_cloudwatch)
 
-    ce = kinds.add_parser(
-        "cost-explorer",
-        help="billing from Cost Explorer GetCostAndUsage (USD 0.01 per request)",
-        description=(
-            "GetCostAndUsage (UnblendedCost, AmortizedCost, NetAmortizedCost) for whole months "
-            "covering [--start, --end), stored as source cost-explorer. Cost Explorer charges "
-            "USD 0.01 per request: the command says how many it will make, reuses final months "
-            "from its cache, and --dry-run stops after saying so."
-        ),
-    )
+    ce = options.command(kinds, "ingest cost-explorer")
     ce.add_argument("--start", required=True, type=_date, help="YYYY-MM-DD")
     ce.add_argument("--end", required=True, type=_date, help="YYYY-MM-DD (exclusive)")
     ce.add_argument("--granularity", default="DAILY", type=str.upper, choices=["DAILY", "MONTHLY"])
@@ -73,8 +55,8 @@ def register_kind(kinds: argparse._SubParsersAction) -> None:
     ce.add_argument("--no-cache", action="store_true", help="request every month again")
     ce.add_argument("--dry-run", action="store_true", help="print the plan, request nothing")
     add_aws_options(ce)
-    add_store_option(ce)
-    ce.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    options.store(ce)
+    options.json_output(ce)
     ce.set_defaults(func=run_cost_explorer)
 
 

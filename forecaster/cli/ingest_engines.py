@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import re
 
-from forecaster.cli.common import add_store_as_option, add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.engines import ENGINES
 from forecaster.engines.rollup import DROPPABLE, GRAINS, RollupSpec
 from forecaster.errors import InputError
@@ -139,16 +140,7 @@ def _period(text: str) -> str:
 def register_kind(kinds: argparse._SubParsersAction) -> None:
     from forecaster.cli.aws_options import add_aws_options
 
-    athena = kinds.add_parser(
-        "athena",
-        help="roll up a CUR 2.0 or FOCUS table in Amazon Athena and store the rollup",
-        description=(
-            "Runs the billing rollup as one Athena query over DATABASE.TABLE (CUR 2.0 or "
-            "FOCUS, as AWS Data Exports create them), polls it, reads the result and stores "
-            "it as rollup partitions reconciled to the cent against the query's own source "
-            "totals. Prints the bytes scanned and what the query cost."
-        ),
-    )
+    athena = options.command(kinds, "ingest athena")
     athena.add_argument("--database", required=True, help="Glue / Athena database")
     athena.add_argument("--table", required=True, help="the export's table")
     athena.add_argument("--workgroup", default=None, help="Athena workgroup (default: primary)")
@@ -172,7 +164,7 @@ def register_kind(kinds: argparse._SubParsersAction) -> None:
     athena.add_argument(
         "--timeout", type=float, default=1800.0, help="seconds to wait for the query (1800)"
     )
-    add_store_as_option(athena, None, "athena")
+    options.store_as(athena, None, "athena")
     athena.add_argument(
         "--replace",
         action="append",
@@ -183,8 +175,8 @@ def register_kind(kinds: argparse._SubParsersAction) -> None:
     )
     add_rollup_options(athena)
     add_aws_options(athena)
-    add_store_option(athena)
-    athena.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    options.store(athena)
+    options.json_output(athena)
     athena.set_defaults(func=run_athena)
 
 

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from forecaster.cli.common import add_store_as_option, add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.load import LoadIngestReport, ingest_traffic
 
 
 def register_kind(kinds: argparse._SubParsersAction) -> None:
-    parser = kinds.add_parser(
-        "traffic",
-        help="traffic metrics: CSV or Parquet, wide (timestamp,value) or long "
-        "(timestamp,metric,value[,unit])",
-        description=(
-            "Store load samples (1-minute to daily) in the load store. A wide file "
-            "(timestamp,value) needs --metric (and usually --unit); a long file names its "
-            "metrics. Samples are merged by (source, metric, dimensions, timestamp): the same "
-            "file again changes nothing, an overlapping one replaces the overlap."
-        ),
-    )
+    parser = options.command(kinds, "ingest traffic")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or globs")
     parser.add_argument("--metric", default=None, help="metric name for a wide file")
     parser.add_argument("--unit", default=None, help="unit, e.g. requests, GB, percent")
-    add_store_as_option(parser, "file", "file")
-    add_store_option(parser)
-    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    options.store_as(parser, "file", "file")
+    options.store(parser)
+    options.json_output(parser)
     parser.set_defaults(func=run)
 
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from forecaster import format as fmt
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.inputs import inputs_doc, inputs_line, named
 from forecaster.review import FORMATS, build_review, parse_formats, write_review
@@ -16,18 +17,9 @@ DEFAULT_OUT = "reviews"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "review",
-        help="monthly cost review pack: totals, breakdowns, bridge, findings (xlsx/csv/html/pdf)",
-        description=(
-            "Build the month's cost review: headline totals against the previous month, the "
-            "same month last year and the budget; cost by provider, service, account and "
-            "workload with unit cost; the month-over-month bridge; findings ranked by money; "
-            "scaling ceilings; data-quality notes. Files are written all or nothing."
-        ),
-    )
+    p = options.command(sub, "review")
     p.add_argument("--month", required=True, metavar="YYYY-MM", help="billing month to review")
-    add_store_option(p)
+    options.store(p)
     p.add_argument(
         "--out",
         type=Path,
@@ -43,30 +35,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--budget", type=Path, metavar="FILE", help="budget CSV: month,currency,amount[,measure]"
     )
-    p.add_argument(
-        "--workloads",
-        metavar="FILE",
-        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs]; "
-        "none named: no workload sections)",
-    )
-    p.add_argument(
-        "--loadtests",
+    options.named_input(p, "workloads", "workloads TOML", "no workload sections")
+    options.named_input(
+        p,
+        "loadtests",
+        "directory of load tests named <workload>*.csv|json",
+        "no scaling section",
         type=Path,
         metavar="DIR",
-        help="directory of load tests named <workload>*.csv|json (else $FORECASTER_LOADTESTS "
-        "or forecaster.toml's [inputs]; none named: no scaling section)",
     )
     p.add_argument(
         "--since",
         metavar="ISO",
         help="list restatements recorded from this time on (default: the start of --month)",
     )
-    p.add_argument(
-        "--source",
-        action="append",
-        metavar="SOURCE",
-        help="only billing from this store source (repeatable)",
-    )
+    options.sources(p)
     p.add_argument(
         "--tag",
         action="append",
@@ -74,14 +57,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="break the cost down by this tag key (repeatable; default: the tag keys the "
         "workloads filter on)",
     )
-    p.add_argument(
-        "--scenarios",
-        default=None,
-        help="TCO scenario file (else $FORECASTER_SCENARIOS or forecaster.toml's [inputs]; "
-        "none named: the baseline alone)",
-    )
+    options.named_input(p, "scenarios", "TCO scenarios TOML", "the baseline alone")
     p.add_argument("--horizon", type=int, default=None, help="TCO months, 12 to 36")
-    p.add_argument("--json", action="store_true", help="print the files and headline as JSON")
+    options.json_output(p, help="print the files and headline as JSON")
     p.set_defaults(func=run)
 
 

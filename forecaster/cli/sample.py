@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import argparse
 
+from forecaster.cli import options
 from forecaster.cli.common import print_json
 from forecaster.sample import write_sample
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "sample",
-        help="write the bundled sample dataset (24 months, 5 workloads, 3 providers)",
-        description=(
-            "Write a realistic, deterministic sample: daily FOCUS billing, hourly traffic, a "
-            "load test and a workloads file. Its ground truth is documented in data/README.md."
-        ),
-    )
+    parser = options.command(sub, "sample")
     parser.add_argument(
         "--out", default="data/sample", help="directory to write (default data/sample)"
     )
     parser.add_argument(
         "--store", default=None, help="also ingest the sample into this store directory"
     )
-    parser.add_argument("--json", action="store_true")
+    options.json_output(parser)
     parser.set_defaults(func=run)
 
 

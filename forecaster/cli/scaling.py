@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from forecaster import format as fmt
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.format import money, number, percent
 from forecaster.scaling import ceiling, explain
@@ -52,9 +53,9 @@ ms, s or us).
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = options.command(
+        sub,
         "scaling",
-        help="scaling ceiling from load tests (Universal Scalability Law)",
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -63,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--load-col", metavar="NAME", help="load column (CSV) or metric (k6)")
     p.add_argument("--throughput-col", metavar="NAME", help="throughput column or metric")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    options.json_output(p)
     p.add_argument(
         "--confidence", type=float, default=0.95, help="confidence level of the intervals (0.95)"
     )
@@ -96,7 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "file, or --latency-budget)",
     )  # fmt: skip
     p.add_argument("--workloads", metavar="FILE", help="workloads TOML (with --workload)")
-    add_store_option(p)
+    options.store(p)
     p.add_argument(
         "--forecast-measures", choices=("throughput", "load"), default="throughput",
         help="compare the forecast with the throughput ceiling (default) or the peak load N*",

@@ -14,40 +14,25 @@ import shutil
 import sys
 from pathlib import Path
 
-from forecaster.cli.common import add_store_option, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import store_dir
 from forecaster.errors import InputError
 from forecaster.inputs import inputs_line, named
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "serve",
-        help="serve the interactive dashboard",
-        description="Serve the dashboard over a store: spend, workloads' cost curves, scaling "
-        "ceilings, the monthly review and the data behind them.",
-    )
-    add_store_option(parser)
-    parser.add_argument(
-        "--workloads",
-        default=None,
-        metavar="FILE",
-        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs])",
-    )
-    parser.add_argument(
-        "--loadtests",
+    parser = options.command(sub, "serve")
+    options.store(parser)
+    options.named_input(parser, "workloads", "workloads TOML")
+    options.named_input(
+        parser,
+        "loadtests",
+        "load-test results: CSV, k6 or Locust, files or directories, repeatable",
+        "no Scaling page data",
         action="append",
-        default=None,
         metavar="PATH",
-        help="load-test results (CSV, k6, Locust; file or directory; repeatable; else "
-        "$FORECASTER_LOADTESTS or forecaster.toml's [inputs]; none named: no Scaling page data)",
     )
-    parser.add_argument(
-        "--scenarios",
-        default=None,
-        metavar="FILE",
-        help="TCO scenario file shown beside the what-if (else $FORECASTER_SCENARIOS or "
-        "forecaster.toml's [inputs])",
-    )
+    options.named_input(parser, "scenarios", "TCO scenarios TOML shown beside the what-if")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8050, help="port (8050)")
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (loopback only)")

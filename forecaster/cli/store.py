@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.store import BillingStore, status_rows
 from forecaster.store.billing import source_overlaps
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("store", help="inspect the local store")
+    parser = options.command(sub, "store")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
-    status = actions.add_parser("status", help="periods stored, with rows, totals and status")
-    add_store_option(status)
-    status.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    status = options.command(actions, "store status")
+    options.store(status)
+    options.json_output(status)
     status.set_defaults(func=run_status)
 
 

@@ -5,46 +5,27 @@ from __future__ import annotations
 import argparse
 
 from forecaster import format as fmt
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
 from forecaster.tco.run import run_tco
 from forecaster.tco.scenarios import MONTE_CARLO_PATHS, MONTE_CARLO_SEED
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "tco",
-        help="cost forecast (P10/P50/P90) and TCO, NPV, break-even per what-if scenario",
-        description=(
-            "Forecast each workload's load, push it through its fitted cost curve by Monte "
-            "Carlo (load and curve uncertainty), add the cost no workload claims forecast by "
-            "time, and compare scenarios (growth, architecture fix, commitment, price change) "
-            "per currency: monthly bands, cumulative TCO, NPV and break-even month."
-        ),
-    )
-    parser.add_argument(
-        "--scenarios",
-        default=None,
-        help="scenario TOML file (else $FORECASTER_SCENARIOS or forecaster.toml's [inputs]; "
-        "none named: the baseline alone)",
-    )
+    parser = options.command(sub, "tco")
+    options.named_input(parser, "scenarios", "TCO scenarios TOML", "the baseline alone")
     parser.add_argument("--horizon", type=int, default=None, help="months, 12 to 36")
-    parser.add_argument(
-        "--workloads",
-        default=None,
-        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs])",
-    )
+    options.named_input(parser, "workloads", "workloads TOML")
     parser.add_argument(
         "--samples", type=int, default=None, help=f"Monte Carlo paths (default {MONTE_CARLO_PATHS})"
     )
     parser.add_argument(
         "--seed", type=int, default=None, help=f"Monte Carlo seed (default {MONTE_CARLO_SEED})"
     )
-    parser.add_argument(
-        "--source", action="append", default=None, help="only these billing sources (repeat)"
-    )
-    add_store_option(parser)
-    parser.add_argument("--json", action="store_true")
+    options.sources(parser)
+    options.store(parser)
+    options.json_output(parser)
     parser.set_defaults(func=run)
 
 

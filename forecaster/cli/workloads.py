@@ -9,7 +9,8 @@ from typing import Any
 
 import polars as pl
 
-from forecaster.cli.common import add_store_option, print_json, store_dir
+from forecaster.cli import options
+from forecaster.cli.common import print_json, store_dir
 from forecaster.errors import InputError
 from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
 from forecaster.load import GRAINS
@@ -24,65 +25,30 @@ from forecaster.workloads import (
 PERIOD_FORMAT = {"hour": "%Y-%m-%d %H:00", "day": "%Y-%m-%d", "month": "%Y-%m"}
 
 
-def add_workloads_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--workloads",
-        default=None,
-        metavar="FILE",
-        help="workloads TOML (else $FORECASTER_WORKLOADS or forecaster.toml's [inputs])",
-    )
-
-
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "workloads",
-        help="each workload's cost and load per period, coverage, unclaimed cost",
-        description=(
-            "Join each workload's cost (the billing rows its filters claim, times its share; "
-            "EffectiveCost) with its load driver per period, show where one side is missing, "
-            "and the cost no workload claims (per period and currency)."
-        ),
-    )
-    add_workloads_option(parser)
+    parser = options.command(sub, "workloads")
+    options.named_input(parser, "workloads", "workloads TOML")
     parser.add_argument("--grain", default="day", choices=list(GRAINS))
-    parser.add_argument(
-        "--source",
-        action="append",
-        default=None,
-        metavar="SOURCE",
-        help="only billing from this store source (repeatable), e.g. when Cost Explorer and "
-        "CUR cover the same months",
-    )
+    options.sources(parser, ", e.g. when Cost Explorer and CUR cover the same months")
     parser.add_argument(
         "--limit",
         type=int,
         default=12,
         help="text output: the last N periods per workload (0: all; default 12)",
     )
-    add_store_option(parser)
-    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    options.store(parser)
+    options.json_output(parser)
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
-    suggest = actions.add_parser(
-        "suggest",
-        help="propose workloads from the bill, each with the load metric that drives it",
-        description=(
-            "Propose workloads from the bill: the largest cost groups by a tag, the account or "
-            "the service, each with the metric in the load store whose daily moves best follow "
-            "its daily EffectiveCost, else a usage quantity from the bill (a proxy). Writes a "
-            "commented workloads TOML that `forecaster workloads --workloads FILE` reads."
-        ),
-    )
+    suggest = options.command(actions, "workloads suggest")
     suggest.add_argument(
         "--by", default="service", help="tag:KEY, account or service (default: service)"
     )
     suggest.add_argument("--top", type=int, default=5, help="largest groups proposed (5)")
     suggest.add_argument("--out", type=Path, default=None, help="write the TOML here")
-    suggest.add_argument(
-        "--source", action="append", default=None, help="only these billing sources (repeat)"
-    )
-    add_store_option(suggest)
-    suggest.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    options.sources(suggest)
+    options.store(suggest)
+    options.json_output(suggest)
     suggest.set_defaults(func=run_suggest)
 
 
