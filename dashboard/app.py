@@ -7,14 +7,23 @@ with ``--prod``; debug is never switched on here).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dash
 from dash import Dash, Input, Output, dcc, html
 
+from dashboard import components as ui
 from dashboard import data
 from dashboard.auth import configure_auth
+from dashboard.data.errors import one_line
+from forecaster.errors import ForecasterError
+
+log = logging.getLogger(__name__)
+PROBLEM_ID = "app-problem"
+PAGE_CONTENT = "_pages_content"  # Dash pages' container of the page shown
 
 HERE = Path(__file__).parent
 
@@ -43,6 +52,7 @@ def create_app(
         title="Cloud cost forecaster",
         suppress_callback_exceptions=True,
         update_title=None,
+        on_error=show_problem,
     )
     for page in dash.page_registry.values():  # a tab title per page
         page["title"] = page_title(page["name"])
@@ -50,8 +60,9 @@ def create_app(
     pages = _pages()
     app.callback(
         [Output(_nav_id(p), "className") for p in pages],
+        Output(PROBLEM_ID, "children"),  # a new page clears the last page's problem
         Input("_pages_location", "pathname"),
-    )(lambda pathname: nav_classes(pathname, [p["relative_path"] for p in pages]))
+    )(lambda pathname: [*nav_classes(pathname, [p["relative_path"] for p in pages]), None])
     configure_auth(app, env)
     if warm:
         data.warm_in_background()
@@ -59,6 +70,35 @@ def create_app(
 
 
 APP_NAME = "Cloud cost forecaster"
+
+
+def problem_message(exc: Exception) -> str:
+    """The one line a reader sees for an exception a page did not handle: the loader's or
+    the engine's message, else a plain sentence (the traceback goes to the server log)."""
+    if isinstance(exc, data.LoaderError):
+        return str(exc)
+    if isinstance(exc, ForecasterError):
+        return one_line(str(exc))
+    return (
+        f"This view could not be computed ({type(exc).__name__}); the details are in the "
+        "dashboard's log."
+    )
+
+
+def show_problem(exc: Exception) -> Any:
+    """Dash's error handler of every callback: the page shows the problem as one line (in
+    place of the page when the page itself failed, else above it), never a traceback."""
+    if not isinstance(exc, ForecasterError):
+        log.error("dashboard callback failed", exc_info=exc)
+    message = problem_message(exc)
+    outputs = dash.ctx.outputs_list
+    flat = outputs if isinstance(outputs, list) else [outputs]
+    ids = [o.get("id") for o in flat if isinstance(o, dict)]
+    if PAGE_CONTENT in ids:
+        return [html.Div([ui.problem(message)]) if i == PAGE_CONTENT else dash.no_update
+                for i in ids] if isinstance(outputs, list) else html.Div([ui.problem(message)])  # fmt: skip
+    dash.set_props(PROBLEM_ID, {"children": ui.problem(message)})
+    return None
 
 
 def page_title(name: str) -> str:
@@ -100,6 +140,7 @@ def layout() -> html.Div:
                 ],
                 className="top",
             ),
+            html.Div(id=PROBLEM_ID, role="alert"),
             html.Main(dash.page_container, className="page"),
         ]
     )

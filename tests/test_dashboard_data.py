@@ -3,8 +3,10 @@ one computation for concurrent requests, problems reported instead of raised."""
 
 from __future__ import annotations
 
+import ast
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,7 @@ from forecaster.ingest import ingest_billing
 from forecaster.views.forecast import WhatIf
 from tests import dashboard_support as support
 from tests.dashboard_support import configure, write_evil_billing
+from tests.test_import_graph import cycles
 
 
 @pytest.fixture(scope="session")
@@ -105,5 +108,38 @@ def test_currencies_come_most_spend_first(sample):
 
 def test_a_store_the_tco_engine_refuses_gives_its_message(small_store, sample):
     data.configure(small_store, sample["workloads"])
-    doc = data.tco(WhatIf())
-    assert doc["currencies"] == [] and "no workload has both cost and load" in doc["error"]
+    with pytest.raises(data.LoaderError, match="no workload has both cost and load"):
+        data.tco(WhatIf())
+
+
+def _loader_imports() -> dict[str, set[str]]:
+    """Module of ``dashboard/data/`` -> the modules of it that it imports (anywhere in its
+    body); importing a name from the package itself counts as importing ``__init__``."""
+    root = Path(data.__file__).parent
+    names = {p.stem for p in root.glob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for path in root.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "dashboard.data"
+            ):
+                parts = node.module.split(".")[2:]
+                if parts:
+                    found.add(parts[0])
+                else:
+                    found.update(a.name if a.name in names else "__init__" for a in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(a.name.split(".")[2] for a in node.names
+                             if a.name.startswith("dashboard.data."))  # fmt: skip
+        graph[path.stem] = found - {path.stem}
+    return graph
+
+
+def test_the_loader_is_small_modules_without_import_cycles():
+    graph = _loader_imports()
+    assert {"errors", "caching", "config", "billing", "workload_results", "tco_runs"} <= set(graph)
+    assert cycles(graph) == []
+    assert cycles({**graph, "errors": {"caching"}, "caching": {"errors"}})  # the check bites
+    root = Path(data.__file__).parent
+    assert all(len(p.read_text().splitlines()) <= 200 for p in root.glob("*.py"))

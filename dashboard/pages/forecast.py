@@ -284,9 +284,12 @@ def update(*args):
         message = "Not computed: " + "; ".join(problems) + "."
         return ui.problem(message), figures.empty(message), search
     what = what_if(values)
-    doc = data.tco(what)
-    if doc is None or views.currency_doc(doc, currency) is None:
-        message = (doc or {}).get("error") or f"No {currency} forecast"
+    try:
+        doc = data.tco(what)
+    except data.LoaderError as exc:
+        return ui.problem(str(exc)), figures.empty(str(exc)), search
+    if views.currency_doc(doc, currency) is None:
+        message = f"No {currency} forecast"
         return ui.problem(message), figures.empty(message), search
     compare = views.comparison_table(doc, currency)
     history = data.spend(None).filter(pl.col("currency") == currency).tail(12)

@@ -141,14 +141,16 @@ def forecast(currency: str):
     title = f"Cost forecast ({currency})"
     history = data.spend(None).filter(pl.col("currency") == currency).tail(12)
     if data.workloads_problem():
-        results = data.bill_forecast()
-        if isinstance(results, str):
-            return figures.empty(results, title)
+        try:
+            results = data.bill_forecast()
+        except data.LoaderError as exc:
+            return figures.empty(str(exc), title)
         bands = total_bands(results, currency)
         return figures.cost_forecast(history, bands, currency, f"{title}, by time alone")
-    doc = data.tco(WhatIf())
-    if doc.get("error"):
-        return figures.empty(doc["error"], title)
+    try:
+        doc = data.tco(WhatIf())
+    except data.LoaderError as exc:
+        return figures.empty(str(exc), title)
     bands = monthly_bands(doc, currency).filter(pl.col("scenario") == "baseline")
     return figures.cost_forecast(history, bands, currency, title)
 
@@ -157,10 +159,11 @@ def forecast_groups(currency: str, by: str):
     """Without workloads: the next 12 months by time per group of the chosen split."""
     if not data.workloads_problem():
         return None
-    results = data.bill_forecast()
     dimension = by if by in ("provider", "service", "account") else "service"
-    if isinstance(results, str):
-        return ui.problem(results)
+    try:
+        results = data.bill_forecast()
+    except data.LoaderError as exc:
+        return ui.problem(str(exc))
     frame = group_table(results, currency, dimension)
     return html.Div(
         [

@@ -112,7 +112,10 @@ def update(currency: str, month: str | None, fmt: str):
     search = state.encode({"currency": currency, "month": month, "fmt": fmt})
     if not month:
         return figures.empty("No month with a month before it"), None, None, None, search
-    bridge = views.currency_bridge(data.bridge(month), currency)
+    try:
+        bridge = views.currency_bridge(data.bridge(month), currency)
+    except data.LoaderError as exc:
+        return figures.empty(str(exc)), ui.problem(str(exc)), None, None, search
     if bridge is None:
         return figures.empty(f"No {currency} bridge for {month}"), None, None, None, search
     steps, items = views.steps_table(bridge), views.items_table(bridge)

@@ -10,7 +10,6 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import components as ui
 from dashboard import data, figures, state, tables
 from dashboard.figures.scaling import ceiling_forecast, latency_curve_figure
-from forecaster.errors import ForecasterError
 from forecaster.scaling.explain import describe
 from forecaster.scaling.reach import HORIZON_DAYS
 from forecaster.views import scaling as views
@@ -24,6 +23,9 @@ def layout(
     share: str | None = None,
     **_: str,
 ) -> html.Div:
+    problem = data.problem(data.loadtest_files)
+    if problem:
+        return html.Div([html.H2("Scaling"), ui.problem(problem)])
     tests = list(data.loadtest_files())
     if not tests:
         return html.Div(
@@ -102,7 +104,7 @@ def update(test: str, workload: str | None, share: float):
     search = state.encode({"test": test, "workload": workload, "share": share})
     try:
         points, model = data.usl(test)
-    except (ForecasterError, KeyError) as exc:
+    except data.LoaderError as exc:
         message = f"{test}: {exc}"
         return figures.empty(message), ui.problem(message), None, None, search
     coefficients = tables.grid(
@@ -122,16 +124,17 @@ def update(test: str, workload: str | None, share: float):
 
 def latency_budgets(test: str, workload: str, share: float) -> list:
     """The workload's latency budgets beside the ceiling date: the engine's sentence each."""
-    found = data.latency_budgets(test, workload, share)
-    if isinstance(found, str):
-        return [ui.problem(f"{workload}'s latency budget: {found}")]
+    try:
+        found = data.latency_budgets(test, workload, share)
+    except data.LoaderError as exc:
+        return [ui.problem(f"{workload}'s latency budget: {exc}")]
     out: list = []
     for outlook, sentence in found:
         stat = outlook.budget.stat
         out.append(html.P(sentence, id=f"scaling-budget-{stat}", className="describe"))
         try:
             curve = data.latency_curve(test, stat)
-        except ForecasterError:
+        except data.LoaderError:
             continue
         out.append(
             dcc.Graph(
@@ -152,9 +155,10 @@ def ceiling(test: str, model, workload: str | None, share: float):
         return html.P("Choose a workload to compare its forecast load with the ceiling.")
     if not 0 < (share or 0) <= 1:
         return ui.problem(f"share of the ceiling {share!r}: expected more than 0% and up to 100%")
-    reach = data.ceiling(test, workload, share)
-    if reach is None:
-        return ui.problem(f"{workload}: too little load data to forecast")
+    try:
+        reach = data.ceiling(test, workload, share)
+    except data.LoaderError as exc:
+        return ui.problem(f"{workload}: {exc}")
     busiest = reach.busiest_hour
     return [
         *latency_budgets(test, workload, share),

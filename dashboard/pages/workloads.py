@@ -150,11 +150,15 @@ def select_row(rows: list[dict] | None):
 )
 def update(name: str | None, start: str | None, end: str | None, grain: str = "week"):
     window = full_window(start, end, data.months())
-    fit = data.fit(name, *window) if name else None
     search = state.encode({"workload": name, "start": window[0], "end": window[1]})
-    if fit is None:
+    if not name:
         blank = figures.empty("Choose a workload")
         return blank, blank, "", None, search
+    try:
+        fit = data.fit(name, *window)
+    except data.LoaderError as exc:
+        blank = figures.empty(str(exc))
+        return blank, blank, ui.problem(str(exc)), None, search
     anomalies = anomaly_periods(fit)
     return (
         figures.cost_vs_load(fit, curve_band(fit), anomalies),
@@ -261,17 +265,16 @@ def suggestion_layout() -> html.Div:
     Input("workloads-suggest-by", "value"),
 )
 def suggest(by: str):
-    found = data.suggestion(by)
-    if isinstance(found, str):
-        table = ui.problem(found)
-    else:
+    try:
+        found = data.suggestion(by)
         table = tables.grid("workloads-suggest-grid", suggestion_table(found[0]), wide=["driver"])
-    anomalies = data.time_anomalies()
-    shown = (
-        ui.problem(anomalies)
-        if isinstance(anomalies, str)
-        else tables.grid("workloads-anomalies-grid", anomalies.drop("basis"), height=360)
-    )
+    except data.LoaderError as exc:
+        table = ui.problem(str(exc))
+    try:
+        anomalies = data.time_anomalies()
+        shown = tables.grid("workloads-anomalies-grid", anomalies.drop("basis"), height=360)
+    except data.LoaderError as exc:
+        shown = ui.problem(str(exc))
     return table, shown
 
 
@@ -282,7 +285,7 @@ def suggest(by: str):
     prevent_initial_call=True,
 )
 def download_suggestion(_clicks: int, by: str):
-    found = data.suggestion(by)
-    if isinstance(found, str):
+    if data.problem(data.suggestion, by):
         return None
+    found = data.suggestion(by)
     return {"content": found[1], "filename": "workloads.toml", "type": "application/toml"}

@@ -1,0 +1,51 @@
+"""TCO: the baseline and what-if scenario runs of ``forecaster.tco`` and the scenario file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.data.caching import cached, on_disk
+from dashboard.data.config import config, store_dir
+from dashboard.data.errors import refusals
+from dashboard.data.workload_results import fits, series, unclaimed_days
+
+
+@cached
+@refusals
+def file_scenarios() -> tuple[Any, list[Any]] | None:
+    """(Settings, scenarios) of the configured scenario file; None when none is named."""
+    path = config().scenarios
+    if path is None:
+        return None
+    from forecaster.tco.scenarios import load_scenarios
+
+    return load_scenarios(path)
+
+
+def tco(what: Any) -> dict[str, Any]:
+    """Baseline and what-if scenario (a ``forecaster.views.forecast.WhatIf``) run by
+    ``forecaster.tco``; ``LoaderError`` with the engine's message when it refuses the
+    data."""
+    return _tco(what.canonical())
+
+
+@cached
+@on_disk
+@refusals
+def _tco(what: Any) -> dict[str, Any]:
+    from forecaster.tco.run import run_tco
+    from forecaster.views import forecast as forecast_views
+
+    return run_tco(
+        store_dir(),
+        config().workloads,
+        scenarios=forecast_views.scenarios(what, extra=_extra_scenarios()),
+        series=series(),
+        fits=fits(),
+        unclaimed=unclaimed_days(),
+    )
+
+
+def _extra_scenarios() -> list[Any]:
+    loaded = file_scenarios()
+    return [] if loaded is None else loaded[1]
