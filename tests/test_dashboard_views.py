@@ -16,7 +16,7 @@ from forecaster.review.bridge import bridge_for_month
 from forecaster.review.workloads import UNCLAIMED_PREFIX
 from forecaster.spend import store_monthly_spend
 from forecaster.store import BillingStore
-from forecaster.views import export, forecast, overview, review, store, workloads
+from forecaster.views import data, export, forecast, overview, review, workloads
 from forecaster.views import scaling as scaling_views
 from forecaster.workloads import load_workloads, unclaimed_cost, workload_series
 from tests import dashboard_support as support
@@ -352,13 +352,13 @@ def test_review_file_rejects_an_unknown_format(pack):
 # -- store (Data page) -----------------------------------------------------------------
 def test_periods_table_has_a_row_per_partition_and_currency(world):
     parts = BillingStore(world["store"]).partitions()
-    table = store.periods_table(parts)
+    table = data.periods_table(parts)
     assert table.height == sum(len(p["totals"]) for p in parts)
     assert set(table["source"]) == {"sample-focus", "evil"}
 
 
 def test_sources_table_spans_each_sources_periods(world):
-    table = store.sources_table(BillingStore(world["store"]).partitions())
+    table = data.sources_table(BillingStore(world["store"]).partitions())
     row = table.filter(pl.col("source") == "sample-focus").row(0, named=True)
     assert (row["first_period"], row["last_period"], row["periods"]) == ("2024-11", "2026-10", 24)
 
@@ -378,7 +378,7 @@ def test_restatements_table_lists_each_currencys_change():
             }
         ]
     }
-    table = store.restatements_table(catalog)
+    table = data.restatements_table(catalog)
     assert table.height == 2
     assert table.filter(pl.col("currency") == "USD")["flagged"][0] is True
 
@@ -386,13 +386,13 @@ def test_restatements_table_lists_each_currencys_change():
 def test_reconciliation_problems_name_the_partition_and_column():
     part = _partition("2026-09", "closed", "cur")
     part["reconciliation"] = {"USD": {"BilledCost": {"source": 10.0, "stored": 10.2}}}
-    (problem,) = store.reconciliation_problems([part])
+    (problem,) = data.reconciliation_problems([part])
     assert "cur 2026-09 USD BilledCost" in problem
 
 
 def test_coverage_problems_count_periods_missing_a_side():
     coverage = pl.DataFrame({"workload": ["a", "b"], "cost_only": [3, 0], "load_only": [0, 0]})
-    assert store.coverage_problems(coverage) == [
+    assert data.coverage_problems(coverage) == [
         "workload a: 3 period(s) with cost but no load (left out of its cost curve)"
     ]
 
@@ -400,7 +400,7 @@ def test_coverage_problems_count_periods_missing_a_side():
 def test_load_table_has_one_row_per_series(world):
     from forecaster.load import LoadStore
 
-    table = store.load_table(LoadStore(world["store"]).partitions())
+    table = data.load_table(LoadStore(world["store"]).partitions())
     assert table.height == 5 and set(table["months"]) == {24}
 
 
