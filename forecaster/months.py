@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
+import polars as pl
+
 from forecaster.errors import InputError
 
 #: A month label: four-digit year, two-digit month 01-12.
@@ -67,3 +69,12 @@ def first_of_month_after(day: date, months: int) -> date:
     """The first day of the month ``months`` calendar months after ``day``'s month."""
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def month_of(column: str | pl.Expr) -> pl.Expr:
+    """A timestamp or date column's month as a ``"YYYY-MM"`` label (the expression, unnamed).
+
+    ``month_of("period_start").alias("month")``: the label every monthly table is keyed by.
+    """
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.dt.strftime("%Y-%m")

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from forecaster import columns as C
+from forecaster.months import month_of
 from forecaster.store import BillingStore
 
 DIMENSIONS = {
@@ -23,7 +24,7 @@ def monthly_spend(charges: pl.LazyFrame, by: str | None = None) -> pl.LazyFrame:
     ``by`` is one of DIMENSIONS' keys; the month is the billing period (YYYY-MM).
     """
     keys = [
-        pl.col(C.BILLING_PERIOD_START).dt.strftime("%Y-%m").alias("month"),
+        month_of(C.BILLING_PERIOD_START).alias("month"),
         pl.col(C.BILLING_CURRENCY).alias("currency"),
     ]
     if by is not None:

@@ -27,6 +27,7 @@ import polars as pl
 
 from forecaster.curves import decompose
 from forecaster.curves.fit import CostCurve
+from forecaster.months import month_of
 from forecaster.portfolio import WorkloadFit
 
 PARTS = ("fixed", "organic", "scaling_excess", "efficiency_drift", "residual")
@@ -109,7 +110,7 @@ def monthly_waste(fits: dict[str, WorkloadFit] | list[WorkloadFit]) -> pl.DataFr
             continue
         parts = split_fit(fit)
         frames.append(
-            parts.group_by(pl.col("period_start").dt.strftime("%Y-%m").alias("month"))
+            parts.group_by(month_of("period_start").alias("month"))
             .agg(
                 _cents(pl.col("fixed").sum()).alias("idle_baseline"),
                 _cents(pl.col("scaling_excess").sum()).alias("scaling_excess"),

@@ -37,6 +37,7 @@ import polars as pl
 from forecaster.curves.findings import excess_at
 from forecaster.curves.fit import CostCurve
 from forecaster.errors import InputError
+from forecaster.months import month_of
 
 COMPONENTS = ("fixed", "organic", "scaling_excess", "residual")
 STEPS = (
@@ -90,7 +91,7 @@ def monthly_components(periods: pl.DataFrame | pl.LazyFrame, item: str) -> pl.Da
         if c in names
     ]
     return (
-        lf.group_by(pl.col("period_start").dt.strftime("%Y-%m").alias("month"))
+        lf.group_by(month_of("period_start").alias("month"))
         .agg([pl.col(c).sum() for c in sums])
         .with_columns(pl.lit(item).alias("item"))
         .sort("month")
@@ -121,7 +122,7 @@ def _rate_split(a: dict, b: dict) -> tuple[float, float, float, float]:
 
 def _month_key(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype in (pl.Date,) or isinstance(dtype, pl.Datetime):
-        return col.dt.strftime("%Y-%m")
+        return month_of(col)
     return col.cast(pl.String).str.slice(0, 7)
 
 

@@ -30,6 +30,7 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.errors import InputError
 from forecaster.load.frame import LOAD_SCHEMA
+from forecaster.months import month_of
 from forecaster.store.fsutil import atomic_write_json, fsync_dir, read_json, store_lock
 
 CATALOG_VERSION = 1
@@ -132,7 +133,7 @@ class LoadStore:
     def _stage(self, frame, catalog, staging, ingest_id, now):
         changes: list[PartitionChange] = []
         staged: dict[str, tuple[Path, dict[str, Any]]] = {}
-        month = pl.col(C.LOAD_TIMESTAMP).dt.strftime("%Y-%m").alias("_month")
+        month = month_of(C.LOAD_TIMESTAMP).alias("_month")
         grouped = frame.with_columns(month).partition_by(
             [C.LOAD_SOURCE, C.LOAD_METRIC, "_month"], as_dict=True, include_key=True
         )

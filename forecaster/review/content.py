@@ -18,6 +18,7 @@ from forecaster import columns as C
 from forecaster.errors import ForecasterError, InputError
 from forecaster.inputs import check_sources, check_tag_keys
 from forecaster.load import read_load
+from forecaster.months import month_of
 from forecaster.review.bill_bridge import STEP_MEANING as BILL_STEP_MEANING
 from forecaster.review.bill_bridge import STEPS as BILL_STEPS
 from forecaster.review.bill_bridge import bill_bridges
@@ -74,7 +75,7 @@ def _check_month_present(store_dir: Path, totals: pl.DataFrame, month: str, char
     if month in set(totals["month"].to_list()):
         return
     held = (
-        charges.select(pl.col(C.BILLING_PERIOD_START).dt.strftime("%Y-%m").alias("m"))
+        charges.select(month_of(C.BILLING_PERIOD_START).alias("m"))
         .unique()
         .sort("m")
         .collect()["m"]

@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from forecaster.months import month_of
 from forecaster.portfolio import WorkloadFit
 from forecaster.review.pack import Table, shift_month
 from forecaster.review.workloads import UNCLAIMED_PREFIX
@@ -149,7 +150,7 @@ def workload_notes(
             )
     if series.height:
         days = series.filter(
-            (pl.col("period_start").dt.strftime("%Y-%m") == month)
+            (month_of("period_start") == month)
             & pl.col("cost").is_not_null()
             & pl.col("load").is_null()
         )

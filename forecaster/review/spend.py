@@ -13,6 +13,7 @@ import json
 import polars as pl
 
 from forecaster import columns as C
+from forecaster.months import month_of
 from forecaster.review.pack import Table, apportion, cents
 
 MEASURES: dict[str, str] = {
@@ -46,7 +47,7 @@ DIMENSIONS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
 
 def billing_month() -> pl.Expr:
     """The billing period as "YYYY-MM" (UTC)."""
-    return pl.col(C.BILLING_PERIOD_START).dt.strftime("%Y-%m").alias("month")
+    return month_of(C.BILLING_PERIOD_START).alias("month")
 
 
 def money_sums() -> list[pl.Expr]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
 
 from forecaster import columns as C
+from forecaster.months import first_of_month_after
 from forecaster.sample import truth as T
 from forecaster.sample.traffic import DAYS_PER_MONTH
 
@@ -97,7 +98,7 @@ def _row(
     billing_account=None,
 ) -> dict:
     start = date(day.year, day.month, 1)
-    end = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    end = first_of_month_after(day, 1)
     return {
         C.BILLING_ACCOUNT_ID: billing_account or BILLING_ACCOUNTS[provider],
         C.BILLING_PERIOD_START: f"{start.isoformat()}T00:00:00Z",
@@ -146,9 +147,7 @@ def shared_rows(
             )
         )
     for index, (month, usage) in enumerate(sorted(aws_usage_by_month.items())):
-        last_day = date.fromordinal(
-            date(month.year + (month.month == 12), month.month % 12 + 1, 1).toordinal() - 1
-        )
+        last_day = first_of_month_after(month, 1) - timedelta(days=1)
         rows.append(
             _row(
                 last_day,

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from forecaster.errors import CannotFit
+from forecaster.months import month_of
 from forecaster.timeonly.forecast import forecast_days
 from forecaster.timeonly.series import KEY_SEP, REST, SERVICE_ACCOUNT, currencies, daily_cost
 
@@ -105,7 +106,7 @@ def time_only_anomalies(
 def month_findings_rows(anomalies: pl.DataFrame, month: str) -> pl.DataFrame:
     """The month's anomalies by time in the review pack's findings shape (``workload``
     holds "provider / service / account"), largest excess first."""
-    mine = anomalies.filter(pl.col("day").dt.strftime("%Y-%m") == month)
+    mine = anomalies.filter(month_of("day") == month)
     frame = mine.select(
         pl.concat_str(
             [pl.col("provider"), pl.col("service"), pl.col("account")], separator=" / "

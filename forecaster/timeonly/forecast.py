@@ -23,7 +23,7 @@ import polars as pl
 
 from forecaster.errors import CannotFit
 from forecaster.forecast import LoadForecaster
-from forecaster.months import first_of_month_after, month_label  # noqa: F401
+from forecaster.months import first_of_month_after, month_label, month_of
 from forecaster.timeonly.series import TOTAL, DailyCost, recent_history
 
 METHOD = "daily cost forecast by time (trend and seasonality of the bill's own history)"
@@ -134,11 +134,7 @@ def forecast_group(daily: DailyCost, group: str, months: int) -> GroupForecast:
     used = frame.filter(pl.col("day") >= fc.history_start)
     first_month = month_label(fc.days[0])
     billed = {
-        first_month: float(
-            used.filter(pl.col("day").dt.strftime("%Y-%m") == first_month)["cost"]
-            .fill_null(0.0)
-            .sum()
-        )
+        first_month: float(used.filter(month_of("day") == first_month)["cost"].fill_null(0.0).sum())
     }
     day_frame = pl.DataFrame({"day": fc.days, "p10": fc.p10, "p50": fc.p50, "p90": fc.p90})
     return GroupForecast(

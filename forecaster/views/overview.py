@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from forecaster import columns as C
+from forecaster.months import month_of
 from forecaster.portfolio import WorkloadFit
 from forecaster.waste import WASTE_PARTS, split_fit
 
@@ -33,7 +34,7 @@ _DECOMPOSITION = {
 
 
 def _month(col: str = "period_start") -> pl.Expr:
-    return pl.col(col).dt.strftime("%Y-%m").alias("month")
+    return month_of(col).alias("month")
 
 
 def monthly_split(
@@ -243,7 +244,7 @@ def monthly_spend_by_tag(charges: pl.LazyFrame, key: str) -> pl.DataFrame:
     value = pl.col(C.TAGS).str.json_path_match(f"$[{json.dumps(key)}]")
     return (
         charges.group_by(
-            pl.col(C.BILLING_PERIOD_START).dt.strftime("%Y-%m").alias("month"),
+            month_of(C.BILLING_PERIOD_START).alias("month"),
             pl.col(C.BILLING_CURRENCY).alias("currency"),
             value.fill_null(UNTAGGED).alias("tag"),
         )
