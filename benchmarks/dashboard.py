@@ -57,12 +57,6 @@ SERVICES = 300
 SHARED = SERVICES - 2 * WORKLOADS
 RNG = np.random.default_rng(7)
 
-FOCUS_COLUMNS = [
-    "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart",
-    "ChargePeriodEnd", "BilledCost", "EffectiveCost", "ListCost", "ContractedCost",
-    "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "ServiceCategory",
-    "ChargeCategory", "ChargeClass", "ResourceId", "RegionId", "Tags",
-]  # fmt: skip
 PROVIDERS = ("AWS", "Microsoft", "Google Cloud")
 
 

@@ -8,8 +8,6 @@ uses a single app: unit tests and the browser tests share it.
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 import threading
 from pathlib import Path
@@ -17,18 +15,13 @@ from types import ModuleType
 
 import pytest
 
+from tests.focus_builder import focus_row, write_focus
+
 EVIL = "<img src=x onerror=alert(1)>"
 """A value billing data may carry (service name, tag value); it must show as text."""
 
 EVIL_SERVICE = EVIL
 EVIL_MONTHS = ("2026-09", "2026-10")
-FOCUS_HEADER = [
-    "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart",
-    "ChargePeriodEnd", "BilledCost", "EffectiveCost", "ListCost", "ContractedCost",
-    "BillingCurrency", "ProviderName", "SubAccountId", "ServiceName", "ServiceCategory",
-    "ChargeCategory", "ChargeClass", "ResourceId", "RegionId", "Tags",
-]  # fmt: skip
-
 _lock = threading.Lock()
 _built: dict[str, object] = {}
 
@@ -36,24 +29,23 @@ _built: dict[str, object] = {}
 def write_evil_billing(path: Path) -> Path:
     """A FOCUS CSV with one daily charge on 1 and 2 of each EVIL_MONTHS month whose service
     name and ``team`` tag are markup (12.34 USD a day, claimed by no workload)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(FOCUS_HEADER)
-        for month in EVIL_MONTHS:
-            y, m = (int(p) for p in month.split("-"))
-            end = f"{y + m // 12}-{m % 12 + 1:02d}-01T00:00:00Z"
-            for day in (1, 2):
-                writer.writerow(
-                    [
-                        "999999999999", f"{month}-01T00:00:00Z", end,
-                        f"{month}-{day:02d}T00:00:00Z", f"{month}-{day + 1:02d}T00:00:00Z",
-                        "12.34", "12.34", "12.34", "12.34", "USD", "AWS", "999999999999",
-                        EVIL_SERVICE, "Other", "Usage", "", "", "us-east-1",
-                        json.dumps({"team": EVIL}),
-                    ]
-                )  # fmt: skip
-    return path
+    account = {"BillingAccountId": "999999999999", "account": "999999999999"}
+    blanks = {"ServiceCategory": "Other", "ChargeClass": "", "ResourceId": ""}
+    rows = [
+        focus_row(
+            month,
+            day,
+            12.34,
+            service=EVIL_SERVICE,
+            hours=24,
+            tags={"team": EVIL},
+            **account,
+            **blanks,
+        )
+        for month in EVIL_MONTHS
+        for day in (1, 2)
+    ]
+    return write_focus(path, rows)
 
 
 def sample_paths(root: Path) -> dict[str, Path]:

@@ -8,8 +8,6 @@ every review test file; they live in a temporary directory removed at exit.
 from __future__ import annotations
 
 import atexit
-import csv
-import json
 import shutil
 import tempfile
 from datetime import UTC, datetime
@@ -23,6 +21,7 @@ from forecaster.review import ReviewPack, build_review, write_review
 from forecaster.sample import WIDE_METRICS, write_sample
 from forecaster.sample import truth as T
 from forecaster.store import BillingStore
+from tests.focus_builder import LEAN, focus_row, write_focus
 
 SAMPLE_MONTH = "2026-10"
 SAMPLE_NOW = datetime(2026, 11, 15, tzinfo=UTC)  # every sample month is closed by then
@@ -88,47 +87,16 @@ def cents(value: float) -> int:
     return int(round(value * 100))
 
 
-COLUMNS = [
-    "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd",
-    "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingCurrency",
-    "ProviderName", "ServiceName", "ChargeCategory", "SubAccountId", "SubAccountName",
-    "RegionId", "Tags",
-]  # fmt: skip
+COLUMNS = [*LEAN, "SubAccountName"]
 
 
-def row(
-    month: str,
-    cost: float,
-    service: str = "Compute",
-    provider: str = "AWS",
-    account: str = "111",
-    account_name: str = "prod",
-    currency: str = "USD",
-    tags: dict[str, str] | None = None,
-    day: int = 1,
-) -> dict[str, Any]:
-    """One FOCUS row charged on ``day`` of ``month`` (EffectiveCost = BilledCost = ``cost``,
-    ListCost 10% higher)."""
-    year, mon = (int(p) for p in month.split("-"))
-    nxt = f"{year + (mon == 12):04d}-{mon % 12 + 1:02d}"
-    return {
-        "BillingPeriodStart": f"{month}-01T00:00:00Z",
-        "BillingPeriodEnd": f"{nxt}-01T00:00:00Z",
-        "ChargePeriodStart": f"{month}-{day:02d}T00:00:00Z",
-        "ChargePeriodEnd": f"{month}-{day:02d}T23:00:00Z",
-        "BilledCost": cost,
-        "EffectiveCost": cost,
-        "ListCost": round(cost * 1.1, 6),
-        "ContractedCost": cost,
-        "BillingCurrency": currency,
-        "ProviderName": provider,
-        "ServiceName": service,
-        "ChargeCategory": "Usage",
-        "SubAccountId": account,
-        "SubAccountName": account_name,
-        "RegionId": "us-east-1",
-        "Tags": json.dumps(tags) if tags else "",
-    }
+def row(month: str, cost: float, account_name: str = "prod", **options: Any) -> dict[str, Any]:
+    """One FOCUS row charged for 23 hours on ``day`` (default 1) of ``month``: BilledCost =
+    EffectiveCost = ContractedCost = ``cost``, ListCost 10% higher; other keywords as
+    ``focus_row`` (default service Compute, account 111 named ``account_name``, no tags)."""
+    options = {"service": "Compute", "account": "111", "tags": None, "hours": 23, **options}
+    list_cost = round(cost * 1.1, 6)
+    return focus_row(month, cost=cost, list_cost=list_cost, SubAccountName=account_name, **options)
 
 
 def make_store(
@@ -136,10 +104,6 @@ def make_store(
 ) -> Path:
     """A store under ``tmp/store`` with ``rows`` ingested (as one FOCUS CSV file)."""
     store = tmp / "store"
-    path = tmp / f"{name}.csv"
-    with open(path, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    path = write_focus(tmp / f"{name}.csv", rows, COLUMNS)
     ingest_billing([path], store, source=name, now=now)
     return store
