@@ -17,10 +17,12 @@ Reported:
 - reference: each page callback called once in-process with the data cache cleared (what a
   request costs without the loader's cache) and once warm.
 
-What-if (``--what-if``): the Forecast & TCO page's callback driven through a sequence of
-control changes a planner makes (price, commitment, discount rate, a fix, migration cost,
-growth, horizon), each a new scenario; median and max seconds, on this store and on the
-bundled sample. Run once right after start-up (the first minute) and once warm.
+What-if (``--what-if``): the Forecast & TCO page's callback driven through every control of
+the page in turn (price and its month, commitment coverage, discount and term, discount
+rate, a fix's workload, month, idle, linear, unit cost, migration and labour, growth,
+horizon, currency), each a new scenario; median and max seconds, on this store and on the
+bundled sample. Run once right after start-up (warm-up running in the background, the
+first minute) and once warm.
 
 Cold start (``--cold-start``): ``forecaster serve`` started as a new process per page, timed
 from the process start to the page's main figure drawn in Chromium; once with the store's
@@ -273,37 +275,48 @@ def reference(paths: dict) -> list[tuple[str, float, float]]:
     return out
 
 
-WHAT_IF_STEPS = [  # (label, changes to the controls), applied one after the other
-    ("price -5% from 2026-12", {"price": -5, "price_from": "2026-12"}),
-    ("price -10%", {"price": -10}),
+WHAT_IF_STEPS = [  # (label, changes to the controls): every control of the page, in turn
+    ("price -5%", {"price": -5}),
+    ("price change from 2027-02", {"price_from": "2027-02"}),
     ("commitment 30% covered", {"coverage": 30}),
     ("commitment discount 20%", {"discount": 20}),
-    ("commitment term 24 months", {"term": 24}),
+    ("commitment term 36 months", {"term": 36}),
     ("discount rate 10%", {"rate": 10}),
-    ("fix {fix} from 2027-01", {"fix": "{fix}", "fix_from": "2027-01"}),
+    ("fix {fix}", {"fix": "{fix}"}),
+    ("fix live from 2027-03", {"fix_from": "2027-03"}),
     ("fix: idle -50%", {"idle": 50}),
+    ("fix: scale linearly", {"linear": ["linear"]}),
+    ("fix: unit cost -10%", {"unit_cut": 10}),
     ("fix: migration 20,000", {"migration": 20000}),
     ("fix: labour 1,500 a month", {"labour": 1500}),
     ("growth 20% a year", {"growth": 20}),
     ("horizon 24 months", {"months": 24}),
+    ("currency EUR", {"currency": "EUR"}),  # the sample only: 50 workloads bill in USD alone
 ]
+NOT_SHIFTED = {"months", "term", "currency", "linear", "fix", "fix_from", "price_from"}
 
 
-def what_if_session(currency: str, fix: str, offset: int = 0) -> list[tuple[str, float]]:
-    """Seconds per control change of the Forecast & TCO page's callback (in-process);
+def what_if_session(currencies: list[str], fix: str, offset: int = 0) -> list[tuple[str, float]]:
+    """Seconds per control change of the Forecast & TCO page's callback (in-process), each
+    control of the page changed once (the currency where the store bills in two);
     ``offset`` moves every number so a second session asks only new scenarios."""
     forecast = sys.modules["pages.forecast"]
     values = {key: None for _, _, key in forecast.CONTROLS}
-    values.update(currency=currency, months=36, rate=8, term=12, linear=[])
+    values.update(currency=currencies[0], months=36, rate=8, term=12, linear=[],
+                  fix_from="2027-01", price_from="2026-12")  # fmt: skip
     for key in ("idle", "unit_cut", "migration", "labour", "coverage", "discount", "price"):
         values[key] = 0
     out = []
     for label, change in WHAT_IF_STEPS:
+        if "currency" in change and change["currency"] not in currencies:
+            continue
         for key, value in change.items():
             if isinstance(value, str):
                 values[key] = value.format(fix=fix)
+            elif key in NOT_SHIFTED:
+                values[key] = value
             else:
-                values[key] = value + (offset if key != "months" else 0)
+                values[key] = value + offset
         start = time.perf_counter()
         forecast.update(*[values[key] for _, _, key in forecast.CONTROLS])
         out.append((label.format(fix=fix), time.perf_counter() - start))
@@ -312,7 +325,8 @@ def what_if_session(currency: str, fix: str, offset: int = 0) -> list[tuple[str,
 
 def print_what_if(title: str, steps: list[tuple[str, float]]) -> None:
     seconds = sorted(s for _, s in steps)
-    print(f"\n{title}: median {statistics.median(seconds):.3f} s, max {seconds[-1]:.3f} s")
+    print(f"\n{title}: {len(steps)} controls, median {statistics.median(seconds):.3f} s, "
+          f"max {seconds[-1]:.3f} s")  # fmt: skip
     print("| control change | seconds |\n|---|---:|")
     for label, sec in steps:
         print(f"| {label} | {sec:.3f} |")
@@ -456,6 +470,38 @@ def main() -> None:
         shutil.rmtree(out, ignore_errors=True)
 
 
+def what_if(paths: dict, fix: str, label: str) -> None:
+    """The what-if sessions: right after a start (the background warm-up running, as
+    ``forecaster serve`` starts it) and warm, each control a new scenario. TCO runs are
+    never read from the disk cache; what a start reads from it (fits, series, the kept
+    baseline paths) is, as after any restart: whether an earlier start filled it is
+    printed."""
+    from dashboard import data
+    from dashboard.app import create_app
+    from forecaster.cache import DiskCache
+
+    kept = DiskCache.get_or_compute
+    found: dict[str, bool] = {}
+
+    def fits_only(self, name, key_args, compute):  # TCO runs are what is timed
+        if name == "_tco":
+            return compute()
+        found.setdefault(name, self.path(name, key_args).exists())
+        return kept(self, name, key_args, compute)
+
+    DiskCache.get_or_compute = fits_only
+    t0 = time.perf_counter()
+    create_app(paths["store"], paths["workloads"], paths["loadtests"], warm=True)
+    currencies = data.currencies()
+    first = what_if_session(currencies, fix)
+    elapsed = time.perf_counter() - t0
+    print(f"{label}: the first session ran {elapsed:.1f} s after create_app; from the disk "
+          f"cache: {', '.join(f'{k} {v}' for k, v in sorted(found.items()))}")  # fmt: skip
+    print_what_if(f"{label}, what-if right after start (first minute)", first)
+    print_what_if(f"{label}, what-if warm (new scenarios)", what_if_session(currencies, fix, 1))
+    print(f"load average {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
+
+
 def focused(args: argparse.Namespace) -> None:
     """``--what-if`` / ``--cold-start`` on the 50-workload store or the bundled sample."""
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
@@ -474,25 +520,7 @@ def focused(args: argparse.Namespace) -> None:
                  "loadtests": out / "loadtest"}  # fmt: skip
         fix, label = "workload-07", f"{WORKLOADS} workloads"
     if args.what_if:
-        from dashboard import data
-        from dashboard.app import create_app
-        from forecaster.cache import DiskCache
-
-        kept = DiskCache.get_or_compute
-
-        def fits_only(self, name, key_args, compute):  # TCO runs are what is timed
-            return compute() if name == "_tco" else kept(self, name, key_args, compute)
-
-        DiskCache.get_or_compute = fits_only
-        create_app(paths["store"], paths["workloads"], paths["loadtests"], warm=False)
-        data.fits()  # from the disk cache when an earlier start filled it
-        start = time.perf_counter()
-        first = what_if_session("USD", fix)
-        print(
-            f"{label}: first what-if session after start took {time.perf_counter() - start:.1f} s"
-        )
-        print_what_if(f"{label}, what-if right after start (first minute)", first)
-        print_what_if(f"{label}, what-if warm (new scenarios)", what_if_session("USD", fix, 1))
+        what_if(paths, fix, label)
     if args.cold_start:
         cold_starts(paths)
     if args.out is None:

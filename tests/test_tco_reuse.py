@@ -1,9 +1,13 @@
-"""What-if runs reuse the simulated paths of an earlier run on the same fits: the answer is
-the one a fresh run gives, to the cent, only faster."""
+"""What-if runs transform the kept baseline paths (``baseline_paths``) instead of drawing
+them again: the answer is the one a fresh run gives, to the cent, only faster."""
 
 from __future__ import annotations
 
+import pickle
+from datetime import timedelta
+
 import numpy as np
+import polars as pl
 import pytest
 
 from forecaster.portfolio import fit_series
@@ -21,28 +25,73 @@ def world(sample_data):
             "workloads": workloads}  # fmt: skip
 
 
-def _scenarios(price: float) -> tuple[Settings, list[Scenario]]:
-    settings = Settings(horizon_months=12, samples=200, seed=0)
+def _scenarios(price: float, growth: float | None = None, months: int = 12):
+    settings = Settings(horizon_months=months, samples=200, seed=0)
     cut = Scenario(name="cheaper", price=PriceChange(change=price, start="2027-01"))
-    return settings, [Scenario(name="baseline"), cut]
+    grown = Scenario(name="grown", growth={"*": growth} if growth is not None else {})
+    return settings, [Scenario(name="baseline"), cut, grown]
 
 
-def _run(world, fits, price):
-    return tco_run.run_tco(world["store"], world["path"], scenarios=_scenarios(price),
-                           series=world["series"], fits=fits)  # fmt: skip
+def _run(world, fits, price, paths=None, growth=None, months=12):
+    return tco_run.run_tco(world["store"], world["path"], series=world["series"], fits=fits,
+                           scenarios=_scenarios(price, growth, months), paths=paths)  # fmt: skip
 
 
-def test_a_second_what_if_on_the_same_fits_equals_a_fresh_run(world):
+@pytest.fixture(scope="module")
+def kept(world):
     fits = fit_series(world["series"], world["workloads"], "day", random_state=0)
-    _run(world, fits, -0.05)  # fills the kept monthly sums
-    assert tco_run._kept_for(next(f for f in fits.values() if f.curve is not None))
-    reused = _run(world, fits, -0.10)
-    tco_run._MONTHLY.clear()
-    tco_run._UNCLAIMED.clear()
-    fresh = _run(world, fits, -0.10)
+    paths = tco_run.baseline_paths(world["store"], world["workloads"], 12, samples=200, seed=0,
+                                   series=world["series"], fits=fits)  # fmt: skip
+    return fits, paths
+
+
+@pytest.mark.parametrize("growth", [None, 0.25])
+def test_a_what_if_on_kept_paths_equals_a_fresh_run(world, kept, growth):
+    fits, paths = kept
+    reused = _run(world, fits, -0.10, paths, growth)
+    again = _run(world, fits, -0.10, paths, growth)  # the grown paths now from memory
+    fresh = _run(world, fits, -0.10, None, growth)
+    assert reused == again
     # equal but for the last bits of a parallel sum over the store (two fresh runs differ
     # the same way): far below a cent
     assert _close(reused, fresh)
+
+
+def test_kept_paths_survive_a_pickle_as_the_disk_cache_keeps_them(world, kept):
+    fits, paths = kept
+    _run(world, fits, -0.05, paths, 0.1)  # fills the memory-only caches
+    restored = pickle.loads(pickle.dumps(paths))
+    assert not restored._grown and not restored._daily
+    assert restored._time_only.keys() == paths._time_only.keys()
+    assert _run(world, fits, -0.05, restored, 0.1) == _run(world, fits, -0.05, paths, 0.1)
+
+
+def test_paths_for_other_fits_or_draws_are_not_used(world, kept):
+    fits, paths = kept
+    last_day = paths.horizon.days[0] - timedelta(days=1)
+    assert paths.fits(fits, last_day, 12, 200, 0)
+    assert not paths.fits(fits, last_day, 24, 200, 0)
+    assert not paths.fits(fits, last_day, 12, 300, 0)
+    assert not paths.fits(fits, last_day, 12, 200, 1)
+    assert not paths.fits(fits, last_day - timedelta(days=1), 12, 200, 0)
+    refit = fit_series(world["series"].filter(pl.col("period_start") < pl.col("period_start")
+                       .max()), world["workloads"], "day", random_state=0)  # fmt: skip
+    assert not paths.fits(refit, last_day, 12, 200, 0)
+
+
+def test_paths_for_another_horizon_are_drawn_again(world, kept):
+    fits, paths = kept
+    assert len(paths.horizon.months) == 12
+    doc = _run(world, fits, -0.1, paths, months=24)
+    assert len(doc["months"]) == 24 and _close(doc, _run(world, fits, -0.1, None, months=24))
+
+
+def test_no_change_equals_the_baseline_exactly_with_kept_paths(world, kept):
+    fits, paths = kept
+    doc = _run(world, fits, -0.1, paths, growth=None)
+    for c in doc["currencies"]:
+        base, same = c["scenarios"][0], c["scenarios"][2]
+        assert same["monthly"] == base["monthly"] and same["npv"] == base["npv"]
 
 
 def _close(a, b) -> bool:
@@ -53,18 +102,6 @@ def _close(a, b) -> bool:
     if isinstance(a, float):
         return a == pytest.approx(b, rel=1e-9, abs=1e-6)
     return a == b
-
-
-def test_kept_sums_die_with_their_fits(world):
-    import gc
-
-    fits = fit_series(world["series"], world["workloads"], "day", random_state=0)
-    _run(world, fits, -0.05)
-    ids = {id(f) for f in fits.values()}
-    assert ids & set(tco_run._MONTHLY)
-    del fits
-    gc.collect()
-    assert not ids & set(tco_run._MONTHLY)
 
 
 def test_sample_paths_draws_what_sample_predictions_draws(world):

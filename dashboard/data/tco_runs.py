@@ -7,7 +7,7 @@ from typing import Any
 from dashboard.data.caching import cached, on_disk
 from dashboard.data.config import config, store_dir
 from dashboard.data.errors import refusals
-from dashboard.data.workload_results import fits, series, unclaimed_days
+from dashboard.data.workload_results import fits, series, unclaimed_days, workloads
 
 
 @cached
@@ -43,7 +43,21 @@ def _tco(what: Any) -> dict[str, Any]:
         series=series(),
         fits=fits(),
         unclaimed=unclaimed_days(),
+        paths=tco_paths(what.horizon_months),
     )
+
+
+@cached
+@on_disk
+@refusals
+def tco_paths(months: int) -> Any:
+    """The baseline Monte Carlo paths over ``months`` that every what-if transforms
+    (``forecaster.tco.run.baseline_paths``), kept on disk so the first what-if after a
+    restart simulates only what it changes."""
+    from forecaster.tco.run import baseline_paths
+
+    return baseline_paths(store_dir(), workloads(), months, series=series(), fits=fits(),
+                          unclaimed=unclaimed_days())  # fmt: skip
 
 
 def _extra_scenarios() -> list[Any]:

@@ -9,7 +9,7 @@ from dashboard.data.billing import catalog, spend, tag_keys
 from dashboard.data.config import config
 from dashboard.data.errors import LoaderError
 from dashboard.data.review import bridge
-from dashboard.data.tco_runs import tco
+from dashboard.data.tco_runs import tco, tco_paths
 from dashboard.data.workload_results import fits, unclaimed, waste
 
 
@@ -35,6 +35,8 @@ def _baseline_tco() -> None:
     from forecaster.views.forecast import WhatIf
 
     tco(WhatIf())
+    for months in (24, 12):  # the Forecast page's other horizons: their paths kept too
+        tco_paths(months)
 
 
 def warm_in_background() -> threading.Thread:

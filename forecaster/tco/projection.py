@@ -88,7 +88,7 @@ class WorkloadPaths:
     currency: str | None
     load: np.ndarray
     cost: np.ndarray
-    excess: np.ndarray
+    excess: np.ndarray | None  # None when not asked for
     fixed: float
 
 
@@ -200,10 +200,13 @@ def band_paths(
     forecast mean times exp(z / z80 x the band's 80% quantile on z's side) for each day's
     month (months ahead = horizon month + 1). One z per path for every month: a month
     that came in high is followed by high months (see ``error_correlation``)."""
-    k = np.minimum(month_of_day, band.hi.size - 1)
+    months = np.arange(int(month_of_day.max()) + 1 if month_of_day.size else 0)
+    k = np.minimum(months, band.hi.size - 1)
     up, down = band.hi[k] / Z80, -band.lo[k] / Z80
     scale = np.where(z[:, None] >= 0, up[None, :], down[None, :])
-    return np.maximum(fc["mean"][None, :] * np.exp(z[:, None] * scale), 0.0)
+    # one factor per path and month, spread over the month's days (S x M exps, not S x D)
+    factor = np.exp(z[:, None] * scale)[:, month_of_day]
+    return np.maximum(fc["mean"][None, :] * factor, 0.0)
 
 
 MIN_SHARED_ORIGINS = 36
@@ -251,13 +254,19 @@ def simulate_workload(
     seed: int,
     growth: float | None = None,
     load_forecast: dict[str, np.ndarray] | None = None,
+    band: MonthlyBand | None | str = "measure",
+    excess: bool = True,
 ) -> WorkloadPaths:
-    """Daily load and cost paths; ``growth`` (annual) replaces the forecast's trend."""
+    """Daily load and cost paths; ``growth`` (annual) replaces the forecast's trend.
+    ``load_forecast`` and ``band`` (``monthly_band``'s result, None included) may be
+    passed when kept; else they are computed. ``excess=False``: the scaling excess per
+    path is not computed (only a fix needs it; ``excess`` is then None)."""
     if fit.curve is None:
         raise CannotFit(f"workload {fit.name}: no fitted cost curve ({fit.summary.get('reason')})")
     n_days = len(horizon.days)
     fc = load_forecast or forecast_daily_load(fit, n_days)
-    band = monthly_band(fit, n_days)
+    if isinstance(band, str):
+        band = monthly_band(fit, n_days)
     if band is None:
         paths = comonotone_paths(fc, z)
     else:
@@ -267,8 +276,10 @@ def simulate_workload(
     rng = np.random.default_rng(seed)
     days_ahead = np.arange(1, n_days + 1, dtype=float)
     cost = fit.curve.sample_paths(paths, rng, days_ahead=days_ahead)
-    excess = np.asarray(excess_at(fit.curve, paths), dtype=float) * np.ones_like(paths)
-    return WorkloadPaths(fit.name, fit.currency, paths, cost, excess, float(fit.curve.fixed_))
+    above = None
+    if excess:
+        above = np.asarray(excess_at(fit.curve, paths), dtype=float) * np.ones_like(paths)
+    return WorkloadPaths(fit.name, fit.currency, paths, cost, above, float(fit.curve.fixed_))
 
 
 def simulate_unclaimed(

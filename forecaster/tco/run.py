@@ -7,9 +7,6 @@ make the total. Scenarios are applied to the same random draws (``arithmetic``).
 
 from __future__ import annotations
 
-import hashlib
-import weakref
-from collections import OrderedDict
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -22,29 +19,31 @@ from forecaster import progress
 from forecaster.errors import InputError
 from forecaster.portfolio import WorkloadFit, fit_series
 from forecaster.tco import arithmetic as A
+from forecaster.tco.paths import Projection
 from forecaster.tco.projection import (
     Horizon,
-    WorkloadPaths,
-    error_correlation,
-    factor_draws,
-    forecast_daily_load,
-    monthly_band,
-    simulate_unclaimed,
-    simulate_workload,
 )
-from forecaster.tco.scenarios import Scenario, Settings, check_monte_carlo, load_scenarios
+from forecaster.tco.scenarios import (
+    MONTE_CARLO_PATHS,
+    MONTE_CARLO_SEED,
+    Scenario,
+    Settings,
+    check_monte_carlo,
+    load_scenarios,
+)
 from forecaster.timeonly.bill import bill_forecast, bill_forecast_doc
 from forecaster.timeonly.series import unclaimed_daily
 from forecaster.workloads import Workload, optional_workloads, workload_series
 
 
-def _monthly(values: np.ndarray, months: list[str], load: np.ndarray | None = None) -> list[dict]:
+def _monthly(values: np.ndarray, load: np.ndarray | None, months: list[str]) -> list[dict]:
     b = A.bands(values)
+    median = None if load is None else np.median(load, axis=0)
     rows = []
     for i, month in enumerate(months):
         row = {"month": month, **{k: float(v[i]) for k, v in b.items()}}
-        if load is not None:
-            row["load_p50"] = float(np.median(load[:, i]))
+        if median is not None:
+            row["load_p50"] = float(median[i])
         rows.append(row)
     return rows
 
@@ -53,122 +52,29 @@ def _band(values: np.ndarray) -> dict[str, float]:
     return {f"p{p}": float(np.percentile(values, p)) for p in A.PERCENTILES}
 
 
-#: Monthly sums of each fitted workload's simulated paths, kept across ``run_tco`` calls
-#: for as long as the fit itself lives (the dashboard's cached fits), so a what-if that
-#: changes prices, commitments, a fix or the discount rate re-simulates nothing: only the
-#: workloads a scenario fixes or regrows are simulated again. Keyed inside by everything
-#: the paths depend on (horizon, draws, seed, growth).
-_MONTHLY: dict[int, tuple[weakref.ref, dict[tuple, tuple[np.ndarray, np.ndarray]]]] = {}
-_MONTHLY_PER_FIT = 16
-#: The time-only forecast of unclaimed cost, by its history, horizon and draws (LRU).
-_UNCLAIMED: OrderedDict[str, tuple[np.ndarray, str]] = OrderedDict()
-_UNCLAIMED_SIZE = 32
-
-
-def _simulate_unclaimed(
-    by_time: pl.DataFrame, horizon: Horizon, z: np.ndarray
-) -> tuple[np.ndarray, str]:
-    """``simulate_unclaimed``, remembered for the same history, horizon and draws."""
-    digest = hashlib.sha256()
-    # to the micro-unit: a parallel sum may differ in the last bit between two reads
-    digest.update(by_time.with_columns(pl.col("cost").round(6)).write_ipc(None).getvalue())
-    digest.update(f"{horizon.days[0]}:{len(horizon.days)}".encode())
-    digest.update(z.tobytes())
-    key = digest.hexdigest()
-    if key in _UNCLAIMED:
-        _UNCLAIMED.move_to_end(key)
-        return _UNCLAIMED[key]
-    value = simulate_unclaimed(by_time, horizon, z)
-    value[0].setflags(write=False)
-    _UNCLAIMED[key] = value
-    while len(_UNCLAIMED) > _UNCLAIMED_SIZE:
-        _UNCLAIMED.popitem(last=False)
-    return value
-
-
-def _kept_for(fit: WorkloadFit) -> dict[tuple, tuple[np.ndarray, np.ndarray]]:
-    """The monthly sums kept for this fit object (dropped when the fit is collected)."""
-    entry = _MONTHLY.get(id(fit))
-    if entry is None or entry[0]() is not fit:
-        ident = id(fit)
-        entry = (weakref.ref(fit, lambda _ref: _MONTHLY.pop(ident, None)), {})
-        _MONTHLY[ident] = entry
-    return entry[1]
-
-
-class _Simulator:
-    """Caches each workload's load forecast and simulated paths per growth override, and
-    their monthly sums across calls (``_MONTHLY``)."""
-
-    def __init__(self, fits: dict[str, WorkloadFit], horizon: Horizon, z: np.ndarray, seed: int):
-        self.fits, self.horizon, self.z, self.seed = fits, horizon, z, seed
-        self._fc: dict[str, dict] = {}
-        self._paths: dict[tuple[str, float | None], WorkloadPaths] = {}
-        self._draws = hashlib.sha256(z.tobytes()).hexdigest()
-        self._rho: float | None = None
-
-    def monthly(self, name: str, growth: float | None) -> tuple[np.ndarray, np.ndarray]:
-        """(S, M) monthly cost and load of one workload's paths (read-only arrays)."""
-        fit = self.fits[name]
-        index = list(self.fits).index(name)
-        key = (self.horizon.days[0], len(self.horizon.days), self._draws, self.seed, index, growth)
-        kept = _kept_for(fit)
-        if key not in kept:
-            p = self.paths(name, growth)
-            n_months = len(self.horizon.months)
-            cost = A.to_months(p.cost, self.horizon.month_of_day, n_months)
-            load = A.to_months(p.load, self.horizon.month_of_day, n_months)
-            cost.setflags(write=False)
-            load.setflags(write=False)
-            while len(kept) >= _MONTHLY_PER_FIT:
-                kept.pop(next(iter(kept)))
-            kept[key] = (cost, load)
-        return kept[key]
-
-    @property
-    def correlation(self) -> float:
-        """Correlation of the workloads' load draws (``error_correlation``), from their
-        monthly out-of-sample load errors; 1 when the data cannot tell."""
-        if self._rho is None:
-            n_days = len(self.horizon.days)
-            bands = [monthly_band(f, n_days) for f in self.fits.values()]
-            self._rho = error_correlation([b for b in bands if b is not None])
-        return self._rho
-
-    def paths(self, name: str, growth: float | None) -> WorkloadPaths:
-        key = (name, growth)
-        if key not in self._paths:
-            fit = self.fits[name]
-            if name not in self._fc:
-                self._fc[name] = forecast_daily_load(fit, len(self.horizon.days))
-            index = list(self.fits).index(name)
-            z = factor_draws(self.z, self.correlation, self.seed, index)
-            self._paths[key] = simulate_workload(
-                fit, self.horizon, z, self.seed + 1 + index, growth, self._fc[name]
-            )
-        return self._paths[key]
-
-
 def _scenario_months(
     sc: Scenario,
     names: list[str],
-    sim: _Simulator,
+    paths: Projection,
+    fits: dict[str, WorkloadFit],
     time_only: np.ndarray,
     horizon: Horizon,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """(S, M) total monthly cost of one scenario in one currency, and its deterministic
-    one-off and labour amounts."""
+    """(S, M) total monthly cost of one scenario in one currency (a transform of the kept
+    paths), and its deterministic one-off and labour amounts."""
     n_months = len(horizon.months)
     total = time_only.copy()
     fixes = {f.workload: f for f in sc.fixes}
     extra = np.zeros(n_months)
     one_off = labour = 0.0
+    growth = {name: sc.growth.get(name, sc.growth.get("*")) for name in names}
+    kept = [(name, growth[name]) for name in names if name not in fixes]
+    monthly = dict(zip([n for n, _ in kept], paths.monthly(fits, kept), strict=True))
     for name in names:
-        growth = sc.growth.get(name, sc.growth.get("*"))
         if name not in fixes:
-            total = total + sim.monthly(name, growth)[0]
+            total = total + monthly[name]
             continue
-        p = sim.paths(name, growth)
+        p = paths.daily(fits, name, growth[name])
         fix = fixes[name]
         start = horizon.month_index(fix.start)
         live = horizon.month_of_day >= start
@@ -201,6 +107,15 @@ def takes_effect(sc: Scenario, horizon: Horizon) -> int:
     return min(starts, default=0)
 
 
+def check_horizon(horizon_months: int) -> None:
+    """InputError naming ``horizon_months`` unless 12 to 36."""
+    if not 12 <= horizon_months <= 36:
+        raise InputError(
+            f"horizon_months {horizon_months}: expected 12 to 36 months",
+            parameters=("horizon_months",),
+        )
+
+
 def run_tco(
     store_dir: str | Path,
     workloads_path: str | Path | None = None,
@@ -215,6 +130,7 @@ def run_tco(
     fits: dict[str, WorkloadFit] | None = None,
     workloads: list[Workload] | None = None,
     unclaimed: pl.DataFrame | None = None,
+    paths: Projection | None = None,
 ) -> dict[str, Any]:
     """Monthly cost forecasts (P10/P50/P90) per workload and in total, and per scenario the
     monthly bands, cumulative TCO, NPV and break-even month against the baseline.
@@ -225,15 +141,12 @@ def run_tco(
     the Monte Carlo. ``workloads``, when given, is used instead of reading
     ``workloads_path`` (``[]``: the bill alone, forecast by time). ``unclaimed``
     (``forecaster.timeonly.series.unclaimed_daily`` for the same workloads, sources and end)
-    may be passed too when the caller keeps it.
+    may be passed too when the caller keeps it, and ``paths`` (``baseline_paths`` on the
+    same inputs, samples and seed; drawn again when it does not match them).
     """
     settings, scs = scenarios or load_scenarios(scenarios_path)
     if horizon_months is not None:
-        if not 12 <= horizon_months <= 36:
-            raise InputError(
-                f"horizon_months {horizon_months}: expected 12 to 36 months",
-                parameters=("horizon_months",),
-            )
+        check_horizon(horizon_months)
         settings = replace(settings, horizon_months=horizon_months)
     check_monte_carlo(samples, seed)
     settings = replace(
@@ -250,31 +163,14 @@ def run_tco(
         )
         if unknown:
             raise InputError(f"scenario {sc.name!r} names unknown workload(s) {unknown}")
-    if workloads:
-        if series is None:
-            series = workload_series(store_dir, workloads, "day", sources)
-        if end is not None:
-            series = series.filter(pl.col("period_start") < end)
-        complete = series.filter(pl.col("cost").is_not_null() & pl.col("load").is_not_null())
-        if complete.is_empty():
-            raise InputError(f"{store_dir}: no workload has both cost and load to forecast from")
-        last_day = complete["period_start"].max().date()
-        if fits is None:
-            fits = fit_series(series, workloads, "day", random_state=settings.seed)
-    else:  # a bill only: the whole bill is forecast by time
-        fits = {}
-    if unclaimed is None:
-        unclaimed = unclaimed_daily(store_dir, workloads, sources, end)
-    if unclaimed.is_empty():
-        raise InputError(f"{store_dir}: the store holds no billing to forecast")
-    if not workloads:
-        last_day = unclaimed["day"].max()
-    horizon = Horizon.after(last_day, settings.horizon_months)
-    rng = np.random.default_rng(settings.seed)
-    z = rng.standard_normal(settings.samples)
-    sim = _Simulator(
-        {n: f for n, f in fits.items() if f.curve is not None}, horizon, z, settings.seed
+    fits, unclaimed, last_day = _inputs(
+        store_dir, workloads, sources, end, series, fits, unclaimed, settings.seed
     )
+    months, samples, seed = settings.horizon_months, settings.samples, settings.seed
+    if paths is None or not paths.fits(fits, last_day, months, samples, seed):
+        paths = Projection.build(fits, last_day, months, samples, seed)
+    horizon = paths.horizon
+    labels = horizon.months
 
     currencies = []
     money = sorted(c for c in unclaimed["currency"].unique().to_list() if c)
@@ -285,14 +181,14 @@ def run_tco(
     for currency in money:
         names = [n for n, f in fits.items() if f.curve is not None and f.currency == currency]
         by_time = _time_only_history(unclaimed, fits, currency, last_day)
-        time_only, method = _simulate_unclaimed(by_time, horizon, z)
+        time_only, method = paths.time_only(by_time)
         workloads_out = []
         for name in names:
-            monthly, load = sim.monthly(name, None)
-            workloads_out.append({"name": name, "monthly": _monthly(monthly, horizon.months, load)})
+            rows = paths.kept(("rows", name), lambda n=name: _monthly(*paths.base[n], labels))
+            workloads_out.append({"name": name, "monthly": [dict(r) for r in rows]})
         results, base_total = [], None
         for sc in scs:
-            total, amounts = _scenario_months(sc, names, sim, time_only, horizon)
+            total, amounts = _scenario_months(sc, names, paths, fits, time_only, horizon)
             tick.advance()
             if base_total is None:
                 base_total = total
@@ -305,7 +201,7 @@ def run_tco(
             results.append(
                 {
                     "name": sc.name,
-                    "monthly": _monthly(total, horizon.months),
+                    "monthly": _monthly(total, None, horizon.months),
                     "cumulative": _band(cumulative),
                     "next_3_months": _band(total[:, :3].sum(axis=1)),
                     "next_12_months": _band(total[:, :12].sum(axis=1)),
@@ -327,7 +223,7 @@ def run_tco(
                 "unfitted_workloads": sorted(
                     n for n, f in fits.items() if f.curve is None and f.currency == currency
                 ),
-                "by_time": {"method": method, "monthly": _monthly(time_only, horizon.months)},
+                "by_time": {"method": method, "monthly": _monthly(time_only, None, horizon.months)},
                 "scenarios": results,
             }
         )
@@ -346,9 +242,70 @@ def run_tco(
         "seed": settings.seed,
         "discount_rate": settings.discount_rate,
         "baseline": scs[0].name,
-        "load_correlation": sim.correlation if sim.fits else None,
+        "load_correlation": paths.correlation if paths.names else None,
         "currencies": currencies,
     }
+
+
+def _inputs(
+    store_dir: str | Path,
+    workloads: list[Workload],
+    sources: list[str] | None,
+    end: datetime | None,
+    series: pl.DataFrame | None,
+    fits: dict[str, WorkloadFit] | None,
+    unclaimed: pl.DataFrame | None,
+    seed: int,
+) -> tuple[dict[str, WorkloadFit], pl.DataFrame, date]:
+    """The workloads' fits, the daily unclaimed cost and the last day of data the forecast
+    starts after (read and fitted unless given)."""
+    if workloads:
+        if series is None:
+            series = workload_series(store_dir, workloads, "day", sources)
+        if end is not None:
+            series = series.filter(pl.col("period_start") < end)
+        complete = series.filter(pl.col("cost").is_not_null() & pl.col("load").is_not_null())
+        if complete.is_empty():
+            raise InputError(f"{store_dir}: no workload has both cost and load to forecast from")
+        last_day = complete["period_start"].max().date()
+        if fits is None:
+            fits = fit_series(series, workloads, "day", random_state=seed)
+    else:  # a bill only: the whole bill is forecast by time
+        fits = {}
+    if unclaimed is None:
+        unclaimed = unclaimed_daily(store_dir, workloads, sources, end)
+    if unclaimed.is_empty():
+        raise InputError(f"{store_dir}: the store holds no billing to forecast")
+    if not workloads:
+        last_day = unclaimed["day"].max()
+    return fits, unclaimed, last_day
+
+
+def baseline_paths(
+    store_dir: str | Path,
+    workloads: list[Workload],
+    horizon_months: int = 36,
+    samples: int = MONTE_CARLO_PATHS,
+    seed: int = MONTE_CARLO_SEED,
+    sources: list[str] | None = None,
+    end: datetime | None = None,
+    series: pl.DataFrame | None = None,
+    fits: dict[str, WorkloadFit] | None = None,
+    unclaimed: pl.DataFrame | None = None,
+) -> Projection:
+    """The kept baseline paths ``run_tco`` transforms (``paths=``): every fitted workload's
+    and, per currency, the cost by time, drawn once for ``horizon_months``. The dashboard
+    keeps them (on disk too), so a what-if after a restart simulates nothing it does not
+    change."""
+    check_horizon(horizon_months)
+    check_monte_carlo(samples, seed)
+    fits, unclaimed, last_day = _inputs(
+        store_dir, workloads, sources, end, series, fits, unclaimed, seed
+    )
+    paths = Projection.build(fits, last_day, horizon_months, samples, seed)
+    for currency in sorted(c for c in unclaimed["currency"].unique().to_list() if c):
+        paths.time_only(_time_only_history(unclaimed, fits, currency, last_day))
+    return paths
 
 
 def _time_only_history(
