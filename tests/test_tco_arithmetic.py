@@ -1,4 +1,4 @@
-"""TCO arithmetic checked by hand on small cases."""
+"""TCO arithmetic and the scenario kinds' transforms checked by hand on small cases."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_fix_removes_idle_share_excess_and_unit_cost_from_its_month_on():
     excess = np.array([[20.0, 20.0]])
     live = np.array([False, True])
     fix = Fix("w", "2027-01", idle_reduction=0.5, linear=True, unit_cost_cut=0.25)
-    out = A.apply_fix(cost, 50.0, excess, live, fix)
+    out = fix.transform(cost, 50.0, excess, live)
     # day 2: 50 * 0.5 + 0 + 80 * 0.75 = 85
     assert out.tolist() == [[150.0, 85.0]]
 
@@ -65,14 +65,14 @@ def test_fix_removes_idle_share_excess_and_unit_cost_from_its_month_on():
 def test_commitment_pays_the_committed_amount_even_when_usage_falls():
     monthly = np.array([[1000.0, 1000.0, 400.0, 1000.0]])
     c = Commitment(coverage=0.6, discount=0.25, term_months=2, start=None)
-    out = A.apply_commitment(monthly, c, start=1)
+    out = c.transform(monthly, start=1)
     # committed 600 at 450; month 2: 400 on demand + 450; month 3: 0 + 450 (unused)
     assert out.tolist() == [[1000.0, 850.0, 450.0, 1000.0]]
 
 
 def test_price_change_applies_from_its_month():
     monthly = np.array([[100.0, 100.0, 100.0]])
-    out = A.apply_price(monthly, PriceChange(-0.05), start=1)
+    out = PriceChange(-0.05).transform(monthly, start=1)
     assert out.tolist() == [[100.0, 95.0, 95.0]]
 
 

@@ -27,8 +27,8 @@ def world(sample_data):
 
 def _scenarios(price: float, growth: float | None = None, months: int = 12):
     settings = Settings(horizon_months=months, samples=200, seed=0)
-    cut = Scenario(name="cheaper", price=PriceChange(change=price, start="2027-01"))
-    grown = Scenario(name="grown", growth={"*": growth} if growth is not None else {})
+    cut = Scenario.of("cheaper", price=PriceChange(change=price, start="2027-01"))
+    grown = Scenario.of("grown", growth={"*": growth} if growth is not None else {})
     return settings, [Scenario(name="baseline"), cut, grown]
 
 

@@ -89,4 +89,4 @@ def test_two_fixes_for_one_workload_are_refused_not_dropped():
 
     first, second = Fix("search", "2027-01", migration_cost=10.0), Fix("search", "2027-02")
     with pytest.raises(InputError, match="two fixes for workload 'search'"):
-        Scenario(name="both", fixes=(first, second))
+        Scenario.of("both", fixes=(first, second))

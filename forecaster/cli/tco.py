@@ -70,9 +70,18 @@ def run(args: argparse.Namespace) -> int:
                 f"{fmt.money(npv['p50'], None, 0):>14} "
                 f"{fmt.money(s['npv_saving_vs_baseline']['p50'], None, 0):>14}  {even}"
             )
+    print_scenarios(doc["currencies"][0]["scenarios"] if doc["currencies"] else [])
     if "time_only" in doc:
         print_time_only(doc["time_only"])
     return 0
+
+
+def print_scenarios(scenarios: list[dict]) -> None:
+    """What each scenario changes, in the registry's words (``Scenario.describe``)."""
+    if len(scenarios) > 1 or scenarios and scenarios[0]["name"] != "baseline":
+        print("\nScenarios")
+        for s in scenarios:
+            print(f"  {s['name']}: {s['description']}")
 
 
 def print_time_only(doc: dict, months: int = 12) -> None:

@@ -1,4 +1,5 @@
-"""TCO arithmetic on Monte Carlo cost samples: pure functions on arrays.
+"""TCO arithmetic on Monte Carlo cost samples: pure functions on arrays (the scenario
+kinds' own transforms are in ``forecaster.tco.kinds``).
 
 Shapes: daily samples are (S, D) (S paths, D days), monthly samples (S, M). Money is in one
 billing currency. All scenarios of one run share the same random draws (common random
@@ -10,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecaster.tco.scenarios import Commitment, Fix, PriceChange
-
 PERCENTILES = (10, 50, 90)
 
 
@@ -20,46 +19,6 @@ def to_months(daily: np.ndarray, month_of_day: np.ndarray, n_months: int) -> np.
     out = np.zeros((daily.shape[0], n_months))
     for m in range(n_months):
         out[:, m] = daily[:, month_of_day == m].sum(axis=1)
-    return out
-
-
-def apply_fix(
-    cost: np.ndarray, fixed: float, excess: np.ndarray, live: np.ndarray, fix: Fix
-) -> np.ndarray:
-    """Daily cost after an architecture fix on the days where ``live`` is True.
-
-    cost = fixed + excess + variable (variable includes the noise); the fix keeps
-    ``1 - idle_reduction`` of the fixed part, drops the excess when ``linear``, and keeps
-    ``1 - unit_cost_cut`` of the variable part. Never below zero.
-    """
-    variable = cost - fixed - excess
-    kept_excess = 0.0 if fix.linear else excess
-    fixed_cost = fixed * (1.0 - fix.idle_reduction)
-    new = fixed_cost + kept_excess + variable * (1.0 - fix.unit_cost_cut)
-    return np.where(live[None, :], np.maximum(new, 0.0), cost)
-
-
-def apply_commitment(monthly: np.ndarray, c: Commitment, start: int) -> np.ndarray:
-    """Monthly cost with a commitment bought at month index ``start`` for ``term_months``.
-
-    The commitment is ``coverage`` times the median expected cost of its first month, paid
-    at ``1 - discount`` whatever is used; cost above it is paid on demand. Usage falling
-    below the commitment therefore costs the unused commitment (the real risk of buying one).
-    """
-    out = monthly.copy()
-    if start >= monthly.shape[1]:
-        return out
-    amount = c.coverage * float(np.median(monthly[:, start]))
-    end = min(start + c.term_months, monthly.shape[1])
-    window = out[:, start:end]
-    out[:, start:end] = np.maximum(window - amount, 0.0) + amount * (1.0 - c.discount)
-    return out
-
-
-def apply_price(monthly: np.ndarray, p: PriceChange, start: int) -> np.ndarray:
-    """Monthly cost with list prices changed by ``change`` from month index ``start``."""
-    out = monthly.copy()
-    out[:, start:] *= 1.0 + p.change
     return out
 
 

@@ -19,6 +19,7 @@ from forecaster import progress
 from forecaster.errors import InputError
 from forecaster.portfolio import WorkloadFit, fit_series
 from forecaster.tco import arithmetic as A
+from forecaster.tco.kinds import ScenarioArrays, apply_changes
 from forecaster.tco.paths import Projection
 from forecaster.tco.projection import (
     Horizon,
@@ -60,51 +61,31 @@ def _scenario_months(
     time_only: np.ndarray,
     horizon: Horizon,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """(S, M) total monthly cost of one scenario in one currency (a transform of the kept
-    paths), and its deterministic one-off and labour amounts."""
-    n_months = len(horizon.months)
-    total = time_only.copy()
-    fixes = {f.workload: f for f in sc.fixes}
-    extra = np.zeros(n_months)
-    one_off = labour = 0.0
-    growth = {name: sc.growth.get(name, sc.growth.get("*")) for name in names}
-    kept = [(name, growth[name]) for name in names if name not in fixes]
-    monthly = dict(zip([n for n, _ in kept], paths.monthly(fits, kept), strict=True))
-    for name in names:
-        if name not in fixes:
-            total = total + monthly[name]
-            continue
-        p = paths.daily(fits, name, growth[name])
-        fix = fixes[name]
-        start = horizon.month_index(fix.start)
-        live = horizon.month_of_day >= start
-        cost = A.apply_fix(p.cost, p.fixed, p.excess, live, fix)
-        if start < n_months:
-            extra[start] += fix.migration_cost
-            extra[start:] += fix.labour_per_month
-            one_off += fix.migration_cost
-            labour += fix.labour_per_month * (n_months - start)
-        total = total + A.to_months(cost, horizon.month_of_day, n_months)
-    if sc.price is not None:
-        total = A.apply_price(total, sc.price, horizon.month_index(sc.price.start))
-    if sc.commitment is not None:
-        total = A.apply_commitment(total, sc.commitment, horizon.month_index(sc.commitment.start))
-    return total + extra[None, :], {"one_off": one_off, "labour": labour}
+    """(S, M) total monthly cost of one scenario in one currency, its changes applied to
+    the kept paths stage by stage (``forecaster.tco.kinds``: load, then each workload's
+    daily cost, then the monthly total), and its deterministic one-off and labour."""
+    arrays = ScenarioArrays(horizon, lambda name, growth: paths.daily(fits, name, growth),
+                            workloads=frozenset(names))  # fmt: skip
+
+    def added_up(arrays: ScenarioArrays) -> np.ndarray:
+        kept = [(n, arrays.growth_of(n)) for n in names if n not in arrays.workload_cost]
+        monthly = dict(zip([n for n, _ in kept], paths.monthly(fits, kept), strict=True))
+        total = time_only.copy()
+        for name in names:
+            total = total + arrays.workload_cost.get(name, monthly.get(name))
+        return total
+
+    apply_changes(sc.changes, arrays, added_up)
+    return arrays.total + arrays.extra[None, :], {"one_off": arrays.one_off,
+                                                   "labour": arrays.labour}  # fmt: skip
 
 
 def takes_effect(sc: Scenario, horizon: Horizon) -> int:
     """Index of the first horizon month in which ``sc`` changes anything: the earliest of
-    its fixes' ``from``, its commitment's and price change's start (the first month when
-    they name none); growth acts from the first month. The horizon's length when every
-    change starts after it."""
-    starts = [horizon.month_index(f.start) for f in sc.fixes]
-    if sc.growth:
-        starts.append(0)
-    if sc.commitment is not None:
-        starts.append(horizon.month_index(sc.commitment.start))
-    if sc.price is not None:
-        starts.append(horizon.month_index(sc.price.start))
-    return min(starts, default=0)
+    its changes' ``starts`` (a fix's ``from``, a commitment's or price change's start, the
+    first month when they name none; growth acts from the first month). The horizon's
+    length when every change starts after it."""
+    return min((c.starts(horizon) for c in sc.changes), default=0)
 
 
 def check_horizon(horizon_months: int) -> None:
@@ -158,9 +139,7 @@ def run_tco(
         workloads = optional_workloads(workloads_path)
     known = {w.name for w in workloads}
     for sc in scs:
-        unknown = sorted({f.workload for f in sc.fixes} - known) + sorted(
-            set(sc.growth) - known - {"*"}
-        )
+        unknown = sorted(sc.workloads() - known)
         if unknown:
             raise InputError(f"scenario {sc.name!r} names unknown workload(s) {unknown}")
     fits, unclaimed, last_day = _inputs(
@@ -201,6 +180,7 @@ def run_tco(
             results.append(
                 {
                     "name": sc.name,
+                    "description": sc.describe(),
                     "monthly": _monthly(total, None, horizon.months),
                     "cumulative": _band(cumulative),
                     "next_3_months": _band(total[:, :3].sum(axis=1)),

@@ -30,17 +30,31 @@ from = "2026-12"
 change = -0.05             # list-price change (-5%) from `from`
 from = "2027-03"
 ```
-Unknown keys and values out of range are errors that name the file and the key.
+Unknown keys and values out of range are errors that name the file and the key. Each
+key of a ``[[scenario]]`` table but ``name`` is a scenario kind of the one registry,
+``forecaster.tco.kinds.KINDS`` (growth, fix, commitment, price), which also says how each
+applies to the Monte Carlo paths.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from forecaster.errors import InputError
+from forecaster.tco.kinds import (
+    Commitment,
+    Fix,
+    Growth,
+    Kind,
+    PriceChange,
+    check_slots,
+    parse_changes,
+)
 from forecaster.toml_tables import Table, read_toml
+
+K = TypeVar("K", bound=Kind)
 
 BASELINE = "baseline"
 MONTE_CARLO_PATHS = 1000
@@ -66,52 +80,73 @@ def check_monte_carlo(samples: int | None, seed: int | None) -> None:
 
 
 @dataclass(frozen=True)
-class Fix:
-    workload: str
-    start: str  # YYYY-MM
-    idle_reduction: float = 0.0
-    linear: bool = False
-    unit_cost_cut: float = 0.0
-    migration_cost: float = 0.0
-    labour_per_month: float = 0.0
-
-
-@dataclass(frozen=True)
-class Commitment:
-    coverage: float
-    discount: float
-    term_months: int
-    start: str | None = None  # default: the first forecast month
-
-
-@dataclass(frozen=True)
-class PriceChange:
-    change: float
-    start: str | None = None
-
-
-@dataclass(frozen=True)
 class Scenario:
+    """A named what-if: its changes, each a registered kind (``forecaster.tco.kinds``),
+    at most one per slot (one fix per workload, one commitment, ...)."""
+
     name: str
-    growth: dict[str, float] = field(default_factory=dict)  # workload or "*" -> annual rate
-    fixes: tuple[Fix, ...] = ()
-    commitment: Commitment | None = None
-    price: PriceChange | None = None
+    changes: tuple[Kind, ...] = ()
 
     def __post_init__(self) -> None:
-        seen: set[str] = set()
-        for fix in self.fixes:
-            if fix.workload in seen:
-                raise InputError(
-                    f"scenario {self.name!r} has two fixes for workload {fix.workload!r}; "
-                    "give one fix per workload (its idle, linear, unit-cost, migration and "
-                    "labour settings together), or put the second change in its own scenario"
-                )
-            seen.add(fix.workload)
+        check_slots(self.name, self.changes)
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        growth: dict[str, float] | None = None,
+        fixes: tuple[Fix, ...] = (),
+        commitment: Commitment | None = None,
+        price: PriceChange | None = None,
+    ) -> Scenario:
+        """A scenario from the changes by kind (what callers in code usually hold)."""
+        changes: list[Kind] = [Growth(tuple(growth.items()))] if growth else []
+        changes += [*fixes, *(c for c in (price, commitment) if c is not None)]
+        return cls(name, tuple(changes))
+
+    def of_kind(self, kind: type[K]) -> list[K]:
+        return [c for c in self.changes if isinstance(c, kind)]
+
+    @property
+    def growth(self) -> dict[str, float]:
+        """Annual load growth by workload (``"*"``: every workload)."""
+        return {k: v for g in self.of_kind(Growth) for k, v in g.rates}
+
+    @property
+    def fixes(self) -> tuple[Fix, ...]:
+        return tuple(self.of_kind(Fix))
+
+    @property
+    def commitment(self) -> Commitment | None:
+        return next(iter(self.of_kind(Commitment)), None)
+
+    @property
+    def price(self) -> PriceChange | None:
+        return next(iter(self.of_kind(PriceChange)), None)
 
     @property
     def changes_nothing(self) -> bool:
-        return not (self.growth or self.fixes or self.commitment or self.price)
+        return not self.changes
+
+    def workloads(self) -> set[str]:
+        """The workloads its changes name."""
+        return {name for c in self.changes for name in c.workloads()}
+
+    def describe(self) -> str:
+        """What the scenario changes, in words (each change's ``describe``)."""
+        if not self.changes:
+            return "no change: the forecast as it is"
+        return "; ".join(c.describe() for c in self.changes)
+
+    def to_table(self) -> dict[str, Any]:
+        """The scenario as a ``[[scenario]]`` table (``parse_scenario`` reads it back)."""
+        table: dict[str, Any] = {"name": self.name}
+        for c in self.changes:
+            if c.many:
+                table.setdefault(c.key, []).append(c.to_table())
+            else:
+                table[c.key] = c.to_table()
+        return table
 
 
 @dataclass(frozen=True)
@@ -122,56 +157,20 @@ class Settings:
     seed: int = MONTE_CARLO_SEED
 
 
-def _fix(data: Any, where: str) -> Fix:
-    t = Table(data, where)
-    workload = t.get("workload", str)
-    if not workload:
-        raise InputError(f"{where}: workload is required")
-    fix = Fix(
-        workload=workload,
-        start=t.month("from", required=True),
-        idle_reduction=t.get("idle_reduction", float, 0.0, 0.0, 1.0),
-        linear=t.get("linear", bool, False),
-        unit_cost_cut=t.get("unit_cost_cut", float, 0.0, 0.0, 1.0),
-        migration_cost=t.get("migration_cost", float, 0.0, 0.0),
-        labour_per_month=t.get("labour_per_month", float, 0.0),
-    )
-    t.done()
-    return fix
-
-
-def _scenario(data: Any, where: str) -> Scenario:
+def parse_scenario(data: Any, where: str) -> Scenario:
+    """One ``[[scenario]]`` table: its name and every registered kind's change, checked
+    (what the scenario file, the CLI and the dashboard's what-if controls all go through)."""
     t = Table(data, where)
     name = t.get("name", str)
     if not name:
         raise InputError(f"{where}: name is required")
-    growth_table = t.get("growth", dict, {})
-    growth = {}
-    for key, value in growth_table.items():
-        if not isinstance(value, int | float) or isinstance(value, bool) or value <= -1:
-            raise InputError(f"{where}: growth.{key} = {value!r}; expected an annual rate > -1")
-        growth[key] = float(value)
-    fixes = tuple(_fix(f, f"{where}.fix[{i}]") for i, f in enumerate(t.get("fix", list, [])))
-    commitment = None
-    if (c := t.get("commitment", dict)) is not None:
-        r = Table(c, f"{where}.commitment")
-        commitment = Commitment(
-            coverage=r.get("coverage", float, 0.0, 0.0, 1.0),
-            discount=r.get("discount", float, 0.0, 0.0, 1.0),
-            term_months=r.get("term_months", int, 12, 1, 120),
-            start=r.month("from"),
-        )
-        r.done()
-    price = None
-    if (p := t.get("price", dict)) is not None:
-        r = Table(p, f"{where}.price")
-        price = PriceChange(change=r.get("change", float, 0.0, -0.99, 10.0), start=r.month("from"))
-        r.done()
-    t.done()
     try:
-        return Scenario(name, growth, fixes, commitment, price)
+        changes = parse_changes(t, name)
     except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
+        message = str(exc)
+        raise InputError(message if message.startswith(where) else f"{where}: {message}") from None
+    t.done()
+    return Scenario(name, changes)
 
 
 def parse_scenarios(data: dict[str, Any], where: str) -> tuple[Settings, list[Scenario]]:
@@ -187,7 +186,7 @@ def parse_scenarios(data: dict[str, Any], where: str) -> tuple[Settings, list[Sc
     s.done()
     raw = top.get("scenario", list, [])
     top.done()
-    scenarios = [_scenario(d, f"{where} scenario[{i}]") for i, d in enumerate(raw)]
+    scenarios = [parse_scenario(d, f"{where} scenario[{i}]") for i, d in enumerate(raw)]
     names = [sc.name for sc in scenarios]
     if len(set(names)) != len(names):
         raise InputError(f"{where}: scenario names must be unique, got {names}")

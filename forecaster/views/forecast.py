@@ -70,6 +70,40 @@ class WhatIf:
         )
 
 
+    def table(self) -> dict[str, Any]:
+        """The scenario as a scenario file's ``[[scenario]]`` table, named ``what-if``:
+        read by the same parser (``forecaster.tco.scenarios.parse_scenario``, the one
+        registry of scenario kinds) as a file's scenarios. Settings that change nothing
+        are left out (``canonical``)."""
+        what = self.canonical()
+        table: dict[str, Any] = {"name": WHAT_IF}
+        if what.growth is not None:
+            table["growth"] = {"*": what.growth}
+        if what.fix_workload and what.fix_from:
+            table["fix"] = [
+                {
+                    "workload": what.fix_workload,
+                    "from": what.fix_from,
+                    "idle_reduction": what.idle_reduction,
+                    "linear": what.linear,
+                    "unit_cost_cut": what.unit_cost_cut,
+                    "migration_cost": what.migration_cost,
+                    "labour_per_month": what.labour_per_month,
+                }
+            ]
+        if what.price_change:
+            table["price"] = {"change": what.price_change}
+            if what.price_from:
+                table["price"]["from"] = what.price_from
+        if what.commitment_coverage > 0 and what.commitment_discount > 0:
+            table["commitment"] = {
+                "coverage": what.commitment_coverage,
+                "discount": what.commitment_discount,
+                "term_months": what.commitment_term,
+            }
+        return table
+
+
 def scenarios(
     what: WhatIf,
     samples: int | None = None,
@@ -83,39 +117,12 @@ def scenarios(
     from forecaster.tco.scenarios import (
         MONTE_CARLO_PATHS,
         MONTE_CARLO_SEED,
-        Commitment,
-        Fix,
-        PriceChange,
         Scenario,
         Settings,
+        parse_scenario,
     )
 
-    fixes = ()
-    if what.fix_workload and what.fix_from:
-        fixes = (
-            Fix(
-                workload=what.fix_workload,
-                start=what.fix_from,
-                idle_reduction=what.idle_reduction,
-                linear=what.linear,
-                unit_cost_cut=what.unit_cost_cut,
-                migration_cost=what.migration_cost,
-                labour_per_month=what.labour_per_month,
-            ),
-        )
-    commitment = (
-        Commitment(what.commitment_coverage, what.commitment_discount, what.commitment_term)
-        if what.commitment_coverage > 0 and what.commitment_discount > 0
-        else None
-    )
-    price = PriceChange(what.price_change, what.price_from) if what.price_change else None
-    scenario = Scenario(
-        WHAT_IF,
-        growth={"*": what.growth} if what.growth is not None else {},
-        fixes=fixes,
-        commitment=commitment,
-        price=price,
-    )
+    scenario = parse_scenario(what.table(), "the what-if controls")
     settings = Settings(
         horizon_months=what.horizon_months,
         discount_rate=what.discount_rate,
