@@ -69,7 +69,6 @@ class WhatIf:
             price_from=self.price_from if self.price_change else None,
         )
 
-
     def table(self) -> dict[str, Any]:
         """The scenario as a scenario file's ``[[scenario]]`` table, named ``what-if``:
         read by the same parser (``forecaster.tco.scenarios.parse_scenario``, the one
