@@ -274,18 +274,15 @@ class Fix(Kind):
             arrays.labour += self.labour_per_month * (n_months - start)
 
     def describe(self) -> str:
-        parts = []
-        if self.idle_reduction:
-            parts.append(f"{_share(self.idle_reduction)} of its idle baseline removed")
-        if self.linear:
-            parts.append("scaling linearly (the scaling excess removed)")
-        if self.unit_cost_cut:
-            parts.append(f"unit cost cut by {_share(self.unit_cost_cut)}")
-        if self.migration_cost:
-            parts.append(f"migration {_amount(self.migration_cost)} once")
-        if self.labour_per_month:
-            parts.append(f"labour {_amount(self.labour_per_month)} a month")
-        what = ", ".join(parts) or "no change to its cost"
+        parts = {
+            f"{_share(self.idle_reduction)} of its idle baseline removed": self.idle_reduction,
+            "scaling linearly (the scaling excess removed)": self.linear,
+            f"unit cost cut by {_share(self.unit_cost_cut)}": self.unit_cost_cut,
+            f"migration {_amount(self.migration_cost)} once": self.migration_cost,
+            f"labour {_amount(self.labour_per_month)} a month": self.labour_per_month,
+        }
+        what = ", ".join(words for words, setting in parts.items() if setting)
+        what = what or "no change to its cost"
         return f"architecture fix of {self.workload} from {self.start}: {what}"
 
     def starts(self, horizon: Horizon) -> int:
@@ -305,24 +302,40 @@ class Fix(Kind):
         )
 
 
+class _TotalChange(Kind):
+    """A change of the monthly total from its ``start`` month (None: the first forecast
+    month) by its own ``transform(monthly, start index)``."""
+
+    stage: ClassVar[str] = "total"
+    start: str | None
+
+    def transform(self, monthly: np.ndarray, start: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def apply(self, arrays: ScenarioArrays) -> None:
+        arrays.total = self.transform(arrays.total, self.starts(arrays.horizon))
+
+    def starts(self, horizon: Horizon) -> int:
+        return horizon.month_index(self.start)
+
+
 @register
 @dataclass(frozen=True)
-class PriceChange(Kind):
+class PriceChange(_TotalChange):
     """List prices changed by ``change`` (-0.05: 5% cheaper) from ``start`` (YYYY-MM; None:
     the first forecast month)."""
 
     change: float
     start: str | None = None
     key: ClassVar[str] = "price"
-    stage: ClassVar[str] = "total"
     title: ClassVar[str] = "price change"
 
     @classmethod
     def parse(cls, value: Any, where: str) -> PriceChange:
         r = Table(value, where)
-        price = cls(change=r.get("change", float, 0.0, -0.99, 10.0), start=r.month("from"))
+        change, start = r.get("change", float, 0.0, -0.99, 10.0), r.month("from")
         r.done()
-        return price
+        return cls(change, start)
 
     def to_table(self) -> dict[str, Any]:
         return {"change": self.change} | ({"from": self.start} if self.start else {})
@@ -333,19 +346,13 @@ class PriceChange(Kind):
         out[:, start:] *= 1.0 + self.change
         return out
 
-    def apply(self, arrays: ScenarioArrays) -> None:
-        arrays.total = self.transform(arrays.total, self.starts(arrays.horizon))
-
     def describe(self) -> str:
         return f"list prices {_percent(self.change)} {_month_words(self.start)}"
-
-    def starts(self, horizon: Horizon) -> int:
-        return horizon.month_index(self.start)
 
 
 @register
 @dataclass(frozen=True)
-class Commitment(Kind):
+class Commitment(_TotalChange):
     """A commitment of ``coverage`` times the first month's median expected cost, paid at
     ``1 - discount`` for ``term_months`` from ``start`` (None: the first forecast month)."""
 
@@ -354,7 +361,6 @@ class Commitment(Kind):
     term_months: int
     start: str | None = None
     key: ClassVar[str] = "commitment"
-    stage: ClassVar[str] = "total"
     title: ClassVar[str] = "commitment"
 
     @classmethod
@@ -390,18 +396,12 @@ class Commitment(Kind):
         out[:, start:end] = np.maximum(window - amount, 0.0) + amount * (1.0 - self.discount)
         return out
 
-    def apply(self, arrays: ScenarioArrays) -> None:
-        arrays.total = self.transform(arrays.total, self.starts(arrays.horizon))
-
     def describe(self) -> str:
         return (
             f"commitment of {_share(self.coverage)} of the first month's expected cost at "
             f"{_share(self.discount)} off for {self.term_months} months "
             f"{_month_words(self.start)}"
         )
-
-    def starts(self, horizon: Horizon) -> int:
-        return horizon.month_index(self.start)
 
 
 def ordered(changes: tuple[Kind, ...] | list[Kind]) -> list[Kind]:
