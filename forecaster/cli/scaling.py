@@ -186,16 +186,10 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
                                 load_unit(args.files, args.load_col),
                                 rate_words(workload.load.unit))  # type: ignore[union-attr]  # fmt: skip
         _, curves, think = budget_outlooks(points, model, budgets, args.think_time, label)
-        doc["latency"] = {
-            "budgets_from": "--latency-budget"
-            if args.latency_budget
-            else f"the workloads file ({workload.name})",  # type: ignore[union-attr]
-            "load_unit": load_unit(args.files, args.load_col),
-            "think_time": think.to_dict() if think else None,
-            "curves": {stat: curve.to_dict() for stat, curve in curves.items()},
-            "budgets": [o.to_dict() for o, _ in results],
-            "sentences": [sentence for _, sentence in results],
-        }
+        outlooks = [o for o, _ in results]
+        doc["latency"] = _latency_doc(
+            args, workload, think, curves, outlooks, [s for _, s in results]
+        )
     elif budgets:
         outlooks, curves, think = budget_outlooks(
             points, model, args.latency_budget, args.think_time, label,
@@ -203,22 +197,33 @@ def analyse(args: argparse.Namespace) -> tuple[USLModel, dict[str, Any]]:
             scale=args.forecast_scale, cost=cost[0] if cost else None,
             measure=args.forecast_measures,
         )  # fmt: skip
-        doc["latency"] = {
-            "budgets_from": "--latency-budget"
-            if args.latency_budget
-            else f"the workloads file ({workload.name})",  # type: ignore[union-attr]
-            "load_unit": load_unit(args.files, args.load_col),
-            "think_time": think.to_dict() if think else None,
-            "curves": {stat: curve.to_dict() for stat, curve in curves.items()},
-            "budgets": [o.to_dict() for o in outlooks],
-            "sentences": [
-                describe_budget(
-                    o, doc if "ceiling_date" in doc else None, load_unit(args.files, args.load_col)
-                )
-                for o in outlooks
-            ],
-        }
+        limit = doc if "ceiling_date" in doc else None
+        unit = load_unit(args.files, args.load_col)
+        sentences = [describe_budget(o, limit, unit) for o in outlooks]
+        doc["latency"] = _latency_doc(args, workload, think, curves, outlooks, sentences)
     return model, doc
+
+
+def _latency_doc(
+    args: argparse.Namespace,
+    workload: Any,
+    think: Any,
+    curves: dict[str, Any],
+    outlooks: list[Any],
+    sentences: list[str],
+) -> dict[str, Any]:
+    """The ``latency`` part of the JSON: where the budgets came from, the curves, each
+    budget's outlook and sentence."""
+    return {
+        "budgets_from": "--latency-budget"
+        if args.latency_budget
+        else f"the workloads file ({workload.name})",
+        "load_unit": load_unit(args.files, args.load_col),
+        "think_time": think.to_dict() if think else None,
+        "curves": {stat: curve.to_dict() for stat, curve in curves.items()},
+        "budgets": [o.to_dict() for o in outlooks],
+        "sentences": sentences,
+    }
 
 
 def _workload_ceiling(args: argparse.Namespace, model: USLModel):

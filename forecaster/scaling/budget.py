@@ -294,39 +294,6 @@ def describe_budget(
     return f"{head}; {target} is reached {order}, {when[:10]}."
 
 
-def workload_budgets(
-    points: pl.DataFrame,
-    model: USLModel,
-    budgets: tuple[LatencyBudget, ...] | list[LatencyBudget],
-    forecast: pl.DataFrame | None,
-    ceiling: dict[str, Any] | None,
-    source: str = "load test",
-    think_time_ms: float | None = None,
-    cost: CostFn | None = None,
-    throughput_cost: ThroughputCost | None = None,
-    load_unit: str = "",
-    rate_unit: str = "per second",
-) -> list[tuple[BudgetOutlook, str]]:
-    """A workload's budgets on its load test, against the same forecast as its ceiling
-    date: (outlook, sentence) per budget, for the pack, the Scaling page and ``forecaster
-    scaling --workload`` alike. ``ceiling`` is ``ceiling_date``-shaped
-    (``ceiling_threshold``, ``ceiling_share``, ``ceiling_date``, ``forecast_horizon_end``)
-    or None."""
-    if not budgets:
-        return []
-    outlooks, _, _ = budget_outlooks(
-        points,
-        model,
-        list(budgets),
-        think_time_ms,
-        source,
-        forecast=forecast,
-        cost=cost,
-        throughput_cost=throughput_cost,
-    )
-    return [(o, describe_budget(o, ceiling, load_unit, rate_unit)) for o in outlooks]
-
-
 def reach_ceiling(reach: CeilingReach) -> dict[str, Any]:
     """A ``CeilingReach`` in ``ceiling_date``'s keys, for ``describe_budget``."""
     return {
@@ -349,12 +316,21 @@ def reach_budgets(
     load_unit: str = "",
     rate_unit: str = "per second",
 ) -> list[tuple[BudgetOutlook, str]]:
-    """``workload_budgets`` against a workload's ceiling date (``reach.workload_ceiling``):
-    the budget date from the same busiest-hour forecast, the sentence beside that ceiling
-    date. Without ``reach`` (no forecast), the budget loads only."""
-    if reach is None:
-        return workload_budgets(points, model, budgets, None, None, source, think_time_ms, cost,
-                                throughput_cost, load_unit, rate_unit)  # fmt: skip
-    return workload_budgets(points, model, budgets, reach.busiest_hour.forecast,
-                            reach_ceiling(reach), source, think_time_ms, cost,
-                            throughput_cost, load_unit, rate_unit)  # fmt: skip
+    """A workload's budgets on its load test, against the same busiest-hour forecast as its
+    ceiling date (``reach``, ``reach.workload_ceiling``): (outlook, sentence) per budget, for
+    the pack, the Scaling page and ``forecaster scaling --workload`` alike. Without ``reach``
+    (no forecast), the budget loads only."""
+    if not budgets:
+        return []
+    outlooks, _, _ = budget_outlooks(
+        points,
+        model,
+        list(budgets),
+        think_time_ms,
+        source,
+        forecast=reach.busiest_hour.forecast if reach is not None else None,
+        cost=cost,
+        throughput_cost=throughput_cost,
+    )
+    limit = reach_ceiling(reach) if reach is not None else None
+    return [(o, describe_budget(o, limit, load_unit, rate_unit)) for o in outlooks]
