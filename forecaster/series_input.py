@@ -25,8 +25,10 @@ the command needs. Rows out of time order are accepted and sorted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -109,6 +111,27 @@ def _row(rows: pl.Series | None, i: int) -> int:
     return int(rows[i]) if rows is not None else i + 1
 
 
+def _refuse_cells(
+    where: object,
+    column: str,
+    mask: pl.Series,
+    values: pl.Series,
+    rows: pl.Series | None,
+    problem: str,
+    expected: str = "",
+    show: Callable[[Any], str] = str,
+) -> None:
+    """An InputError when any cell of ``mask`` is true: how many (``problem``), the first
+    one's value (``show``) and data row, then ``expected``."""
+    count = int(mask.sum())
+    if count:
+        i = int(mask.arg_max())
+        raise InputError(
+            f"{where}: column {column}: {count} {problem}, first {show(values[i])} on data row "
+            f"{_row(rows, i)}{expected}"
+        )
+
+
 def check_numbers(
     where: object, column: str, raw: pl.Series, parsed: pl.Series, rows: pl.Series | None = None
 ) -> None:
@@ -118,13 +141,7 @@ def check_numbers(
     the file's rows; else position + 1."""
     bad = (null_if_blank(pl.col("r")).is_not_null() & pl.col("p").is_null()).alias("bad")
     mask = pl.DataFrame({"r": raw, "p": parsed}).select(bad).to_series()
-    count = int(mask.sum())
-    if count:
-        i = int(mask.arg_max())
-        raise InputError(
-            f"{where}: column {column}: {count} value(s) are not a number, first "
-            f"{_shown(raw[i])} on data row {_row(rows, i)}"
-        )
+    _refuse_cells(where, column, mask, raw, rows, "value(s) are not a number", show=_shown)
 
 
 def check_finite(
@@ -132,13 +149,8 @@ def check_finite(
 ) -> None:
     """No value is infinite (blanks and NaN are gaps, not values)."""
     mask = values.is_infinite().fill_null(False)
-    count = int(mask.sum())
-    if count:
-        i = int(mask.arg_max())
-        raise InputError(
-            f"{where}: column {column}: {count} value(s) are not finite numbers, first "
-            f"{values[i]} on data row {_row(rows, i)}; expected a finite number"
-        )
+    problem, expected = "value(s) are not finite numbers", "; expected a finite number"
+    _refuse_cells(where, column, mask, values, rows, problem, expected)
 
 
 def check_not_negative(
@@ -150,13 +162,8 @@ def check_not_negative(
 ) -> None:
     """No value is below 0: ``what`` (load, throughput) is a count or a rate."""
     mask = (values < 0).fill_null(False)
-    count = int(mask.sum())
-    if count:
-        i = int(mask.arg_max())
-        raise InputError(
-            f"{where}: column {column}: {count} negative value(s), first {values[i]:g} on "
-            f"data row {_row(rows, i)}; {what} must be a count or rate of at least 0"
-        )
+    expected = f"; {what} must be a count or rate of at least 0"
+    _refuse_cells(where, column, mask, values, rows, "negative value(s)", expected, "{:g}".format)
 
 
 def check_unique_timestamps(
