@@ -392,11 +392,20 @@ def _waste_lines(pack: ReviewPack) -> list[Flowable]:
     return out
 
 
+def _empty(table: Table, column: str) -> bool:
+    """No rows, or not the ``column`` the summary reads (the table's note says why)."""
+    return table.frame.height == 0 or column not in table.frame.columns
+
+
+def _why_empty(table: Table, label: str, default: str) -> list[Flowable]:
+    return [_p(f"{label}: {table.note or default}", S.body)]
+
+
 def _forecast_lines(pack: ReviewPack) -> list[Flowable]:
     table = pack.tables["forecast"]
+    if _empty(table, "p50"):
+        return _why_empty(table, "Forecast", "not available.")
     frame = table.frame
-    if frame.height == 0 or "p50" not in frame.columns:
-        return [_p(f"Forecast: {table.note or 'not available.'}", S.body)]
     out = []
     for cur in sorted(set(frame["currency"].to_list())):
         parts = []
@@ -420,11 +429,10 @@ def _forecast_lines(pack: ReviewPack) -> list[Flowable]:
 
 def _ceiling_lines(pack: ReviewPack) -> list[Flowable]:
     table = pack.tables["scaling"]
-    frame = table.frame
-    if frame.height == 0 or "ceiling_date" not in frame.columns:
-        return [_p(f"Scaling ceiling: {table.note or 'no load tests given.'}", S.body)]
+    if _empty(table, "ceiling_date"):
+        return _why_empty(table, "Scaling ceiling", "no load tests given.")
     out = []
-    for r in frame.to_dicts():
+    for r in table.frame.to_dicts():
         if r.get("ceiling_date"):
             text = (
                 f"<b>{escape(str(r['workload']))}</b> reaches its ceiling around "
@@ -510,9 +518,9 @@ def _description(table: Table) -> list[Flowable]:
 def _forecast_flowables(pack: ReviewPack, table: Table) -> list[Flowable]:
     """The forecast as a chart of the monthly total and a table of months by item
     (median), not the raw rows: every row with its range is in the CSV and XLSX."""
-    frame = table.frame
-    if frame.height == 0 or "p50" not in frame.columns:
+    if _empty(table, "p50"):
         return table_flowables(table)
+    frame = table.frame
     out: list[Flowable] = []
     summary = frame.filter(pl.col("period").str.starts_with("next "))
     if summary.height:
