@@ -31,12 +31,15 @@ the residual absorbs the rounding, so the steps sum *exactly* (in cents) to the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 
 from forecaster.curves.findings import excess_at
 from forecaster.curves.fit import CostCurve
 from forecaster.errors import InputError
+from forecaster.money import cents
 from forecaster.months import month_of
 
 COMPONENTS = ("fixed", "organic", "scaling_excess", "residual")
@@ -99,8 +102,31 @@ def monthly_components(periods: pl.DataFrame | pl.LazyFrame, item: str) -> pl.Da
     )
 
 
-def _cents(x: float) -> int:
-    return int(round(x * 100))
+def book_new_or_retired(
+    line: dict[str, int], item: str, before: int, now: int, new: list, retired: list
+) -> bool:
+    """Book a bridge item (a service) that has no cost the month before as new (its cost)
+    and one that has none this month as retired (minus its cost): in ``line`` (cents) and
+    listed in ``new`` / ``retired`` with its amount in money. True when it has cost in both
+    months: the caller then splits the change into its own steps. Used by both bridges."""
+    if before == 0 and now != 0:
+        line["new_services"] = now
+        new.append({"item": item, "amount": now / 100})
+    elif now == 0 and before != 0:
+        line["retired_services"] = -before
+        retired.append({"item": item, "amount": -before / 100})
+    return before != 0 and now != 0
+
+
+def item_line(item: str, before: int, now: int, line: dict[str, int]) -> dict[str, Any]:
+    """A bridge's ``by_item`` entry: the item's cost in both months and its steps, in money
+    (from cents)."""
+    return {
+        "item": item,
+        "previous_cost": before / 100,
+        "cost": now / 100,
+        **{k: v / 100 for k, v in line.items()},
+    }
 
 
 def _rate_split(a: dict, b: dict) -> tuple[float, float, float, float]:
@@ -164,42 +190,29 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
     for item in sorted(table):
         a = table[item].get(previous, {"cost": 0.0})
         b = table[item].get(month, {"cost": 0.0})
-        ca, cb = _cents(a["cost"] or 0.0), _cents(b["cost"] or 0.0)
+        ca, cb = cents(a["cost"] or 0.0), cents(b["cost"] or 0.0)
         total_prev, total_now = total_prev + ca, total_now + cb
         raw_prev, raw_now = raw_prev + (a["cost"] or 0.0), raw_now + (b["cost"] or 0.0)
         line = dict.fromkeys(STEPS, 0)
-        if ca == 0 and cb != 0:
-            line["new_services"] = cb
-            new_items.append({"item": item, "amount": cb / 100})
-        elif cb == 0 and ca != 0:
-            line["retired_services"] = -ca
-            retired_items.append({"item": item, "amount": -ca / 100})
-        elif ca != 0:
+        if book_new_or_retired(line, item, ca, cb, new_items, retired_items):
             rate, neg, _commit, f = _rate_split(a, b)
-            line["rate_price"] = _cents(rate)
-            rate_neg, rate_commit = rate_neg + _cents(neg), rate_commit + _cents(rate) - _cents(neg)
+            line["rate_price"] = cents(rate)
+            rate_neg, rate_commit = rate_neg + cents(neg), rate_commit + cents(rate) - cents(neg)
             if all(a.get(c) is not None and b.get(c) is not None for c in COMPONENTS):
                 for comp in COMPONENTS:
-                    line[_STEP_OF[comp]] += _cents(f * b[comp] - a[comp])
+                    line[_STEP_OF[comp]] += cents(f * b[comp] - a[comp])
                 if a.get("drift") is not None and b.get("drift") is not None:
-                    eff = _cents(f * b["drift"] - a["drift"])
+                    eff = cents(f * b["drift"] - a["drift"])
                     line["efficiency"] += eff
                     line["residual"] -= eff
         line["residual"] += (cb - ca) - sum(line.values())
         for k in STEPS:
             steps[k] += line[k]
-        by_item.append(
-            {
-                "item": item,
-                "previous_cost": ca / 100,
-                "cost": cb / 100,
-                **{k: v / 100 for k, v in line.items()},
-            }
-        )
+        by_item.append(item_line(item, ca, cb, line))
     # Totals are the rounded sums (equal to the store's totals to the cent), not the sums of
     # rounded items; the residual takes the item roundings so the steps still sum exactly.
-    steps["residual"] += (_cents(raw_now) - _cents(raw_prev)) - (total_now - total_prev)
-    total_prev, total_now = _cents(raw_prev), _cents(raw_now)
+    steps["residual"] += (cents(raw_now) - cents(raw_prev)) - (total_now - total_prev)
+    total_prev, total_now = cents(raw_prev), cents(raw_now)
     rate_step = {
         "kind": "rate_price",
         "amount": steps["rate_price"] / 100,

@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from forecaster import columns as C
-from forecaster.curves.decompose import _rate_split
+from forecaster.curves.decompose import _rate_split, book_new_or_retired, item_line
 
 STEPS = (
     "rate_price",
@@ -168,13 +168,7 @@ def month_bill_bridge(lines: pl.DataFrame, month: str, previous: str) -> dict[st
         ca, cb = _cents(a_rows["cost"].sum()), _cents(b_rows["cost"].sum())
         line = dict.fromkeys(STEPS, 0)
         line_parts = dict.fromkeys(parts, 0)
-        if ca == 0 and cb != 0:
-            line["new_services"] = cb
-            new_items.append({"item": service, "amount": cb / 100})
-        elif cb == 0 and ca != 0:
-            line["retired_services"] = -ca
-            retired_items.append({"item": service, "amount": -ca / 100})
-        elif ca != 0:
+        if book_new_or_retired(line, service, ca, cb, new_items, retired_items):
             prev = {(r["sku"], r["unit"]): r for r in a_rows.iter_rows(named=True)}
             for r in b_rows.iter_rows(named=True):
                 p = prev.get((r["sku"], r["unit"]))
@@ -192,14 +186,7 @@ def month_bill_bridge(lines: pl.DataFrame, month: str, previous: str) -> dict[st
             steps[k] += line[k]
         for k in parts:
             parts[k] += line_parts[k]
-        by_item.append(
-            {
-                "item": service,
-                "previous_cost": ca / 100,
-                "cost": cb / 100,
-                **{k: v / 100 for k, v in line.items()},
-            }
-        )
+        by_item.append(item_line(service, ca, cb, line))
     # Ends are the rounded totals (the store's to the cent), not sums of rounded items.
     total_prev, total_now = _cents(raw[previous]), _cents(raw[month])
     steps["rest"] += (total_now - total_prev) - sum(steps.values())
