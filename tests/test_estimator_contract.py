@@ -30,9 +30,9 @@ MODELS = {
     "LoadForecaster": (lambda: LoadForecaster("1h", 24), lambda m: m.fit(HOURLY),
                        lambda m: m.predict()),
 }  # fmt: skip
-#: Models whose predict returns the contract's frame (LoadForecaster.predict still returns
-#: a dict of arrays with the same keys: its many callers move in a later change).
-FRAME_MODELS = ["CostCurve", "USLModel"]
+#: The first column of each model's prediction: what it predicts at (the loads asked for,
+#: or the start of each forecast step).
+INDEX = {"CostCurve": "load", "USLModel": "load", "LoadForecaster": "timestamp"}
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -65,12 +65,34 @@ def test_predictions_carry_mean_and_named_levels(name):
     assert (lo95 <= lo80 + 1e-9).all() and (hi80 <= hi95 + 1e-9).all()
 
 
-@pytest.mark.parametrize("name", FRAME_MODELS)
-def test_predict_returns_a_polars_frame(name):
+@pytest.mark.parametrize("name", list(MODELS))
+def test_predict_returns_a_polars_frame_with_the_same_columns(name):
     make, fit, predict = MODELS[name]
     pred = predict(fit(make()))
     assert isinstance(pred, pl.DataFrame)
-    assert pred.columns[:2] == ["load", "mean"]
+    assert pred.columns == [INDEX[name], "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
+    assert all(pred[c].dtype == pl.Float64 for c in pred.columns[1:])
+
+
+def test_a_load_forecast_is_placed_after_the_history_it_was_fitted_on():
+    stamps = pl.datetime_range(
+        pl.datetime(2026, 3, 1), pl.datetime(2026, 3, 21, 23), "1h", eager=True
+    )
+    pred = LoadForecaster("1h", 24).fit(HOURLY, timestamps=stamps).predict()
+    assert pred.height == 24
+    assert pred["timestamp"][0] == stamps[-1] + (stamps[1] - stamps[0])
+    assert pred["timestamp"].diff().drop_nulls().unique().to_list() == [stamps[1] - stamps[0]]
+
+
+def test_a_load_forecast_fitted_without_timestamps_says_none():
+    pred = LoadForecaster("1h", 24).fit(HOURLY).predict()
+    assert pred["timestamp"].null_count() == 24
+
+
+def test_timestamps_that_do_not_match_the_values_are_an_input_error():
+    with pytest.raises(InputError, match="timestamps: 3 given for 504 values") as err:
+        LoadForecaster("1h", 24).fit(HOURLY, timestamps=[None, None, None])
+    assert err.value.parameters == ("timestamps",)
 
 
 @pytest.mark.parametrize(
@@ -79,8 +101,16 @@ def test_predict_returns_a_polars_frame(name):
         (lambda: CostCurve(ci=150), lambda m: m.fit(LOAD, COST)),
         (lambda: USLModel(confidence=95), lambda m: m.fit(USERS, QPS)),
         (lambda: LoadForecaster("1h", 0), lambda m: m.fit(HOURLY)),
+        (lambda: LoadForecaster("1h", 24, levels=(0.8,)), lambda m: m.fit(HOURLY)),
+        (lambda: LoadForecaster("2h", 24), lambda m: m.fit(HOURLY)),
     ],
-    ids=["CostCurve ci", "USLModel confidence", "LoadForecaster horizon"],
+    ids=[
+        "CostCurve ci",
+        "USLModel confidence",
+        "LoadForecaster horizon",
+        "LoadForecaster levels",
+        "LoadForecaster freq",
+    ],
 )
 def test_a_bad_parameter_is_an_input_error(make, fit):
     with pytest.raises(InputError):

@@ -101,8 +101,10 @@ def test_days_after_a_job_stops_the_forecast_drops_it(days_since):
     truth = y[-DAY:].copy()
     history = hourly_job(y[:-DAY], stop=y.size - DAY - int(days_since * DAY))
     pred = LoadForecaster("5m", DAY).fit(history).predict()
-    assert np.mean(np.abs(pred["mean"] - truth)) < 60  # the job alone averages 833 per step
-    inside = (truth >= pred["lo_80"]) & (truth <= pred["hi_80"])
+    assert (
+        np.mean(np.abs(pred["mean"].to_numpy() - truth)) < 60
+    )  # the job alone averages 833 per step
+    inside = (truth >= pred["lo_80"].to_numpy()) & (truth <= pred["hi_80"].to_numpy())
     assert 0.6 <= inside.mean() <= 1.0
 
 
@@ -114,7 +116,7 @@ def test_on_the_real_network_trace_the_forecast_is_fitted_since_the_transfer_sto
     model = LoadForecaster("5m", DAY).fit(y[:2018])
     assert model.config_.recent and 1630 <= model.break_ <= 1650
     pred = model.predict()
-    assert np.nanmax(pred["mean"]) < 1e6  # the twice-hourly 3 MB spikes are not forecast
+    assert np.nanmax(pred["mean"].to_numpy()) < 1e6  # the twice-hourly 3 MB spikes are not forecast
 
 
 def test_without_a_break_the_whole_history_is_used():

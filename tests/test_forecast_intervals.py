@@ -46,7 +46,9 @@ def coverage(kind: str) -> dict[int, float]:
         pred = LoadForecaster("1h", 24).fit(y[:-24]).predict()
         actual = y[-24:]
         for level in hits:
-            inside = (actual >= pred[f"lo_{level}"]) & (actual <= pred[f"hi_{level}"])
+            inside = (actual >= pred[f"lo_{level}"].to_numpy()) & (
+                actual <= pred[f"hi_{level}"].to_numpy()
+            )
             hits[level].append(float(inside.mean()))
     return {level: float(np.mean(v)) for level, v in hits.items()}
 
@@ -66,8 +68,8 @@ def test_bursty_load_gets_a_longer_upper_than_lower_interval():
     bursts = rng.exponential(10, t.size) * (rng.random(t.size) < 0.3)
     y = 100 + 20 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 2, t.size) + bursts
     pred = LoadForecaster("1h", 24, log=False).fit(y).predict()
-    up = pred["hi_95"] - pred["mean"]
-    down = pred["mean"] - pred["lo_95"]
+    up = pred["hi_95"].to_numpy() - pred["mean"].to_numpy()
+    down = pred["mean"].to_numpy() - pred["lo_95"].to_numpy()
     assert np.median(up) > 1.5 * np.median(down)
 
 
@@ -79,7 +81,7 @@ def test_more_noise_gives_proportionally_wider_intervals():
     widths = []
     for sigma in (2.0, 8.0):
         pred = LoadForecaster("1h", 24, log=False).fit(shape + sigma * e).predict()
-        widths.append(float(np.mean(pred["hi_80"] - pred["lo_80"])))
+        widths.append(float(np.mean(pred["hi_80"].to_numpy() - pred["lo_80"].to_numpy())))
     assert widths[1] / widths[0] == pytest.approx(4.0, rel=0.25)
 
 

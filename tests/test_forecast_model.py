@@ -33,7 +33,7 @@ def mae(a: np.ndarray, b: np.ndarray) -> float:
 def test_a_daily_season_is_recovered_to_the_noise_level():
     t, y = hourly(24 * 21 + 24)
     pred = LoadForecaster("1h", 24).fit(y[:-24]).predict()
-    assert mae(pred["mean"], daily_shape(t[-24:])) < 1.5  # noise sigma 3
+    assert mae(pred["mean"].to_numpy(), daily_shape(t[-24:])) < 1.5  # noise sigma 3
 
 
 def test_a_weekly_pattern_on_top_of_the_daily_one_is_recovered():
@@ -44,7 +44,7 @@ def test_a_weekly_pattern_on_top_of_the_daily_one_is_recovered():
     y = truth + np.random.default_rng(1).normal(0, 2, t.size)
     model = LoadForecaster("1h", 24).fit(y[:n])
     assert [name for name, _ in model.periods_] == ["daily", "weekly"]
-    assert mae(model.predict()["mean"], truth[n:]) < 2.0
+    assert mae(model.predict()["mean"].to_numpy(), truth[n:]) < 2.0
 
 
 def test_a_linear_trend_is_extrapolated_when_it_measures_better():
@@ -53,7 +53,7 @@ def test_a_linear_trend_is_extrapolated_when_it_measures_better():
     y = truth + np.random.default_rng(2).normal(0, 2, t.size)
     model = LoadForecaster("1h", 72).fit(y[:-72])
     assert model.config_.trend
-    assert mae(model.predict()["mean"], truth[-72:]) < 3.0
+    assert mae(model.predict()["mean"].to_numpy(), truth[-72:]) < 3.0
 
 
 def test_multiplicative_seasonality_on_growing_load_is_forecast_well():
@@ -61,15 +61,15 @@ def test_multiplicative_seasonality_on_growing_load_is_forecast_well():
     truth = np.exp(4 + 0.002 * t) * (1 + 0.5 * np.sin(2 * np.pi * t / 24))
     y = truth * np.exp(np.random.default_rng(3).normal(0, 0.02, t.size))
     pred = LoadForecaster("1h", 48).fit(y[:-48]).predict()
-    assert mae(pred["mean"], truth[-48:]) / truth[-48:].mean() < 0.03
+    assert mae(pred["mean"].to_numpy(), truth[-48:]) / truth[-48:].mean() < 0.03
 
 
 def test_outliers_in_the_history_barely_move_the_forecast():
     t, y = hourly(24 * 21 + 24, seed=4)
-    clean = LoadForecaster("1h", 24).fit(y[:-24]).predict()["mean"]
+    clean = LoadForecaster("1h", 24).fit(y[:-24]).predict()["mean"].to_numpy()
     dirty = y.copy()
     dirty[np.random.default_rng(5).choice(24 * 21, 25, replace=False)] += 500
-    spiked = LoadForecaster("1h", 24).fit(dirty[:-24]).predict()["mean"]
+    spiked = LoadForecaster("1h", 24).fit(dirty[:-24]).predict()["mean"].to_numpy()
     assert mae(spiked, clean) < 2.0
     assert mae(spiked, daily_shape(t[-24:])) < 2.5
 
@@ -82,7 +82,7 @@ def test_after_a_level_shift_the_forecast_follows_the_new_level(steps_since_shif
     y[shift_at:] += 60
     truth = daily_shape(t[n:]) + 60
     pred = LoadForecaster("1h", 24).fit(y[:n]).predict()
-    assert mae(pred["mean"], truth) < 8.0  # the unshifted forecast would be 60 off
+    assert mae(pred["mean"].to_numpy(), truth) < 8.0  # the unshifted forecast would be 60 off
 
 
 def test_gaps_in_the_history_are_tolerated():
@@ -90,15 +90,15 @@ def test_gaps_in_the_history_are_tolerated():
     y[100:160] = np.nan  # two and a half days missing
     y[np.random.default_rng(8).choice(24 * 21, 40, replace=False)] = np.nan
     pred = LoadForecaster("1h", 24).fit(y[:-24]).predict()
-    assert all(np.isfinite(pred[k]).all() for k in KEYS)
-    assert mae(pred["mean"], daily_shape(t[-24:])) < 2.0
+    assert all(np.isfinite(pred[k].to_numpy()).all() for k in KEYS)
+    assert mae(pred["mean"].to_numpy(), daily_shape(t[-24:])) < 2.0
 
 
 def test_a_horizon_longer_than_the_history_still_forecasts_with_growing_intervals():
     rng = np.random.default_rng(9)
     y = 1000 + np.cumsum(rng.normal(0, 5, 120))  # 120 days of load, forecast 3 years
     pred = LoadForecaster("1d", 1095).fit(y).predict()
-    width = pred["hi_80"] - pred["lo_80"]
+    width = pred["hi_80"].to_numpy() - pred["lo_80"].to_numpy()
     assert width.size == 1095 and np.isfinite(width).all()
     assert width[-1] > 3 * width[0]
     assert np.all(np.diff(width) >= -1e-9)
@@ -109,7 +109,7 @@ def test_a_short_monthly_series_falls_back_to_gaussian_intervals():
     model = LoadForecaster("1mo", 12).fit(y)
     pred = model.predict()
     assert not model.empirical_
-    assert (pred["hi_95"] > pred["hi_80"]).all()
+    assert (pred["hi_95"].to_numpy() > pred["hi_80"].to_numpy()).all()
 
 
 @pytest.mark.parametrize("n", [0, 3, 7])
@@ -132,7 +132,7 @@ def test_seasonal_naive_is_chosen_when_the_last_season_is_the_best_guide():
     y[-24 * 3 :] = np.tile(rng.uniform(50, 150, 24), 3)  # the shape changed three days ago
     model = LoadForecaster("1h", 24).fit(y)
     assert model.config_.naive
-    assert np.allclose(model.predict()["mean"], seasonal_naive(y, 24, 24))
+    assert np.allclose(model.predict()["mean"].to_numpy(), seasonal_naive(y, 24, 24))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -148,12 +148,12 @@ def test_intervals_are_finite_nested_and_the_right_length(level, noise, n, horiz
     y = level + noise * rng.standard_normal(n) + 0.1 * daily_shape(np.arange(n, dtype=float))
     pred = LoadForecaster("1h", horizon).fit(y).predict()
     for key in KEYS:
-        assert pred[key].shape == (horizon,)
-        assert np.isfinite(pred[key]).all()
-    assert (pred["lo_95"] <= pred["lo_80"] + 1e-9).all()
-    assert (pred["lo_80"] <= pred["mean"] + 1e-9).all()
-    assert (pred["mean"] <= pred["hi_80"] + 1e-9).all()
-    assert (pred["hi_80"] <= pred["hi_95"] + 1e-9).all()
+        assert pred[key].to_numpy().shape == (horizon,)
+        assert np.isfinite(pred[key].to_numpy()).all()
+    assert (pred["lo_95"].to_numpy() <= pred["lo_80"].to_numpy() + 1e-9).all()
+    assert (pred["lo_80"].to_numpy() <= pred["mean"].to_numpy() + 1e-9).all()
+    assert (pred["mean"].to_numpy() <= pred["hi_80"].to_numpy() + 1e-9).all()
+    assert (pred["hi_80"].to_numpy() <= pred["hi_95"].to_numpy() + 1e-9).all()
 
 
 def test_positive_load_keeps_positive_bounds_on_the_log_scale():
@@ -163,7 +163,7 @@ def test_positive_load_keeps_positive_bounds_on_the_log_scale():
     )
     model = LoadForecaster("1h", 24, log=True).fit(y[:-24])
     assert model.config_.log
-    assert (model.predict()["lo_95"] > 0).all()
+    assert (model.predict()["lo_95"].to_numpy() > 0).all()
 
 
 def test_growth_is_carried_through_a_three_year_daily_forecast():
@@ -175,12 +175,14 @@ def test_growth_is_carried_through_a_three_year_daily_forecast():
     pred = model.predict()
     assert model.config_.trend
     yearly_truth = truth[730:].reshape(3, 365).mean(axis=1)
-    yearly_mean = pred["mean"].reshape(3, 365).mean(axis=1)
+    yearly_mean = pred["mean"].to_numpy().reshape(3, 365).mean(axis=1)
     assert yearly_mean == pytest.approx(yearly_truth, rel=0.05)
-    assert (pred["lo_80"][-7:] < truth[-7:]).all() and (truth[-7:] < pred["hi_80"][-7:]).all()
+    assert (pred["lo_80"].to_numpy()[-7:] < truth[-7:]).all() and (
+        truth[-7:] < pred["hi_80"].to_numpy()[-7:]
+    ).all()
 
 
 def test_a_short_monthly_series_with_a_clear_trend_extrapolates_it():
     y = 100 + 5 * np.arange(24.0) + np.random.default_rng(13).normal(0, 1, 24)
     pred = LoadForecaster("1mo", 12).fit(y).predict()
-    assert pred["mean"][-1] == pytest.approx(100 + 5 * 35, rel=0.05)
+    assert pred["mean"].to_numpy()[-1] == pytest.approx(100 + 5 * 35, rel=0.05)

@@ -38,7 +38,9 @@ def pooled_coverage(series: list[np.ndarray], horizon: int) -> dict[int, float]:
         pred = LoadForecaster("1mo", horizon).fit(y[:-horizon]).predict()
         actual = y[-horizon:]
         for level in hits:
-            inside = (actual >= pred[f"lo_{level}"]) & (actual <= pred[f"hi_{level}"])
+            inside = (actual >= pred[f"lo_{level}"].to_numpy()) & (
+                actual <= pred[f"hi_{level}"].to_numpy()
+            )
             hits[level].append(float(inside.mean()))
     return {level: float(np.mean(v)) for level, v in hits.items()}
 
@@ -89,7 +91,7 @@ def test_growth_that_levels_off_is_forecast_with_a_damped_trend():
     model = LoadForecaster("1mo", 18).fit(y[:-18])
     assert model.config_.trend and model.config_.damped
     undamped = back_transform(model.point_.forecast(18, True), model.config_)
-    damped = model.predict()["mean"]
+    damped = model.predict()["mean"].to_numpy()
     assert np.mean(np.abs(damped - y[-18:])) < np.mean(np.abs(undamped - y[-18:]))
 
 
@@ -146,5 +148,7 @@ def test_on_m4_weekly_series_80_percent_intervals_hold_70_to_90_percent_13_weeks
     hits = []
     for train, test in m4_weekly(40):
         pred = LoadForecaster("1w", 13).fit(train).predict()
-        hits.append(np.mean((test >= pred["lo_80"]) & (test <= pred["hi_80"])))
+        hits.append(
+            np.mean((test >= pred["lo_80"].to_numpy()) & (test <= pred["hi_80"].to_numpy()))
+        )
     assert 0.70 <= float(np.mean(hits)) <= 0.90, hits

@@ -49,7 +49,8 @@ def load_model(freq: str) -> Model:
     """The project's forecaster as a backtest model."""
 
     def run(train: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
-        return LoadForecaster(freq=freq, horizon=horizon).fit(train).predict()
+        pred = LoadForecaster(freq=freq, horizon=horizon).fit(train).predict()
+        return {k: pred[k].to_numpy() for k in pred.columns if k != "timestamp"}
 
     return run
 

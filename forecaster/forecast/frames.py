@@ -13,7 +13,7 @@ import polars as pl
 from forecaster.errors import InputError
 from forecaster.forecast.backtest import backtest, standard_windows
 from forecaster.forecast.load import LoadForecaster
-from forecaster.forecast.series import future_timestamps, series_freq, values
+from forecaster.forecast.series import series_freq, values
 
 FORECAST_COLUMNS: tuple[str, ...] = ("timestamp", "mean", "lo_80", "hi_80", "lo_95", "hi_95")
 
@@ -34,11 +34,9 @@ def forecast_series(
     """
     horizon = _check_horizon(horizon)
     freq = freq or series_freq(series)
-    model = LoadForecaster(freq=freq, horizon=horizon).fit(values(series))
-    pred = model.predict()
-    stamps = future_timestamps(series.get_column("timestamp")[-1], freq, horizon)
-    frame = pl.DataFrame({"timestamp": stamps, **{k: pred[k] for k in FORECAST_COLUMNS[1:]}})
-    return frame, model
+    model = LoadForecaster(freq=freq, horizon=horizon)
+    model.fit(values(series), timestamps=series.get_column("timestamp"))
+    return model.predict().select(FORECAST_COLUMNS), model
 
 
 def backtest_series(

@@ -23,6 +23,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import polars as pl
 
 from forecaster.errors import CannotFit, InputError, NotFittedError
 from forecaster.forecast.breaks import last_break
@@ -45,7 +46,12 @@ from forecaster.forecast.models import (
     seasonal_naive_errors,
 )
 from forecaster.forecast.profiles import profile_periods
-from forecaster.forecast.series import primary_period, supported_periods
+from forecaster.forecast.series import (
+    FREQS,
+    future_timestamps,
+    primary_period,
+    supported_periods,
+)
 
 TIE = 0.01
 """Relative MAE difference below which two variants count as equally accurate."""
@@ -81,7 +87,13 @@ class LoadForecaster:
     60 errors, 6 to 30), ``log`` and ``trend``
     (``"auto"`` to choose by out-of-sample error, or a fixed bool).
 
-    Fitted attributes: ``periods_`` (seasons used, name and period in steps), ``config_``
+    ``predict()`` returns the engine's one prediction frame (as ``CostCurve.predict`` and
+    ``USLModel.predict``): ``timestamp`` (the start of each step, UTC, naive ``Datetime``;
+    null when ``fit`` was given no ``timestamps``), ``mean``, then ``lo_<level>`` and
+    ``hi_<level>`` for each of ``levels`` (in percent), one row per step 1..horizon.
+
+    Fitted attributes: ``last_timestamp_`` (the last timestamp of the fitted history, or
+    None), ``periods_`` (seasons used, name and period in steps), ``config_``
     (chosen variant), ``break_`` (index where the fitted data starts when the variant
     fitted since a regime break, else None), ``point_`` (the final point fit),
     ``quantiles_`` (in-sample h-step error quantiles per level), ``empirical_`` (False:
@@ -166,11 +178,27 @@ class LoadForecaster:
             out.append(origin)
         return out, h
 
-    def fit(self, y: np.ndarray) -> LoadForecaster:
-        """Select, calibrate and fit on ``y`` (load per step, NaN for gaps)."""
+    def fit(self, y: np.ndarray, timestamps: object = None) -> LoadForecaster:
+        """Select, calibrate and fit on ``y`` (load per step on the ``freq`` grid, NaN for
+        gaps). ``timestamps`` (optional, one per value: dates or UTC datetimes) places the
+        forecast steps in time; without them ``predict``'s ``timestamp`` is null.
+
+        >>> LoadForecaster("1h", 24).fit(y, timestamps=frame["timestamp"])  # doctest: +SKIP
+        """
         y = np.asarray(y, dtype=float)
         if y.ndim != 1:
             raise CannotFit(f"expected a 1-d series, got shape {y.shape}")
+        if self.freq not in FREQS:
+            raise InputError(
+                f"freq {self.freq!r}: expected one of {', '.join(FREQS)}", parameters=("freq",)
+            )
+        bad = [lv for lv in self.levels if isinstance(lv, bool) or not 1 <= lv < 100]
+        if bad or not self.levels:
+            raise InputError(
+                f"levels {tuple(self.levels)!r}: expected percentages from 1 to 99 (95, not 0.95)",
+                parameters=("levels",),
+            )
+        last = _last_timestamp(timestamps, y.size)
         if isinstance(self.horizon, bool) or not isinstance(self.horizon, int | np.integer):
             raise InputError(
                 f"horizon must be a whole number of steps, got {self.horizon!r}",
@@ -187,6 +215,7 @@ class LoadForecaster:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-gap slices are expected
             self._fit(y, h, n_obs)
+        self.last_timestamp_ = last
         return self
 
     def _fit(self, y: np.ndarray, h: int, n_obs: int) -> None:
@@ -315,22 +344,64 @@ class LoadForecaster:
             fit = self._fit_point(y, int(horizon), cfg)
             return back_transform(self._point_forecast(fit, cfg, int(horizon)), cfg)
 
-    def predict(self) -> dict[str, np.ndarray]:
-        """``mean``, ``lo_80``, ``hi_80``, ``lo_95``, ``hi_95`` for steps 1..horizon in load
-        units. For the log variant ``mean`` is exp of the log-scale forecast, i.e. a median;
-        in both variants it is the point forecast tuned for absolute error."""
+    def predict(self) -> pl.DataFrame:
+        """``timestamp``, ``mean``, ``lo_80``, ``hi_80``, ``lo_95``, ``hi_95`` (with the
+        default ``levels``) for steps 1..horizon, in load units per step. For the log
+        variant ``mean`` is exp of the log-scale forecast, i.e. a median; in both variants
+        it is the point forecast tuned for absolute error.
+
+        >>> LoadForecaster("1h", 24).fit(y).predict()["hi_95"]  # doctest: +SKIP
+        """
         if not hasattr(self, "config_"):
             raise NotFittedError("this LoadForecaster is not fitted yet; call fit(y) first")
         cfg = self.config_
+        h = int(self.horizon)
         if cfg.naive:
-            mean = seasonal_naive(self._y, self.period_, int(self.horizon))
-            return {"mean": mean, **interval_bounds(mean, self.quantiles_, self.inflate_)}
-        zmean = self._point_forecast(self.point_, cfg, int(self.horizon))
-        bounds = interval_bounds(zmean, self.quantiles_, self.inflate_)
-        out = {"mean": back_transform(zmean, cfg)}
-        for key, arr in bounds.items():
-            out[key] = back_transform(arr, cfg)
-        return out
+            mean = seasonal_naive(self._y, self.period_, h)
+            cols = {"mean": mean, **interval_bounds(mean, self.quantiles_, self.inflate_)}
+        else:
+            zmean = self._point_forecast(self.point_, cfg, h)
+            bounds = interval_bounds(zmean, self.quantiles_, self.inflate_)
+            cols = {"mean": back_transform(zmean, cfg)}
+            for key, arr in bounds.items():
+                cols[key] = back_transform(arr, cfg)
+        if self.last_timestamp_ is None:
+            stamps = pl.Series("timestamp", [None] * h, dtype=pl.Datetime("us"))
+        else:
+            stamps = future_timestamps(self.last_timestamp_, self.freq, h)
+        return pl.DataFrame({"timestamp": stamps, **cols})
+
+
+def _last_timestamp(timestamps: object, n: int) -> object:
+    """The last of ``timestamps`` (one per value of the series, ``n``) as a naive UTC
+    datetime, or None without them; an InputError naming ``timestamps`` otherwise."""
+    if timestamps is None:
+        return None
+    try:
+        ts = pl.Series("timestamp", timestamps)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"timestamps: expected dates or datetimes, one per value ({exc})",
+            parameters=("timestamps",),
+        ) from None
+    if ts.len() != n:
+        raise InputError(
+            f"timestamps: {ts.len()} given for {n} values; expected one per value",
+            parameters=("timestamps",),
+        )
+    if ts.dtype == pl.Date:
+        ts = ts.cast(pl.Datetime("us"))
+    elif isinstance(ts.dtype, pl.Datetime):
+        if ts.dtype.time_zone is not None:
+            ts = ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    else:
+        raise InputError(
+            f"timestamps: expected dates or datetimes, got {ts.dtype}",
+            parameters=("timestamps",),
+        )
+    if n == 0 or ts[-1] is None:
+        raise InputError("timestamps: the last one is missing", parameters=("timestamps",))
+    return ts[-1]
 
 
 def _pooled_mae(origins: list[_Origin], forecasts: list[np.ndarray]) -> float:

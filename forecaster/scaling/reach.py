@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -177,11 +177,9 @@ def forecast_days(history: pl.DataFrame, horizon_days: int = HORIZON_DAYS) -> pl
     values = history["actual"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     with warnings.catch_warnings():  # empty-slice means inside the forecaster's calibration
         warnings.simplefilter("ignore", RuntimeWarning)
-        pred = LoadForecaster(freq="1d", horizon=horizon_days).fit(values).predict()
-    last = history["timestamp"][-1]
-    steps = [last + timedelta(days=i + 1) for i in range(horizon_days)]
-    frame = pl.DataFrame({"timestamp": steps, **{k: np.asarray(v) for k, v in pred.items()}})
-    return frame.with_columns(pl.col("timestamp").cast(history["timestamp"].dtype))
+        model = LoadForecaster(freq="1d", horizon=horizon_days)
+        pred = model.fit(values, timestamps=history["timestamp"]).predict()
+    return pred.with_columns(pl.col("timestamp").cast(history["timestamp"].dtype))
 
 
 def _reach(basis: str, history: pl.DataFrame, model: USLModel, share: float) -> Reach:

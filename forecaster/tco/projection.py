@@ -116,7 +116,8 @@ def _fitted(history: bytes, n_days: int) -> LoadForecaster:
 
 @lru_cache(maxsize=512)
 def _forecast(history: bytes, n_days: int) -> dict[str, np.ndarray]:
-    return _fitted(history, n_days).predict()
+    pred = _fitted(history, n_days).predict()
+    return {k: pred[k].to_numpy() for k in pred.columns if k != "timestamp"}
 
 
 MIN_TRAINING_DAYS = 56
@@ -355,9 +356,10 @@ def _by_month(
     y = months["cost"].to_numpy().astype(float)
     n = len(horizon.months)
     try:
-        fc = LoadForecaster(freq="1mo", horizon=n).fit(y).predict()
+        pred = LoadForecaster(freq="1mo", horizon=n).fit(y).predict()
     except CannotFit:
         return None
+    fc = {k: pred[k].to_numpy() for k in ("mean", "lo_80", "hi_80")}
     up = (fc["hi_80"] - fc["mean"]) / Z80
     down = (fc["mean"] - fc["lo_80"]) / Z80
     width = np.where(z[:, None] >= 0, up[None, :], down[None, :])

@@ -55,7 +55,7 @@ def forecast_days(days: list[date], cost: np.ndarray, n_days: int) -> DayForecas
         raise CannotFit("no day with billing to forecast from")
     model = LoadForecaster(freq="1d", horizon=int(n_days)).fit(y)
     pred = model.predict()
-    p10, p50, p90 = pred["lo_80"], pred["mean"], pred["hi_80"]
+    p10, p50, p90 = (pred[k].to_numpy() for k in ("lo_80", "mean", "hi_80"))
     finite = y[np.isfinite(y)]
     if finite.size and finite.min() >= 0:  # a bill that never went negative stays >= 0
         p10, p50, p90 = (np.maximum(a, 0.0) for a in (p10, p50, p90))
