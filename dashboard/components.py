@@ -74,3 +74,9 @@ def controls(*children: Any) -> html.Div:
 
 def field(label: str, control: Any) -> html.Div:
     return html.Div([html.Label(label), control], className="field")
+
+
+def dropdown(label: str, id: str, options: Any, value: Any, clearable: bool = False, **props: Any):
+    """A labelled dropdown (``field`` around ``dcc.Dropdown``); not clearable unless asked."""
+    control = dcc.Dropdown(id=id, options=options, value=value, clearable=clearable, **props)
+    return field(label, control)

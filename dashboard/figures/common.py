@@ -109,6 +109,20 @@ def style(fig: go.Figure, title: str, **layout: Any) -> go.Figure:
     return fig
 
 
+def monthly_money(
+    fig: go.Figure, title: str, currency: str, month_title: str = "month", **layout: Any
+) -> go.Figure:
+    """``style`` for money per month on a category x-axis (one tick a month)."""
+    axes = {"xaxis": {"type": "category", "title": month_title}}
+    return style(fig, title, yaxis_title=f"{esc(currency)} per month", **axes, **layout)
+
+
+def add_anomalies(fig: go.Figure, x: list, y: list, name: str = "anomaly", **trace: Any) -> None:
+    """Anomalous periods as crosses over a figure's points."""
+    marker = {"symbol": "x", "size": 11, "color": COLORS["anomaly"]}
+    fig.add_scatter(x=x, y=y, mode="markers", name=name, marker=marker, **trace)
+
+
 def empty(message: str, title: str = "") -> go.Figure:
     """A blank figure that says why it is blank (escaped: messages may quote data)."""
     fig = go.Figure()

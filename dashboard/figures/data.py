@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.figures.common import COLORS, empty, esc, style
+from dashboard.figures.common import COLORS, empty, esc, monthly_money
 
 
 def unclaimed_by_month(unclaimed: pl.DataFrame, currency: str) -> go.Figure:
@@ -32,10 +32,4 @@ def unclaimed_by_month(unclaimed: pl.DataFrame, currency: str) -> go.Figure:
         customdata=share,
         hovertemplate="%{x}: %{y:,.2f} (%{customdata:.1%} of the month)<extra>unclaimed</extra>",
     )
-    return style(
-        fig,
-        title,
-        barmode="stack",
-        yaxis_title=f"{esc(currency)} per month",
-        xaxis={"type": "category", "title": "month"},
-    )
+    return monthly_money(fig, title, currency, barmode="stack")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.figures.common import COLORS, LABELS, empty, esc, style
+from dashboard.figures.common import COLORS, LABELS, empty, esc, monthly_money, style
 from forecaster.format import label
 from forecaster.views.overview import SPLIT_PARTS
 
@@ -66,15 +66,10 @@ def spend_by_month(
         )
     if open_months:
         title += " - hatched: open month (charges still arriving)"
-    style(
-        fig,
-        title,
-        barmode="stack",
-        yaxis_title=f"{esc(currency)} per month",
-        xaxis={"type": "category", "title": "billing month"},
-        legend_title=esc(f"Tag {tag_key}" if by == "tag" else label(by) if by else ""),
+    legend = esc(f"Tag {tag_key}" if by == "tag" else label(by) if by else "")
+    return monthly_money(
+        fig, title, currency, "billing month", barmode="stack", legend_title=legend
     )
-    return fig
 
 
 def organic_waste(split: pl.DataFrame, currency: str) -> go.Figure:
@@ -95,13 +90,7 @@ def organic_waste(split: pl.DataFrame, currency: str) -> go.Figure:
             marker_color=COLORS[part],
             hovertemplate="%{x}: %{y:,.2f}<extra>%{fullData.name}</extra>",
         )
-    return style(
-        fig,
-        title,
-        barmode="relative",
-        yaxis_title=f"{esc(currency)} per month",
-        xaxis={"type": "category", "title": "month"},
-    )
+    return monthly_money(fig, title, currency, barmode="relative")
 
 
 BAND_COLORS = {"baseline": ("#1c7ed6", "rgba(28, 126, 214, 0.18)"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.figures.common import COLORS, LABELS, empty, esc, style
+from dashboard.figures.common import COLORS, LABELS, add_anomalies, empty, esc, style
 from forecaster.format import PLOTLY_MONEY_HOVER
 from forecaster.portfolio import WorkloadFit
 from forecaster.views.workloads import WASTE_KINDS, complete
@@ -91,12 +91,10 @@ def cost_vs_load(fit: WorkloadFit, band: pl.DataFrame, anomalies: pl.DataFrame) 
             line={"color": COLORS["fitted"], "width": 2},
         )
     if anomalies.height:
-        fig.add_scatter(
-            x=anomalies["load"].to_list(),
-            y=anomalies["cost"].to_list(),
-            mode="markers",
-            name="anomaly",
-            marker={"symbol": "x", "size": 11, "color": COLORS["anomaly"]},
+        add_anomalies(
+            fig,
+            anomalies["load"].to_list(),
+            anomalies["cost"].to_list(),
             customdata=anomalies["period_start"].dt.strftime("%Y-%m-%d").to_list(),
             hovertemplate="anomaly %{customdata}<br>cost %{y:,.2f}<extra></extra>",
         )
@@ -164,12 +162,8 @@ def cost_over_time(fit: WorkloadFit, anomalies: pl.DataFrame, grain: str = "week
             hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:{PLOTLY_MONEY_HOVER}}}<extra>Expected</extra>",
         )
     if anomalies.height and grain == "day":
-        fig.add_scatter(
-            x=anomalies["period_start"].to_list(),
-            y=anomalies["cost"].to_list(),
-            mode="markers",
-            name="Anomaly",
-            marker={"symbol": "x", "size": 10, "color": COLORS["anomaly"]},
+        add_anomalies(
+            fig, anomalies["period_start"].to_list(), anomalies["cost"].to_list(), name="Anomaly"
         )
     return style(
         fig,

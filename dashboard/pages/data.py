@@ -64,16 +64,11 @@ def layout(currency: str | None = None, **_: str) -> html.Div:
             ui.section(
                 "Unclaimed cost",
                 ui.controls(
-                    ui.field(
+                    ui.dropdown(
                         "Currency",
-                        dcc.Dropdown(
-                            id="data-currency",
-                            options=currencies,
-                            value=state.choice(
-                                currency, currencies, currencies[0] if currencies else None
-                            ),
-                            clearable=False,
-                        ),
+                        "data-currency",
+                        currencies,
+                        state.choice(currency, currencies, currencies[0] if currencies else None),
                     )
                 ),
                 ui.graph("data-unclaimed", 380),

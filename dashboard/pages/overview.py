@@ -37,15 +37,7 @@ def layout(
             ),
             ui.overlap_warning("overview-overlaps", overlap_warning(data.source_overlaps())),
             ui.controls(
-                ui.field(
-                    "Currency",
-                    dcc.Dropdown(
-                        id="overview-currency",
-                        options=currencies,
-                        value=chosen,
-                        clearable=False,
-                    ),
-                ),
+                ui.dropdown("Currency", "overview-currency", currencies, chosen),
                 ui.field(
                     "Split spend by",
                     dcc.RadioItems(
@@ -56,14 +48,11 @@ def layout(
                         inputStyle={"marginRight": "0.3rem", "marginLeft": "0.8rem"},
                     ),
                 ),
-                ui.field(
+                ui.dropdown(
                     "Tag key (split by tag)",
-                    dcc.Dropdown(
-                        id="overview-tag",
-                        options=keys,
-                        value=state.choice(tag, keys, keys[0] if keys else None),
-                        clearable=False,
-                    ),
+                    "overview-tag",
+                    keys,
+                    state.choice(tag, keys, keys[0] if keys else None),
                 ),
             ),
             dcc.Loading(html.Div(id="overview-kpis", className="kpis")),

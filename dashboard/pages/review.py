@@ -29,29 +29,18 @@ def layout(
             dcc.Location(id="review-url", refresh=False),
             html.H2("Monthly review"),
             ui.controls(
-                ui.field(
-                    "Currency",
-                    dcc.Dropdown(
-                        id="review-currency", options=currencies, value=chosen, clearable=False
-                    ),
-                ),
-                ui.field(
+                ui.dropdown("Currency", "review-currency", currencies, chosen),
+                ui.dropdown(
                     "Month",
-                    dcc.Dropdown(
-                        id="review-month",
-                        options=months[::-1],
-                        value=state.month(month, months, months[-1] if months else None),
-                        clearable=False,
-                    ),
+                    "review-month",
+                    months[::-1],
+                    state.month(month, months, months[-1] if months else None),
                 ),
-                ui.field(
+                ui.dropdown(
                     "Review pack format",
-                    dcc.Dropdown(
-                        id="review-format",
-                        options=[{"label": v, "value": k} for k, v in DOWNLOAD_FORMATS.items()],
-                        value=state.choice(fmt, list(DOWNLOAD_FORMATS), "xlsx"),
-                        clearable=False,
-                    ),
+                    "review-format",
+                    [{"label": v, "value": k} for k, v in DOWNLOAD_FORMATS.items()],
+                    state.choice(fmt, list(DOWNLOAD_FORMATS), "xlsx"),
                 ),
                 html.Div(
                     [

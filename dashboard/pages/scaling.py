@@ -45,22 +45,15 @@ def layout(
             dcc.Location(id="scaling-url", refresh=False),
             html.H2("Scaling"),
             ui.controls(
-                ui.field(
-                    "Load test",
-                    dcc.Dropdown(
-                        id="scaling-test",
-                        options=tests,
-                        value=state.choice(test, tests, tests[0]),
-                        clearable=False,
-                    ),
+                ui.dropdown(
+                    "Load test", "scaling-test", tests, state.choice(test, tests, tests[0])
                 ),
-                ui.field(
+                ui.dropdown(
                     "Workload whose load forecast to compare",
-                    dcc.Dropdown(
-                        id="scaling-workload",
-                        options=names,
-                        value=state.choice(workload, names, default_workload),
-                    ),
+                    "scaling-workload",
+                    names,
+                    state.choice(workload, names, default_workload),
+                    clearable=True,
                 ),
                 ui.field(
                     "Share of the ceiling",

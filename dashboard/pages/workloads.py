@@ -67,33 +67,16 @@ def layout(
                 "drill into that workload.",
             ),
             ui.controls(
-                ui.field(
+                ui.dropdown(
                     "Workload",
-                    dcc.Dropdown(
-                        id="workloads-name",
-                        options=names,
-                        value=state.choice(workload, names, names[0] if names else None),
-                        clearable=False,
-                    ),
+                    "workloads-name",
+                    names,
+                    state.choice(workload, names, names[0] if names else None),
                 ),
-                ui.field(
-                    "From month",
-                    dcc.Dropdown(
-                        id="workloads-start",
-                        options=months,
-                        value=state.month(start, months, first),
-                        clearable=False,
-                    ),
+                ui.dropdown(
+                    "From month", "workloads-start", months, state.month(start, months, first)
                 ),
-                ui.field(
-                    "To month",
-                    dcc.Dropdown(
-                        id="workloads-end",
-                        options=months,
-                        value=state.month(end, months, last),
-                        clearable=False,
-                    ),
-                ),
+                ui.dropdown("To month", "workloads-end", months, state.month(end, months, last)),
             ),
             dcc.Loading(html.Div(id="workloads-detail", className="describe")),
             html.Div(
@@ -233,12 +216,7 @@ def suggestion_layout() -> html.Div:
                 className="note",
             ),
             ui.controls(
-                ui.field(
-                    "Group the bill by",
-                    dcc.Dropdown(
-                        id="workloads-suggest-by", options=keys, value="service", clearable=False
-                    ),
-                ),
+                ui.dropdown("Group the bill by", "workloads-suggest-by", keys, "service"),
                 html.Div(
                     [
                         html.Button("Download workloads.toml", id="workloads-suggest-button"),
