@@ -36,14 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     billing.add_argument("--format", default="auto", choices=FORMATS)
     options.store_as(billing, None, "the format, e.g. 'focus'")
-    billing.add_argument(
-        "--replace",
-        action="append",
-        default=[],
-        metavar="YYYY-MM",
-        help="let this billing period replace the stored one even when the delivery looks "
-        "partial (rows only carried by files of other periods, or under half the stored "
-        "rows); repeatable",
+    options.replace(
+        billing, " (rows only carried by files of other periods, or under half the stored rows)"
     )
     options.store(billing)
     options.json_output(billing)

@@ -165,14 +165,7 @@ def register_kind(kinds: argparse._SubParsersAction) -> None:
         "--timeout", type=float, default=1800.0, help="seconds to wait for the query (1800)"
     )
     options.store_as(athena, None, "athena")
-    athena.add_argument(
-        "--replace",
-        action="append",
-        default=[],
-        metavar="YYYY-MM",
-        help="let this billing period replace the stored one even when the delivery looks "
-        "partial (repeatable)",
-    )
+    options.replace(athena)
     add_rollup_options(athena)
     add_aws_options(athena)
     options.store(athena)

@@ -53,6 +53,19 @@ def sources(parser: argparse.ArgumentParser, note: str = "") -> None:
     )
 
 
+def replace(parser: argparse.ArgumentParser, partial: str = "") -> None:
+    """``--replace YYYY-MM`` (repeatable) for an ingest: a delivery of that billing period
+    replaces the stored one even when it looks partial (``partial`` says when it does)."""
+    parser.add_argument(
+        "--replace",
+        action="append",
+        default=[],
+        metavar="YYYY-MM",
+        help="let this billing period replace the stored one even when the delivery looks "
+        f"partial{partial}; repeatable",
+    )
+
+
 def json_output(parser: argparse.ArgumentParser, help: str = "one JSON object on stdout") -> None:
     """``--json``: the result as JSON on stdout instead of text."""
     parser.add_argument("--json", action="store_true", help=help)
