@@ -8,6 +8,9 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
+from polars.testing import assert_frame_equal
+
 
 def _month(text: str) -> str:
     return text.strip()[:7]
@@ -44,4 +47,16 @@ def stored_totals(status: dict, source: str | None = None):
 def assert_cents_equal(stored: float, expected: Decimal, what: str) -> None:
     assert abs(Decimal(str(stored)) - expected) < Decimal("0.005"), (
         f"{what}: stored {stored} != source {expected}"
+    )
+
+
+def assert_same_rollup(local: pl.DataFrame, engine: pl.DataFrame) -> None:
+    """An engine's rollup (Spark, Athena) holds the local rollup's rows and columns, money
+    equal to 1e-6, whatever the row order."""
+    order = [c for c in local.columns if local[c].dtype != pl.Float64]
+    assert_frame_equal(
+        local.sort(order, nulls_last=True),
+        engine.select(local.columns).sort(order, nulls_last=True),
+        check_exact=False,
+        abs_tol=1e-6,
     )

@@ -26,6 +26,17 @@ _lock = threading.Lock()
 _built: dict[str, object] = {}
 
 
+def text_of(component) -> str:
+    """All text under a component (what a reader sees)."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
+
+
 def write_evil_billing(path: Path) -> Path:
     """A FOCUS CSV with one daily charge on 1 and 2 of each EVIL_MONTHS month whose service
     name and ``team`` tag are markup (12.34 USD a day, claimed by no workload)."""

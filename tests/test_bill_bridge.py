@@ -34,22 +34,25 @@ def usage(month, service, cost, list_cost, qty, sku="sku-1", contracted=None):
     return ("USD", month, "usage", service, sku, "Hours", cost, list_cost, contracted, qty)
 
 
+def october_bridge(*rows):
+    """The bill's bridge from September to October 2026 over these bridge lines."""
+    return month_bill_bridge(lines(*rows), "2026-10", "2026-09")
+
+
 def test_twice_the_hours_at_the_same_prices_is_usage_volume():
-    b = month_bill_bridge(
-        lines(usage("2026-09", "AWS / EC2", 100.0, 120.0, 50), usage("2026-10", "AWS / EC2", 200.0, 240.0, 100)),
-        "2026-10",
-        "2026-09",
-    )  # fmt: skip
+    b = october_bridge(
+        usage("2026-09", "AWS / EC2", 100.0, 120.0, 50),
+        usage("2026-10", "AWS / EC2", 200.0, 240.0, 100),
+    )
     assert step(b, "usage_volume")["amount"] == 100.0
     assert step(b, "rate_price")["amount"] == 0.0 and step(b, "rest")["amount"] == 0.0
 
 
 def test_a_list_price_rise_at_equal_hours_is_price_and_a_deeper_discount_is_rate():
-    b = month_bill_bridge(
-        lines(usage("2026-09", "AWS / EC2", 80.0, 100.0, 10), usage("2026-10", "AWS / EC2", 77.0, 110.0, 10)),
-        "2026-10",
-        "2026-09",
-    )  # fmt: skip
+    b = october_bridge(
+        usage("2026-09", "AWS / EC2", 80.0, 100.0, 10),
+        usage("2026-10", "AWS / EC2", 77.0, 110.0, 10),
+    )
     rate = step(b, "rate_price")
     assert rate["list_price"] == pytest.approx(8.0)  # 110 list at last month's 80%
     assert rate["negotiated"] + rate["commitment"] == pytest.approx(-11.0)  # 70% of 110
@@ -57,17 +60,13 @@ def test_a_list_price_rise_at_equal_hours_is_price_and_a_deeper_discount_is_rate
 
 
 def test_new_and_retired_services_credits_refunds_and_tax_have_their_steps():
-    b = month_bill_bridge(
-        lines(
-            usage("2026-09", "AWS / S3", 5.0, 5.0, None),
-            usage("2026-10", "AWS / Lambda", 7.0, 7.0, None),
-            ("USD", "2026-09", "credits", "AWS / EC2", "c", "", -1.0, 0.0, None, None),
-            ("USD", "2026-10", "credits", "AWS / EC2", "c", "", -4.0, 0.0, None, None),
-            ("USD", "2026-10", "refunds", "AWS / EC2", "r", "", -2.5, 0.0, None, None),
-            ("USD", "2026-10", "tax", "AWS / Tax", "t", "", 0.7, 0.0, None, None),
-        ),
-        "2026-10",
-        "2026-09",
+    b = october_bridge(
+        usage("2026-09", "AWS / S3", 5.0, 5.0, None),
+        usage("2026-10", "AWS / Lambda", 7.0, 7.0, None),
+        ("USD", "2026-09", "credits", "AWS / EC2", "c", "", -1.0, 0.0, None, None),
+        ("USD", "2026-10", "credits", "AWS / EC2", "c", "", -4.0, 0.0, None, None),
+        ("USD", "2026-10", "refunds", "AWS / EC2", "r", "", -2.5, 0.0, None, None),
+        ("USD", "2026-10", "tax", "AWS / Tax", "t", "", 0.7, 0.0, None, None),
     )
     got = {s["kind"]: s["amount"] for s in b["steps"]}
     assert got["new_services"] == 7.0 and got["retired_services"] == -5.0
@@ -76,11 +75,10 @@ def test_new_and_retired_services_credits_refunds_and_tax_have_their_steps():
 
 
 def test_lines_without_quantities_leave_their_change_in_the_rest():
-    b = month_bill_bridge(
-        lines(usage("2026-09", "AWS / EC2", 10.0, 10.0, None), usage("2026-10", "AWS / EC2", 13.0, 13.0, None)),
-        "2026-10",
-        "2026-09",
-    )  # fmt: skip
+    b = october_bridge(
+        usage("2026-09", "AWS / EC2", 10.0, 10.0, None),
+        usage("2026-10", "AWS / EC2", 13.0, 13.0, None),
+    )
     assert step(b, "rest")["amount"] == 3.0 and step(b, "usage_volume")["amount"] == 0.0
 
 

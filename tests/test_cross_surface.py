@@ -18,6 +18,7 @@ import pytest
 from forecaster import format as F
 from forecaster.cli import main
 from tests import dashboard_support as support
+from tests.dashboard_support import text_of
 
 MONTH = "2026-10"
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "billing"
@@ -28,16 +29,6 @@ def cli_json(*argv: str) -> dict:
     with redirect_stdout(out):
         assert main([*argv, "--json"]) == 0
     return json.loads(out.getvalue())
-
-
-def text_of(component) -> str:
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(text_of(c) for c in component)
-    return text_of(getattr(component, "children", None))
 
 
 def cents(value) -> int | None:

@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from dashboard.figures.common import esc
 from tests import dashboard_support as support
-from tests.dashboard_support import EVIL
+from tests.dashboard_support import EVIL, text_of
 
 
 @pytest.fixture(scope="session")
@@ -39,17 +39,6 @@ def find(component, id_: str):
         if hit is not None:
             return hit
     return None
-
-
-def text_of(component) -> str:
-    """All text under a component (what a reader sees)."""
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(text_of(c) for c in component)
-    return text_of(getattr(component, "children", None))
 
 
 def query(search: str) -> dict[str, str]:

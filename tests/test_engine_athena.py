@@ -13,7 +13,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal
 from sqlglot import exp
 
 from forecaster.billing import detect_format
@@ -23,6 +22,7 @@ from forecaster.engines.sql import kind_of_polars, parse, rollup_statement, to_s
 from forecaster.ingest import ingest_billing
 from forecaster.store import BillingStore
 from tests.aws_server import Request
+from tests.billing_reference import assert_same_rollup
 from tests.conftest import SHARED_DATA
 
 FOCUS_SAMPLE = SHARED_DATA / "billing" / "focus-1.0-sample.csv"
@@ -67,16 +67,6 @@ def local_rollup(path: Path, spec: RollupSpec, tmp_path: Path) -> pl.DataFrame:
     store = tmp_path / "local"
     ingest_billing([path], store, source="athena")
     return finish(rollup_line_items(BillingStore(store).scan(), spec), spec, "athena").collect()
-
-
-def assert_same_rollup(local: pl.DataFrame, other: pl.DataFrame) -> None:
-    order = [c for c in local.columns if local[c].dtype != pl.Float64]
-    assert_frame_equal(
-        local.sort(order, nulls_last=True),
-        other.select(local.columns).sort(order, nulls_last=True),
-        check_exact=False,
-        abs_tol=1e-6,
-    )
 
 
 def engine_rollup(result: pl.DataFrame, spec: RollupSpec) -> pl.DataFrame:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal
 
 from forecaster.engines.rollup import RollupSpec, finish, rollup_line_items
 from forecaster.store import BillingStore
+from tests.billing_reference import assert_same_rollup
 from tests.conftest import SHARED_DATA
 
 pytest.importorskip("pyspark")
@@ -60,16 +60,6 @@ def local_rollup(store: Path, spec: RollupSpec, source: str) -> pl.DataFrame:
 
 def stored_rollup(store: Path) -> pl.DataFrame:
     return pl.read_parquet(BillingStore(store).data_files())
-
-
-def assert_same_rollup(local: pl.DataFrame, engine: pl.DataFrame) -> None:
-    order = [c for c in local.columns if local[c].dtype != pl.Float64]
-    assert_frame_equal(
-        local.sort(order, nulls_last=True),
-        engine.select(local.columns).sort(order, nulls_last=True),
-        check_exact=False,
-        abs_tol=1e-6,
-    )
 
 
 def status(cli_json, store: Path) -> list[dict]:

@@ -51,15 +51,14 @@ def test_legacy_cur_sample_reconciles_to_the_cent(cli, cli_json, store):
         assert_cents_equal(stored[key]["list_cost"], totals["list_cost"], "ListCost")
 
 
+def ingested_fixture(cli, store: Path, name: str) -> pl.DataFrame:
+    """The charges stored after ``forecaster ingest billing tests/fixtures/billing/<name>``."""
+    cli("ingest", "billing", str(FIXTURES / "billing" / name), "--store", str(store))
+    return read_charges(store).collect()
+
+
 def test_focus_sample_keeps_ids_as_strings_and_nulls_as_nulls(cli, store):
-    cli(
-        "ingest",
-        "billing",
-        str(FIXTURES / "billing" / "focus-1.0-sample.csv"),
-        "--store",
-        str(store),
-    )
-    charges = read_charges(store).collect()
+    charges = ingested_fixture(cli, store, "focus-1.0-sample.csv")
     assert charges.schema["BillingAccountId"] == pl.String
     assert charges["BillingAccountId"].unique().to_list() != []
     assert not charges["ChargeClass"].is_in(["NULL"]).any()
@@ -67,14 +66,7 @@ def test_focus_sample_keeps_ids_as_strings_and_nulls_as_nulls(cli, store):
 
 
 def test_legacy_cur_maps_line_item_types_to_focus_categories(cli, store):
-    cli(
-        "ingest",
-        "billing",
-        str(FIXTURES / "billing" / "aws-legacy-cur-sample.csv"),
-        "--store",
-        str(store),
-    )
-    charges = read_charges(store).collect()
+    charges = ingested_fixture(cli, store, "aws-legacy-cur-sample.csv")
     pairs = set(charges.select("x_LineItemType", "ChargeCategory").unique().iter_rows())
     assert ("Tax", "Tax") in pairs
     assert ("Usage", "Usage") in pairs

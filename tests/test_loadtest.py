@@ -52,36 +52,26 @@ def test_csv_column_names_are_configurable(tmp_path):
     assert points["throughput"].to_list() == [10.0, 19.0]
 
 
-def test_csv_missing_named_column_lists_the_columns(tmp_path):
-    path = write(tmp_path / "run.csv", "pods,served\n1,10\n")
-    with pytest.raises(
-        InputError, match=r"run.csv: no column 'users' for load; columns are pods, served"
-    ):
-        read_points_csv(path, load_col="users")
-
-
-def test_csv_without_a_recognisable_load_column_says_which_flag_to_use(tmp_path):
-    path = write(tmp_path / "run.csv", "pods,throughput\n1,10\n")
-    with pytest.raises(InputError, match=r"run.csv: no load column .* --load-col"):
-        read_points_csv(path)
-
-
-def test_csv_non_numeric_value_names_row_and_value(tmp_path):
-    path = write(tmp_path / "run.csv", "load,throughput\n1,10\n2,lots\n")
-    with pytest.raises(InputError, match=r"run.csv: column 'throughput' row 3 is 'lots'"):
-        read_points_csv(path)
-
-
-def test_csv_empty_value_names_the_row(tmp_path):
-    path = write(tmp_path / "run.csv", "load,throughput\n1,10\n,19\n")
-    with pytest.raises(InputError, match=r"column 'load' row 3 is empty"):
-        read_points_csv(path)
-
-
-def test_csv_with_header_only_is_rejected(tmp_path):
-    path = write(tmp_path / "run.csv", "load,throughput\n")
-    with pytest.raises(InputError, match="no measurements"):
-        read_points_csv(path)
+@pytest.mark.parametrize(
+    ("content", "options", "message"),
+    [
+        pytest.param("pods,served\n1,10\n", {"load_col": "users"},
+                     r"run.csv: no column 'users' for load; columns are pods, served",
+                     id="a missing named column lists the columns"),
+        pytest.param("pods,throughput\n1,10\n", {}, r"run.csv: no load column .* --load-col",
+                     id="no recognisable load column says which flag to use"),
+        pytest.param("load,throughput\n1,10\n2,lots\n", {},
+                     r"run.csv: column 'throughput' row 3 is 'lots'",
+                     id="a non-numeric value names row and value"),
+        pytest.param("load,throughput\n1,10\n,19\n", {}, r"column 'load' row 3 is empty",
+                     id="an empty value names the row"),
+        pytest.param("load,throughput\n", {}, "no measurements", id="a header only"),
+    ],
+)  # fmt: skip
+def test_a_bad_csv_is_refused_saying_what_is_wrong(tmp_path, content, options, message):
+    path = write(tmp_path / "run.csv", content)
+    with pytest.raises(InputError, match=message):
+        read_points_csv(path, **options)
 
 
 @pytest.mark.parametrize(

@@ -53,22 +53,20 @@ def test_breakdown_rows_add_up_to_the_headline_per_currency(table, measure):
         assert sum(cents(v) for v in parts) == cents(total["this_month"][0])
 
 
-def test_breakdown_previous_month_adds_up_to_the_previous_total():
+@pytest.mark.parametrize(
+    ("table", "column", "total"),
+    [
+        ("by_service", "previous_effective_cost", "previous_month"),
+        ("by_workload", "effective_cost", "this_month"),  # workloads and the unclaimed cost
+    ],
+)
+def test_effective_cost_parts_add_up_to_the_headline_total(table, column, total):
     pack = sample_pack()
     headline = pack.tables["headline"].frame.filter(pl.col("measure") == "EffectiveCost")
-    frame = pack.tables["by_service"].frame
+    frame = pack.tables[table].frame
     for r in headline.iter_rows(named=True):
-        mine = frame.filter(pl.col("currency") == r["currency"])["previous_effective_cost"]
-        assert sum(cents(v) for v in mine) == cents(r["previous_month"])
-
-
-def test_workloads_and_unclaimed_cost_add_up_to_the_effective_total():
-    pack = sample_pack()
-    headline = pack.tables["headline"].frame.filter(pl.col("measure") == "EffectiveCost")
-    frame = pack.tables["by_workload"].frame
-    for r in headline.iter_rows(named=True):
-        mine = frame.filter(pl.col("currency") == r["currency"])["effective_cost"]
-        assert sum(cents(v) for v in mine) == cents(r["this_month"])
+        mine = frame.filter(pl.col("currency") == r["currency"])[column]
+        assert sum(cents(v) for v in mine) == cents(r[total])
 
 
 def test_unit_cost_is_cost_per_thousand_load_units():

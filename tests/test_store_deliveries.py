@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from forecaster.store import read_charges
-from tests.focus_builder import focus_row, write_focus
+from tests.focus_builder import focus_row, month_bounds, write_focus
 
 
 def month_rows(period: str, days: int = 31, per_day: int = 4, cost: float = 1.25, **extra):
@@ -214,18 +214,20 @@ def test_carried_rows_of_an_unstored_month_are_stored_as_partial(
 
 
 # -- case 4 ---------------------------------------------------------------------------------
+def local_month_rows(period: str, offset: str, days: int) -> list[dict]:
+    """One row a day of ``period`` whose billing period runs from local midnight at UTC
+    ``offset`` (``+05:30``) on the 1st to the next month's."""
+    start, end = (t.replace("Z", offset) for t in month_bounds(period))
+    return [
+        focus_row(period=period, day=d, BillingPeriodStart=start, BillingPeriodEnd=end)
+        for d in range(1, days + 1)
+    ]
+
+
 def test_a_local_month_start_with_an_offset_is_that_local_month(
     tmp_path, cli, cli_json, capsys, store, march
 ):
-    rows = [
-        focus_row(
-            period="2025-04",
-            day=d,
-            BillingPeriodStart="2025-04-01T00:00:00+05:30",
-            BillingPeriodEnd="2025-05-01T00:00:00+05:30",
-        )
-        for d in range(1, 11)
-    ]
+    rows = local_month_rows("2025-04", "+05:30", days=10)
     code, _, err = ingest(cli, capsys, store, write_focus(tmp_path / "india.csv", rows))
     assert code == 0, err
     assert stored(cli_json, store) == {**MARCH, ("2025-04", "USD"): (10, 10.0)}
@@ -237,15 +239,7 @@ def test_a_local_month_start_with_an_offset_is_that_local_month(
 
 
 def test_google_pacific_months_are_their_months(tmp_path, cli, cli_json, capsys, store):
-    rows = [
-        focus_row(
-            period="2024-09",
-            day=d,
-            BillingPeriodStart="2024-09-01T00:00:00-07:00",
-            BillingPeriodEnd="2024-10-01T00:00:00-07:00",
-        )
-        for d in range(1, 4)
-    ]
+    rows = local_month_rows("2024-09", "-07:00", days=3)
     code, _, err = ingest(cli, capsys, store, write_focus(tmp_path / "gcp.csv", rows))
     assert code == 0, err
     assert stored(cli_json, store) == {("2024-09", "USD"): (3, 3.0)}
