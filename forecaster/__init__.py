@@ -49,7 +49,8 @@ Scaling ceilings
 
 TCO and the review pack
     ``fc.run_tco(store_dir, workloads_path, scenarios_path)``: monthly P10/P50/P90, NPV and
-    break-even per scenario (``forecaster.tco``); ``fc.load_scenarios(path)`` reads the file.
+    break-even per scenario (``forecaster.tco``), a typed ``TCOResult`` (``.as_dict()``:
+    the JSON of ``forecaster tco --json``); ``fc.load_scenarios(path)`` reads the file.
 
     ``fc.build_review(store_dir, month, ...)`` then ``fc.write_review(pack, out_dir,
     formats)``: the monthly cost review (``forecaster.review``)::

@@ -89,9 +89,7 @@ def test_the_dashboard_loads_a_named_scenario_file_and_says_which(sample):
     scenarios = sample["sample"] / "scenarios.toml"
     data.configure(sample["store"], sample["workloads"], sample["loadtests"], scenarios)
     try:
-        doc = data.tco(WhatIf())
-        usd = next(c for c in doc["currencies"] if c["currency"] == "USD")
-        names = [s["name"] for s in usd["scenarios"]]
+        names = [s.name for s in data.tco(WhatIf()).currency("USD").scenarios]
         assert names[0] == "baseline" and names[-1] == "what-if"
         assert "fix search scaling" in names and "1-year commitment" in names
         assert str(scenarios) in forecast.scenario_source()

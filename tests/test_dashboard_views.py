@@ -462,37 +462,40 @@ def test_a_fix_without_a_start_month_is_left_out():
     assert sc.fixes == ()
 
 
-def _tco_doc() -> dict:
+def _tco_doc():
+    from forecaster.tco.result import (
+        Band,
+        ByTime,
+        CurrencyResult,
+        MonthBand,
+        ScenarioResult,
+        TCOResult,
+    )
+
     def band(p50):
-        return {"p10": p50 - 1, "p50": p50, "p90": p50 + 1}
+        return Band(p50 - 1, p50, p50 + 1)
 
     def scenario(name, total, months):
-        return {
-            "name": name,
-            "monthly": [{"month": m, **band(total / len(months))} for m in months],
-            "cumulative": band(total),
-            "npv": band(total * 0.9),
-            "npv_saving_vs_baseline": band(0.0 if name == "baseline" else 90.0),
-            "break_even_month": None if name == "baseline" else "2027-02",
-            "break_even_probability": None if name == "baseline" else 0.93,
-            "one_off": 0.0,
-            "labour": 0.0,
-        }
+        per_month = total / len(months)
+        return ScenarioResult(
+            name=name,
+            description="",
+            monthly=tuple(MonthBand(per_month - 1, per_month, per_month + 1, m) for m in months),
+            cumulative=band(total),
+            next_3_months=band(total),
+            next_12_months=band(total),
+            npv=band(total * 0.9),
+            npv_saving_vs_baseline=band(0.0 if name == "baseline" else 90.0),
+            break_even_month=None if name == "baseline" else "2027-02",
+            break_even_probability=None if name == "baseline" else 0.93,
+            one_off=0.0,
+            labour=0.0,
+        )
 
-    months = ["2026-11", "2026-12"]
-    return {
-        "horizon_months": 2,
-        "discount_rate": 0.08,
-        "currencies": [
-            {
-                "currency": "USD",
-                "scenarios": [
-                    scenario("baseline", 1000.0, months),
-                    scenario("what-if", 900.0, months),
-                ],
-            }
-        ],
-    }
+    months = ("2026-11", "2026-12")
+    usd = CurrencyResult("USD", (), (), ByTime("", ()), (scenario("baseline", 1000.0, months),
+                         scenario("what-if", 900.0, months)))  # fmt: skip
+    return TCOResult(("api",), "2026-11-01", months, 2, 1000, 0, 0.08, "baseline", 1.0, (usd,))
 
 
 def test_comparison_table_puts_scenarios_side_by_side():

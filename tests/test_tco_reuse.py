@@ -34,7 +34,8 @@ def _scenarios(price: float, growth: float | None = None, months: int = 12):
 
 def _run(world, fits, price, paths=None, growth=None, months=12):
     return tco_run.run_tco(world["store"], world["path"], series=world["series"], fits=fits,
-                           scenarios=_scenarios(price, growth, months), paths=paths)  # fmt: skip
+                           scenarios=_scenarios(price, growth, months),
+                           paths=paths).as_dict()  # fmt: skip
 
 
 @pytest.fixture(scope="module")

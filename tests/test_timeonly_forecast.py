@@ -92,7 +92,7 @@ def test_tco_without_workloads_forecasts_the_whole_bill(sample_bill_store, tmp_p
         '[[scenario]]\nname = "baseline"\n\n[[scenario]]\nname = "cheaper"\n'
         "[scenario.price]\nchange = -0.1\n"
     )
-    doc = run_tco(sample_bill_store, None, scenarios, workloads=[])
+    doc = run_tco(sample_bill_store, None, scenarios, workloads=[]).as_dict()
     assert doc["workloads_used"] == []
     usd = next(c for c in doc["currencies"] if c["currency"] == "USD")
     assert usd["workloads"] == [] and usd["scenarios"][0]["name"] == "baseline"

@@ -297,6 +297,13 @@ def update(*args):
         history, views.monthly_bands(doc, currency), currency, f"Monthly cost ({currency})"
     )
     paths = html.P(
-        views.monte_carlo_note(doc) + " " + scenario_source(), className="note", id="forecast-paths"
+        " ".join(
+            filter(
+                None,
+                (views.monte_carlo_note(doc), scenario_source(), views.what_if_note(doc, currency)),
+            )  # fmt: skip
+        ),
+        className="note",
+        id="forecast-paths",
     )
     return [paths, tables.grid("forecast-compare-grid", compare, wide=["figure"])], fig, search

@@ -8,6 +8,7 @@ from forecaster import format as fmt
 from forecaster.cli import options
 from forecaster.cli.common import print_json, store_dir
 from forecaster.inputs import check_sources, inputs_doc, inputs_line, named
+from forecaster.tco.result import ScenarioResult
 from forecaster.tco.run import run_tco
 from forecaster.tco.scenarios import MONTE_CARLO_PATHS, MONTE_CARLO_SEED
 
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     check_sources(store_dir(args), args.source)
     workloads, scenarios = named("workloads", args.workloads), named("scenarios", args.scenarios)
-    doc = run_tco(
+    result = run_tco(
         store_dir(args),
         workloads.path,
         scenarios.path,
@@ -41,47 +42,47 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         sources=args.source,
     )
-    doc["inputs"] = inputs_doc(store_dir(args), workloads, scenarios)
     if args.json:
-        print_json(doc)
+        print_json(
+            {**result.as_dict(), "inputs": inputs_doc(store_dir(args), workloads, scenarios)}
+        )
         return 0
-    months = doc["months"]
+    months = result.months
     print(inputs_line(store_dir(args), workloads, scenarios))
     print(
-        f"{doc['horizon_months']} months from {months[0]} to {months[-1]}, {doc['samples']:,} "
-        f"Monte Carlo paths (seed {doc['seed']}), NPV at {doc['discount_rate']:.1%} a year"
+        f"{result.horizon_months} months from {months[0]} to {months[-1]}, "
+        f"{result.samples:,} Monte Carlo paths (seed {result.seed}), NPV at "
+        f"{result.discount_rate:.1%} a year"
     )
-    if not doc["workloads_used"]:
+    if not result.workloads_used:
         print("no workloads file: the whole bill is forecast by time (effective cost)")
-    for c in doc["currencies"]:
-        cur = c["currency"]
-        what = "the bill" if not doc["workloads_used"] else "cost no workload claims"
-        print(f"\nMoney in {cur}  ({what}: {c['by_time']['method']})")
+    for c in result.currencies:
+        cur = c.currency
+        what = "the bill" if not result.workloads_used else "cost no workload claims"
+        print(f"\nMoney in {cur}  ({what}: {c.by_time.method})")
         print(f"  {'scenario':<24} {'TCO median':>16} {'80% range (P10 to P90)':>29} "
               f"{'NPV median':>14} {'NPV saving':>14}  break-even")  # fmt: skip
-        for s in c["scenarios"]:
-            cum, npv = s["cumulative"], s["npv"]
-            even = s["break_even_month"] or (
-                "-" if s["break_even_probability"] is None else "never"
-            )
+        for s in c.scenarios:
+            cum, npv = s.cumulative, s.npv
+            even = s.break_even_month or ("-" if s.break_even_probability is None else "never")
             print(
-                f"  {s['name'][:24]:<24} {fmt.money(cum['p50'], cur, 0):>16} "
-                f"{fmt.money(cum['p10'], None, 0):>14} to {fmt.money(cum['p90'], None, 0):<11} "
-                f"{fmt.money(npv['p50'], None, 0):>14} "
-                f"{fmt.money(s['npv_saving_vs_baseline']['p50'], None, 0):>14}  {even}"
+                f"  {s.name[:24]:<24} {fmt.money(cum.p50, cur, 0):>16} "
+                f"{fmt.money(cum.p10, None, 0):>14} to {fmt.money(cum.p90, None, 0):<11} "
+                f"{fmt.money(npv.p50, None, 0):>14} "
+                f"{fmt.money(s.npv_saving_vs_baseline.p50, None, 0):>14}  {even}"
             )
-    print_scenarios(doc["currencies"][0]["scenarios"] if doc["currencies"] else [])
-    if "time_only" in doc:
-        print_time_only(doc["time_only"])
+    print_scenarios(result.currencies[0].scenarios if result.currencies else ())
+    if result.time_only is not None:
+        print_time_only(result.as_dict()["time_only"])
     return 0
 
 
-def print_scenarios(scenarios: list[dict]) -> None:
+def print_scenarios(scenarios: tuple[ScenarioResult, ...]) -> None:
     """What each scenario changes, in the registry's words (``Scenario.describe``)."""
-    if len(scenarios) > 1 or scenarios and scenarios[0]["name"] != "baseline":
+    if len(scenarios) > 1 or scenarios and scenarios[0].name != "baseline":
         print("\nScenarios")
         for s in scenarios:
-            print(f"  {s['name']}: {s['description']}")
+            print(f"  {s.name}: {s.description}")
 
 
 def print_time_only(doc: dict, months: int = 12) -> None:

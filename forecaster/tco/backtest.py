@@ -78,23 +78,23 @@ def backtest_projection(
             end=_month_start(cutoff),
             series=series,
         )
-        for cur in doc["currencies"]:
-            base = cur["scenarios"][0]["monthly"]
+        for cur in doc.currencies:
+            base = cur.scenarios[0].monthly
             for ahead, row in enumerate(base[:longest], start=1):
-                value = known.get((row["month"], cur["currency"]))
-                if value is None or row["month"] < cutoff:
+                value = known.get((row.month, cur.currency))
+                if value is None or row.month < cutoff:
                     continue
                 rows.append(
                     {
                         "cutoff": cutoff,
-                        "currency": cur["currency"],
-                        "month": row["month"],
+                        "currency": cur.currency,
+                        "month": row.month,
                         "months_ahead": ahead,
                         "actual": float(value),
-                        "p10": row["p10"],
-                        "p50": row["p50"],
-                        "p90": row["p90"],
-                        "inside": bool(row["p10"] <= value <= row["p90"]),
+                        "p10": row.p10,
+                        "p50": row.p50,
+                        "p90": row.p90,
+                        "inside": bool(row.p10 <= value <= row.p90),
                     }
                 )
     return {

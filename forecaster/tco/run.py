@@ -1,8 +1,10 @@
-"""``run_tco``: the baseline forecast and every scenario, per currency, as one document.
+"""``run_tco``: the baseline forecast and every scenario, per currency (``TCOResult``,
+``result.py``; ``as_dict()`` is the JSON document).
 
-Workloads with a fitted curve are simulated through it (``projection``); their cost plus
-the cost no workload claims (and that of workloads that cannot be fitted) forecast by time
-make the total. Scenarios are applied to the same random draws (``arithmetic``).
+Workloads with a fitted curve are simulated through it (``projection``, kept by ``paths``);
+their cost plus the cost no workload claims (and that of workloads that cannot be fitted)
+forecast by time make the total. Scenarios are the kinds of ``kinds`` applied to the same
+random draws (common random numbers).
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ from forecaster.tco.paths import Projection
 from forecaster.tco.projection import (
     Horizon,
 )
+from forecaster.tco.result import (
+    Band,
+    ByTime,
+    CurrencyResult,
+    MonthBand,
+    ScenarioResult,
+    TCOResult,
+    WorkloadForecast,
+)
 from forecaster.tco.scenarios import (
     MONTE_CARLO_PATHS,
     MONTE_CARLO_SEED,
@@ -32,25 +43,28 @@ from forecaster.tco.scenarios import (
     check_monte_carlo,
     load_scenarios,
 )
-from forecaster.timeonly.bill import bill_forecast, bill_forecast_doc
+from forecaster.timeonly.bill import bill_forecast
 from forecaster.timeonly.series import unclaimed_daily
 from forecaster.workloads import Workload, optional_workloads, workload_series
 
 
-def _monthly(values: np.ndarray, load: np.ndarray | None, months: list[str]) -> list[dict]:
+def _monthly(
+    values: np.ndarray, load: np.ndarray | None, months: list[str]
+) -> tuple[MonthBand, ...]:
     b = A.bands(values)
     median = None if load is None else np.median(load, axis=0)
-    rows = []
-    for i, month in enumerate(months):
-        row = {"month": month, **{k: float(v[i]) for k, v in b.items()}}
-        if median is not None:
-            row["load_p50"] = float(median[i])
-        rows.append(row)
-    return rows
+    return tuple(
+        MonthBand(
+            month=month,
+            **{k: float(v[i]) for k, v in b.items()},
+            load_p50=None if median is None else float(median[i]),
+        )
+        for i, month in enumerate(months)
+    )
 
 
-def _band(values: np.ndarray) -> dict[str, float]:
-    return {f"p{p}": float(np.percentile(values, p)) for p in A.PERCENTILES}
+def _band(values: np.ndarray) -> Band:
+    return Band(*(float(np.percentile(values, p)) for p in A.PERCENTILES))
 
 
 def _scenario_months(
@@ -112,9 +126,10 @@ def run_tco(
     workloads: list[Workload] | None = None,
     unclaimed: pl.DataFrame | None = None,
     paths: Projection | None = None,
-) -> dict[str, Any]:
+) -> TCOResult:
     """Monthly cost forecasts (P10/P50/P90) per workload and in total, and per scenario the
-    monthly bands, cumulative TCO, NPV and break-even month against the baseline.
+    monthly bands, cumulative TCO, NPV and break-even month against the baseline
+    (``TCOResult``; ``.as_dict()`` for JSON).
 
     ``end`` (UTC, exclusive): use only data before it, e.g. the end of a reviewed month.
     ``series`` (``workload_series`` at day grain) and ``fits`` (``fit_series`` on it) may be
@@ -164,7 +179,7 @@ def run_tco(
         workloads_out = []
         for name in names:
             rows = paths.kept(("rows", name), lambda n=name: _monthly(*paths.base[n], labels))
-            workloads_out.append({"name": name, "monthly": [dict(r) for r in rows]})
+            workloads_out.append(WorkloadForecast(name, rows))
         results, base_total = [], None
         for sc in scs:
             total, amounts = _scenario_months(sc, names, paths, fits, time_only, horizon)
@@ -178,53 +193,51 @@ def run_tco(
                 (None, None) if same else A.break_even(base_total, total, takes_effect(sc, horizon))
             )
             results.append(
-                {
-                    "name": sc.name,
-                    "description": sc.describe(),
-                    "monthly": _monthly(total, None, horizon.months),
-                    "cumulative": _band(cumulative),
-                    "next_3_months": _band(total[:, :3].sum(axis=1)),
-                    "next_12_months": _band(total[:, :12].sum(axis=1)),
-                    "npv": _band(npv),
-                    "npv_saving_vs_baseline": _band(
-                        A.npv(base_total, settings.discount_rate) - npv
-                    ),
-                    "break_even_month": None
+                ScenarioResult(
+                    name=sc.name,
+                    description=sc.describe(),
+                    monthly=_monthly(total, None, labels),
+                    cumulative=_band(cumulative),
+                    next_3_months=_band(total[:, :3].sum(axis=1)),
+                    next_12_months=_band(total[:, :12].sum(axis=1)),
+                    npv=_band(npv),
+                    npv_saving_vs_baseline=_band(A.npv(base_total, settings.discount_rate) - npv),
+                    break_even_month=None
                     if index is None or sc is scs[0]
                     else horizon.months[index],
-                    "break_even_probability": probability if sc is not scs[0] else None,
+                    break_even_probability=probability if sc is not scs[0] else None,
                     **amounts,
-                }
+                )
             )
+        unfitted = sorted(n for n, f in fits.items() if f.curve is None and f.currency == currency)
         currencies.append(
-            {
-                "currency": currency,
-                "workloads": workloads_out,
-                "unfitted_workloads": sorted(
-                    n for n, f in fits.items() if f.curve is None and f.currency == currency
-                ),
-                "by_time": {"method": method, "monthly": _monthly(time_only, None, horizon.months)},
-                "scenarios": results,
-            }
+            CurrencyResult(
+                currency=currency,
+                workloads=tuple(workloads_out),
+                unfitted_workloads=tuple(unfitted),
+                by_time=ByTime(method, _monthly(time_only, None, labels)),
+                scenarios=tuple(results),
+            )
         )
     tick.end()
-    doc: dict[str, Any] = {"workloads_used": sorted(known)}
+    time_only = None
     if not workloads:  # a bill only: also the forecast per provider, service and account
-        doc["time_only"] = bill_forecast_doc(
+        time_only = tuple(
             bill_forecast(store_dir, settings.horizon_months, sources=sources, end=end)
         )
-    return {
-        **doc,
-        "start": horizon.days[0].isoformat(),
-        "months": horizon.months,
-        "horizon_months": settings.horizon_months,
-        "samples": settings.samples,
-        "seed": settings.seed,
-        "discount_rate": settings.discount_rate,
-        "baseline": scs[0].name,
-        "load_correlation": paths.correlation if paths.names else None,
-        "currencies": currencies,
-    }
+    return TCOResult(
+        workloads_used=tuple(sorted(known)),
+        start=horizon.days[0].isoformat(),
+        months=tuple(horizon.months),
+        horizon_months=settings.horizon_months,
+        samples=settings.samples,
+        seed=settings.seed,
+        discount_rate=settings.discount_rate,
+        baseline=scs[0].name,
+        load_correlation=paths.correlation if paths.names else None,
+        currencies=tuple(currencies),
+        time_only=time_only,
+    )
 
 
 def _inputs(

@@ -9,11 +9,14 @@ change); this module only builds the scenario and reads the result.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from forecaster.months import months_after
+
+if TYPE_CHECKING:
+    from forecaster.tco.result import Band, CurrencyResult, TCOResult
 
 BASELINE = "baseline"
 WHAT_IF = "what-if"
@@ -133,52 +136,60 @@ def scenarios(
     return settings, [base, *others, scenario]
 
 
-def currency_doc(doc: dict[str, Any], currency: str) -> dict[str, Any] | None:
-    return next((c for c in doc.get("currencies", []) if c["currency"] == currency), None)
+def currency_doc(doc: TCOResult, currency: str) -> CurrencyResult | None:
+    """The result's block of ``currency`` (None when it has none)."""
+    return doc.currency(currency)
 
 
-def monte_carlo_note(doc: dict[str, Any]) -> str:
+def monte_carlo_note(doc: TCOResult) -> str:
     """Which Monte Carlo run the figures come from (the same paths and seed as
     ``forecaster tco`` and the review pack by default)."""
     return (
-        f"{doc['samples']:,} Monte Carlo paths, seed {doc['seed']}; P10/P50/P90 are the "
+        f"{doc.samples:,} Monte Carlo paths, seed {doc.seed}; P10/P50/P90 are the "
         "10th, 50th and 90th percentiles of those paths. Break-even never precedes the month "
         "the change takes effect."
     )
 
 
-def comparison_table(doc: dict[str, Any], currency: str) -> pl.DataFrame:
+def what_if_note(doc: TCOResult, currency: str) -> str:
+    """What the what-if scenario changes, in the scenario kinds' words."""
+    cur = doc.currency(currency)
+    scenario = cur.scenario(WHAT_IF) if cur is not None else None
+    return f"What-if: {scenario.description}." if scenario is not None else ""
+
+
+def comparison_table(doc: TCOResult, currency: str) -> pl.DataFrame:
     """Scenarios side by side: one row per figure (cumulative TCO and NPV with their P10-P90,
     the NPV saving against the baseline, break-even month and its probability, one-off and
     labour), one column per scenario."""
-    cur = currency_doc(doc, currency)
+    cur = doc.currency(currency)
     if cur is None:
         return pl.DataFrame({"figure": []}, schema={"figure": pl.String})
     columns: dict[str, list[Any]] = {}
     labels: list[str] = []
-    for s in cur["scenarios"]:
+    for s in cur.scenarios:
         rows = [
-            (f"TCO over {doc['horizon_months']} months (P50)", _money(s["cumulative"]["p50"])),
-            ("TCO P10 to P90", _range(s["cumulative"])),
-            (f"NPV at {doc['discount_rate']:.1%} a year (P50)", _money(s["npv"]["p50"])),
-            ("NPV saving against the baseline (P50)", _money(s["npv_saving_vs_baseline"]["p50"])),
-            ("break-even month", s.get("break_even_month") or "-"),
-            ("chance the scenario is cheaper by the horizon", _share(s.get("break_even_probability"))),
-            ("one-off cost", _money(s.get("one_off", 0.0))),
-            ("labour over the horizon", _money(s.get("labour", 0.0))),
+            (f"TCO over {doc.horizon_months} months (P50)", _money(s.cumulative.p50)),
+            ("TCO P10 to P90", _range(s.cumulative)),
+            (f"NPV at {doc.discount_rate:.1%} a year (P50)", _money(s.npv.p50)),
+            ("NPV saving against the baseline (P50)", _money(s.npv_saving_vs_baseline.p50)),
+            ("break-even month", s.break_even_month or "-"),
+            ("chance the scenario is cheaper by the horizon", _share(s.break_even_probability)),
+            ("one-off cost", _money(s.one_off)),
+            ("labour over the horizon", _money(s.labour)),
         ]  # fmt: skip
         labels = [r[0] for r in rows]
-        columns[s["name"]] = [r[1] for r in rows]
+        columns[s.name] = [r[1] for r in rows]
     return pl.DataFrame({"figure": labels, **columns})
 
 
-def monthly_bands(doc: dict[str, Any], currency: str) -> pl.DataFrame:
+def monthly_bands(doc: TCOResult, currency: str) -> pl.DataFrame:
     """scenario, month, p10, p50, p90 of the total monthly cost per scenario."""
-    cur = currency_doc(doc, currency)
+    cur = doc.currency(currency)
     rows = [
-        {"scenario": s["name"], **{k: m[k] for k in ("month", "p10", "p50", "p90")}}
-        for s in (cur or {}).get("scenarios", [])
-        for m in s["monthly"]
+        {"scenario": s.name, "month": m.month, "p10": m.p10, "p50": m.p50, "p90": m.p90}
+        for s in (cur.scenarios if cur is not None else ())
+        for m in s.monthly
     ]
     schema = {
         "scenario": pl.String,
@@ -194,8 +205,8 @@ def _money(value: float | None) -> str:
     return "-" if value is None else f"{value:,.2f}"
 
 
-def _range(band: dict[str, float]) -> str:
-    return f"{band['p10']:,.2f} to {band['p90']:,.2f}"
+def _range(band: Band) -> str:
+    return f"{band.p10:,.2f} to {band.p90:,.2f}"
 
 
 def _share(value: float | None) -> str:
