@@ -1,9 +1,11 @@
 """Billing ingestion: files -> canonical FOCUS line items -> store partitions, reconciled.
 
-For each file: one streaming aggregation over the source (rows and source cost sums per
-billing period and currency, plus a count of unparseable values), one streaming write of the
-canonical rows per billing period into a staging directory, then one aggregation over what
-was written. The write is committed only when every stored total equals the source total to
+For each file: one streaming pass that writes the canonical rows into a staging directory
+and, reading the same rows, aggregates the source (rows and exact source cost sums per
+billing period and currency, counts of unparseable values and refused rows); then the
+source is validated from that profile, the written rows are split per billing period (moved
+when the file holds one period), and what was written is aggregated again from the staged
+Parquet. The write is committed only when every stored total equals the source total to
 the cent, and every period obeys the replacement and delivery rules
 (:mod:`forecaster.store.replacement`); otherwise nothing in the store changes.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from forecaster import columns as C
 from forecaster import progress
@@ -33,13 +36,15 @@ from forecaster.reconcile import (
     find_restatement,
     line_item_fingerprints,
     period_status,
-    profile_source,
+    profile_groups,
+    profile_inputs,
+    profile_of_groups,
+    profile_plan,
     reconcile,
     staged_stats,
     stored_totals,
     sum_profiles,
     validate_source,
-    with_month_cells,
 )
 from forecaster.store import BillingStore, PartitionKey, store_lock
 from forecaster.store.ingest_log import record_failure
@@ -151,6 +156,80 @@ def _file_periods(sf: SourceFrame, profile: pl.DataFrame, shown: str) -> list[Fi
     return out
 
 
+#: Rows per streamed batch and per row group of the staged Parquet.
+BATCH_ROWS = 131_072
+_PROFILE = "__profile_"  # prefix of the profile's inputs beside the canonical columns
+
+
+def _write_and_profile(
+    sf: SourceFrame, name: str, out_dir: Path, index: int
+) -> tuple[list[Path], pl.DataFrame]:
+    """Write the file's canonical rows (all periods) under ``out_dir`` and profile the
+    source from the same rows: one streaming pass over each chunk computes the canonical
+    columns and the profile's inputs; each batch is appended to the chunk's Parquet file
+    (zstd) and aggregated, so the source is read once and memory stays bounded."""
+    inputs, keys = profile_inputs(sf)
+    names = list(C.CHARGES_SCHEMA)
+    files, groups = [], []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for number, (raw, _) in enumerate(sf.chunks(name)):
+        out = out_dir / f"part-{index:05d}-{number:04d}.parquet"
+        plan = raw.select(
+            *sf.canonical_exprs(name), *[e.alias(_PROFILE + k) for k, e in inputs.items()]
+        )
+        writer: list[pq.ParquetWriter] = []
+
+        def on_batch(batch: pl.DataFrame, out: Path = out, writer=writer) -> None:
+            table = batch.select(names).to_arrow(compat_level=pl.CompatLevel.oldest())
+            if not writer:
+                writer.append(pq.ParquetWriter(out, table.schema, compression="zstd"))
+            writer[0].write_table(table, row_group_size=BATCH_ROWS)
+            profile = batch.select(pl.col(_PROFILE + k).alias(k) for k in inputs)
+            groups.append(profile_groups(profile, keys))
+
+        try:
+            plan.sink_batches(on_batch, chunk_size=BATCH_ROWS)
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
+        finally:
+            for w in writer:
+                w.close()
+        if writer:
+            files.append(out)
+    if not groups:  # no rows: the profile says so (validate_source refuses the file)
+        groups.append(profile_plan(sf).collect())
+    return files, profile_of_groups(sf, pl.concat(groups))
+
+
+def _split_by_period(
+    written: list[Path], periods: list[str], staging: Path, name: str
+) -> dict[str, list[Path]]:
+    """The written files moved (one period) or split (several) into each period's staging
+    directory; a split reads the staged Parquet, never the source again."""
+    out: dict[str, list[Path]] = {}
+    for period in periods:
+        target = staging / _key_dir(PartitionKey(name, period))
+        target.mkdir(parents=True, exist_ok=True)
+        out[period] = []
+        if len(periods) == 1:
+            for path in written:
+                path.rename(target / path.name)
+                out[period].append(target / path.name)
+            continue
+        year, month = map(int, period.split("-"))
+        in_period = pl.col(C.BILLING_PERIOD_START) == datetime(year, month, 1, tzinfo=UTC)
+        for path in written:
+            part = target / path.name
+            pl.scan_parquet(path, glob=False).filter(in_period).sink_parquet(
+                part, compression="zstd", statistics=True
+            )
+            out[period].append(part)
+    if len(periods) > 1:
+        for path in written:
+            path.unlink()
+    return out
+
+
 def _stage(
     sf: SourceFrame,
     digest: str,
@@ -159,16 +238,25 @@ def _stage(
     state: _Staged,
     listed: bool = False,
 ) -> None:
-    """Validate one source and write its canonical rows to staging, one file per period.
+    """Write one source's canonical rows to staging, one directory per period, and validate
+    it from the profile taken in the same pass (a refused file leaves only staging files,
+    which the ingest removes).
 
     ``listed``: a provider's manifest names the file as part of the current delivery."""
-    sf = sf.with_period_rules()
-    profile = profile_source(sf)
-    validate_source(sf, profile)
-    sf = with_month_cells(sf, profile)
+    sf = sf.with_timestamp_formats().with_period_rules()
     name = source or sf.format
-    chunks = list(sf.canonical_chunks(name))
     index = len(state.report_files)
+    written, profile = _write_and_profile(sf, name, staging / f".file-{index:05d}", index)
+    if sf.fallback is not None and any(
+        int(profile[f"bad_{c}"].sum()) for c in sf.fallback_columns
+    ):  # a value the file's own timestamp format missed: the general parsers decide
+        for path in written:
+            path.unlink()
+        sf = sf.fallback.with_period_rules()
+        written, profile = _write_and_profile(sf, name, staging / f".file-{index:05d}", index)
+    validate_source(sf, profile)
+    periods = sorted(profile["billing_period"].unique().to_list())
+    staged = _split_by_period(written, periods, staging, name)
     shown = sf.origin or str(sf.path)
     state.report_files.append(
         {
@@ -182,20 +270,10 @@ def _stage(
     for part in _file_periods(sf, profile, shown):
         part.listed = listed
         period = part.period
-        part.staged = []
+        part.staged = staged[period]
         key = PartitionKey(name, period)
         state.deliveries.setdefault(key, PeriodDelivery(name, period)).parts.append(part)
-        year, month = map(int, period.split("-"))
-        in_period = pl.col(C.BILLING_PERIOD_START) == datetime(year, month, 1, tzinfo=UTC)
-        for number, chunk in enumerate(chunks):
-            out = staging / _key_dir(key) / f"part-{index:05d}-{number:04d}.parquet"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                chunk.filter(in_period).sink_parquet(out, compression="zstd", statistics=True)
-            except pl.exceptions.PolarsError as exc:
-                raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
-            state.parts[key].append(out)
-            part.staged.append(out)
+        state.parts[key].extend(part.staged)
         stats = staged_stats(part.staged)
         check_staged(sf, period, stats)
         part.charge_from, part.charge_until = stats["charge_from"], stats["charge_until"]
@@ -300,7 +378,10 @@ def ingest_billing(
                         }
                     )
                     continue
-                _stage(sf, sha256_file(path), source, staging, state, path in listed)
+                # the file's own SHA-256 (recorded in the manifest) is the content digest
+                # unless gzip inflated it: then the file is hashed as it is on disk too
+                digest = content if opened.kind != "csv.gz" else sha256_file(path)
+                _stage(sf, digest, source, staging, state, path in listed)
 
     try:
         return _locked_ingest(

@@ -41,36 +41,77 @@ def profile_source(sf: SourceFrame) -> pl.DataFrame:
 
     One streaming pass groups by the source's BillingPeriodStart/End cells as read (a few
     distinct values per file); they are parsed, turned into months and checked on those few
-    groups, not on every row.
+    groups, not on every row. Ingest runs :func:`profile_plan` in the same pass as the
+    write instead (see ``forecaster.ingest``).
     """
-    null_time = pl.lit(None, dtype=C.UTC_DATETIME)
+    try:
+        groups = profile_plan(sf).collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
+    return profile_of_groups(sf, groups)
+
+
+def profile_inputs(sf: SourceFrame) -> tuple[dict[str, pl.Expr], list[str]]:
+    """(the per-row values the profile aggregates, by name; the names it groups by)."""
     null_text = pl.lit(None, dtype=pl.String)
     parsed = sf.parsed_periods or {c: sf.columns[c] for c in C.TIMESTAMP_COLUMNS if c in sf.columns}
-    aggs = [pl.len().alias("rows")]
-    aggs += [expr.sum().alias(f"src_{name}") for name, expr in sf.checks.items()]
-    aggs += [
-        bad_values(raw, parsed_value).sum().alias(f"bad_{name}")
-        for name, (raw, parsed_value) in sf.parsed_from.items()
-    ]
-    scope = pl.concat_str(
+    inputs: dict[str, pl.Expr] = {}
+    bounds = [c for c in (C.BILLING_PERIOD_START, C.BILLING_PERIOD_END) if c in parsed]
+    if _raw_cells(sf):  # group by the cells as read, parse the few distinct values afterwards
+        keys = [sf.raw_names[c] for c in bounds]
+        inputs.update({k: pl.col(k) for k in keys})
+    else:
+        keys = [f"_{c}" for c in bounds]
+        inputs.update({f"_{c}": parsed[c] for c in bounds})
+    inputs["_currency"] = sf.columns.get(C.BILLING_CURRENCY, null_text)
+    inputs.update({f"src_{name}": expr for name, expr in sf.checks.items()})
+    inputs.update(
+        {
+            f"bad_{name}": bad_values(raw_cell, parsed_value)
+            for name, (raw_cell, parsed_value) in sf.parsed_from.items()
+        }
+    )
+    inputs["scope"] = pl.concat_str(
         [
             sf.columns.get(C.PROVIDER_NAME, null_text).cast(pl.String).fill_null(""),
             sf.columns.get(C.BILLING_ACCOUNT_ID, null_text).cast(pl.String).fill_null(""),
         ],
         separator="|",
     )
-    aggs.append(scope.unique().head(MAX_SCOPE).alias("scope"))
+    return inputs, [*keys, "_currency"]
+
+
+def profile_groups(frame, keys: list[str]):
+    """:func:`profile_inputs` values (a DataFrame or LazyFrame) aggregated per group."""
+    sums = [c for c in frame.collect_schema().names() if c.startswith(("src_", "bad_"))]
+    return frame.group_by(keys).agg(
+        pl.len().alias("rows"),
+        pl.col(sums).sum(),
+        pl.col("scope").unique().head(MAX_SCOPE),
+    )
+
+
+def profile_plan(sf: SourceFrame, raw: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """The profile's aggregation over ``raw`` (default the whole source) as a plan: one row
+    per BillingPeriodStart/End cell pair and currency. Groups of several plans (chunks or
+    batches of one file) are concatenated and finished by :func:`profile_of_groups`."""
+    inputs, keys = profile_inputs(sf)
+    frame = (sf.raw if raw is None else raw).select(**inputs)
+    return profile_groups(frame, keys)
+
+
+def _raw_cells(sf: SourceFrame) -> bool:
+    parsed = sf.parsed_periods or sf.columns
     bounds = [c for c in (C.BILLING_PERIOD_START, C.BILLING_PERIOD_END) if c in parsed]
-    raw_cells = all(c in sf.raw_names for c in bounds)
-    if raw_cells:  # group by the cells as read, parse the few distinct values afterwards
-        keys = [pl.col(sf.raw_names[c]) for c in bounds]
-    else:
-        keys = [parsed[c].alias(f"_{c}") for c in bounds]
-    currency = sf.columns.get(C.BILLING_CURRENCY, null_text).alias("_currency")
-    try:
-        groups = sf.raw.group_by([*keys, currency]).agg(aggs).collect(engine="streaming")
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
+    return all(c in sf.raw_names for c in bounds)
+
+
+def profile_of_groups(sf: SourceFrame, groups: pl.DataFrame) -> pl.DataFrame:
+    """The profile (one row per billing period and currency) from :func:`profile_plan`'s
+    groups: the few distinct period cells parsed, turned into months and checked."""
+    null_time = pl.lit(None, dtype=C.UTC_DATETIME)
+    parsed = sf.parsed_periods or {c: sf.columns[c] for c in C.TIMESTAMP_COLUMNS if c in sf.columns}
+    raw_cells = _raw_cells(sf)
     groups = groups.with_columns(
         (
             parsed[C.BILLING_PERIOD_START] if raw_cells else pl.col(f"_{C.BILLING_PERIOD_START}")
@@ -112,37 +153,6 @@ def _by_period(groups: pl.DataFrame, rule_names: list[str], cell: str | None) ->
         if f"rule_{n}" not in out.columns and not n.startswith(STAGED_RULES)
     ]
     return out.with_columns(*[pl.lit(0).alias(m) for m in missing])
-
-
-def with_month_cells(sf: SourceFrame, profile: pl.DataFrame) -> SourceFrame:
-    """``sf`` with BillingPeriodStart/End looked up from the few source cells the profile
-    saw (a hash lookup per row instead of parsing and month arithmetic per row)."""
-    from dataclasses import replace
-
-    if "_cells" not in profile.columns or C.BILLING_PERIOD_START not in sf.raw_names:
-        return sf
-    old, starts, ends = [], [], []
-    for period, cells in (
-        profile.select("billing_period", "_cells").unique("billing_period").iter_rows()
-    ):
-        if period is None:
-            continue
-        start, end = month_start(period), month_end(period)
-        for c in cells:
-            if c not in old:
-                old.append(c)
-                starts.append(start)
-                ends.append(end)
-    raw = pl.col(sf.raw_names[C.BILLING_PERIOD_START])
-    columns = dict(sf.columns)
-    columns[C.BILLING_PERIOD_START] = raw.replace_strict(
-        old, starts, default=None, return_dtype=C.UTC_DATETIME
-    )
-    if C.BILLING_PERIOD_END in columns:
-        columns[C.BILLING_PERIOD_END] = raw.replace_strict(
-            old, ends, default=None, return_dtype=C.UTC_DATETIME
-        )
-    return replace(sf, columns=columns)
 
 
 def staged_stats(files: list[Path]) -> dict[str, Any]:

@@ -52,19 +52,21 @@ class DictionaryLookup:
     column: str
     encoders: dict[str, Callable[[pl.Expr], pl.Expr]]
 
-    def build(self, raw: pl.LazyFrame) -> pl.DataFrame | None:
-        """The dictionary (one streaming pass), or None when hashes collide."""
-        key = map_entries(pl.col(self.column))
-        table = (
-            raw.select(key.alias(self.column))
-            .unique()
-            .collect(engine="streaming")
-            .select(
-                pl.col(self.column).hash().alias("_dict_key"),
-                *[enc(pl.col(self.column)).alias(out) for out, enc in self.encoders.items()],
-            )
+    def distinct(self, raw: pl.LazyFrame) -> pl.LazyFrame:
+        """The column's distinct values (a plan; :func:`build_lookups` runs several at once)."""
+        return raw.select(map_entries(pl.col(self.column)).alias(self.column)).unique()
+
+    def table(self, values: pl.DataFrame) -> pl.DataFrame | None:
+        """The dictionary of the distinct ``values``, or None when hashes collide."""
+        table = values.select(
+            pl.col(self.column).hash().alias("_dict_key"),
+            *[enc(pl.col(self.column)).alias(out) for out, enc in self.encoders.items()],
         )
         return table if table["_dict_key"].n_unique() == table.height else None
+
+    def build(self, raw: pl.LazyFrame) -> pl.DataFrame | None:
+        """The dictionary (one streaming pass), or None when hashes collide."""
+        return build_lookups([self], raw)[0]
 
     def apply(self, raw: pl.LazyFrame, table: pl.DataFrame | None) -> pl.LazyFrame:
         """``raw`` with the encoded columns added."""
@@ -77,6 +79,14 @@ class DictionaryLookup:
             .join(table.lazy(), on="_dict_key", how="left")
             .drop("_dict_key")
         )
+
+
+def build_lookups(lookups: list[DictionaryLookup], raw: pl.LazyFrame) -> list[pl.DataFrame | None]:
+    """Every lookup's dictionary from one streaming pass over ``raw`` (the scan is shared)."""
+    if not lookups:
+        return []
+    values = pl.collect_all([lookup.distinct(raw) for lookup in lookups], engine="streaming")
+    return [lookup.table(v) for lookup, v in zip(lookups, values, strict=True)]
 
 
 def map_value(expr: pl.Expr, key: str) -> pl.Expr:
@@ -115,6 +125,45 @@ def parse_utc(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
         naive_minutes.dt.replace_time_zone("UTC"),
         date_only.dt.replace_time_zone("UTC"),
     )
+
+
+#: Timestamp layouts tried on a sample of a text column (:func:`timestamp_format`); a file
+#: written in one of them is parsed with that layout alone.
+TIMESTAMP_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S%.fZ",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+)
+
+
+def utc_with_format(expr: pl.Expr, fmt: str) -> pl.Expr:
+    """Text in exactly the layout ``fmt`` as Datetime(us, UTC) (naive is UTC; anything else,
+    blanks included, is null)."""
+    return expr.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
+
+
+def timestamp_format(values: pl.Series) -> str | None:
+    """The one layout of TIMESTAMP_FORMATS that reads every non-blank value of ``values``
+    (a sample of a text column) exactly as :func:`parse_utc` does, or None."""
+    frame = pl.DataFrame({"v": values.cast(pl.String)}).filter(
+        null_if_blank(pl.col("v")).is_not_null()
+    )
+    if frame.is_empty():
+        return None
+    general = frame.select(parse_utc(pl.col("v")).alias("v"))["v"]
+    if general.null_count():
+        return None
+    for fmt in TIMESTAMP_FORMATS:
+        fast = frame.select(utc_with_format(pl.col("v"), fmt).alias("v"))["v"]
+        if fast.null_count() == 0 and (fast == general).all():
+            return fmt
+    return None
 
 
 def parse_money(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:

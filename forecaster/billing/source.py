@@ -9,8 +9,16 @@ from pathlib import Path
 import polars as pl
 
 from forecaster import columns as C
-from forecaster.billing.parse import DictionaryLookup
+from forecaster.billing.parse import (
+    DictionaryLookup,
+    build_lookups,
+    timestamp_format,
+    utc_with_format,
+)
 from forecaster.billing.periods import RowRule, period_columns
+
+#: Rows read to learn a text timestamp column's layout.
+SAMPLE_ROWS = 1000
 
 
 @dataclass
@@ -44,6 +52,40 @@ class SourceFrame:
     row_rules: list[RowRule] = field(default_factory=list)
     #: The period columns as parsed, before BillingPeriodStart/End became month bounds.
     parsed_periods: dict[str, pl.Expr] = field(default_factory=dict)
+    #: Set by :meth:`with_timestamp_formats`: this frame with the general timestamp parsers,
+    #: used instead when a value of ``fallback_columns`` is not in the file's own layout.
+    fallback: SourceFrame | None = None
+    fallback_columns: tuple[str, ...] = ()
+
+    def with_timestamp_formats(self) -> SourceFrame:
+        """This frame with each text timestamp column parsed in the one layout its first
+        SAMPLE_ROWS values are written in (one strptime a row instead of trying every
+        layout); ``fallback`` keeps the general parsers for a file that mixes layouts."""
+        text = {n: cell for n, (cell, _) in self.parsed_from.items() if n in C.TIMESTAMP_COLUMNS}
+        if not text or self.fallback is not None or self.row_rules:
+            return self
+        try:
+            sample = (
+                self.raw.select(**{n: cell.cast(pl.String) for n, cell in text.items()})
+                .head(SAMPLE_ROWS)
+                .collect()
+            )
+        except pl.exceptions.PolarsError:
+            return self  # the ingest's own pass names what cannot be read
+        formats = {n: f for n in text if (f := timestamp_format(sample[n])) is not None}
+        if not formats:
+            return self
+        columns, parsed_from = dict(self.columns), dict(self.parsed_from)
+        for name, fmt in formats.items():
+            columns[name] = utc_with_format(text[name], fmt)
+            parsed_from[name] = (text[name], columns[name])
+        return replace(
+            self,
+            columns=columns,
+            parsed_from=parsed_from,
+            fallback=self,
+            fallback_columns=tuple(formats),
+        )
 
     def with_period_rules(self) -> SourceFrame:
         """This frame with BillingPeriodStart/End as month bounds and its row rules (once)."""
@@ -53,7 +95,8 @@ class SourceFrame:
         parsed = {c: self.columns[c] for c in C.TIMESTAMP_COLUMNS if c in self.columns}
         return replace(self, columns=columns, row_rules=rules, parsed_periods=parsed)
 
-    def _exprs(self, source_name: str) -> list[pl.Expr]:
+    def canonical_exprs(self, source_name: str) -> list[pl.Expr]:
+        """One expression per canonical column over ``raw`` (lineage columns filled in)."""
         exprs = []
         for name, dtype in C.CHARGES_SCHEMA.items():
             if name == C.X_SOURCE:
@@ -67,17 +110,27 @@ class SourceFrame:
             exprs.append(expr.cast(dtype).alias(name))
         return exprs
 
-    def canonical_chunks(self, source_name: str) -> Iterator[pl.LazyFrame]:
-        """The file in the canonical schema, as one or more LazyFrames to stream in turn."""
-        tables = [lookup.build(self.raw) for lookup in self.lookups]
-        exprs = self._exprs(source_name)
+    def chunks(self, source_name: str) -> Iterator[tuple[pl.LazyFrame, pl.LazyFrame]]:
+        """(source rows, the same rows in the canonical schema) per chunk to stream in turn.
+
+        Both frames of a chunk come from one plan, so a query over both (the canonical
+        write and the source profile, see ``forecaster.ingest``) reads the chunk once. The
+        dictionaries of all lookups are built first, in one pass over the MAP columns.
+        """
+        tables = build_lookups(self.lookups, self.raw)
+        exprs = self.canonical_exprs(source_name)
         total = self.raw.select(pl.len()).collect().item() if self.chunk_rows else 0
         bounds = [(o, self.chunk_rows) for o in range(0, total, self.chunk_rows or 1)] or [None]
         for bound in bounds:
             raw = self.raw if bound is None else self.raw.slice(*bound)
             for lookup, table in zip(self.lookups, tables, strict=True):
                 raw = lookup.apply(raw, table)
-            yield raw.select(exprs)
+            yield raw, raw.select(exprs)
+
+    def canonical_chunks(self, source_name: str) -> Iterator[pl.LazyFrame]:
+        """The file in the canonical schema, as one or more LazyFrames to stream in turn."""
+        for _, canonical in self.chunks(source_name):
+            yield canonical
 
     def canonical(self, source_name: str) -> pl.LazyFrame:
         """The whole file in the canonical schema, with lineage columns filled in."""
