@@ -16,6 +16,10 @@ FAKE_SECRET = "fakeSecretKey/DoNotLog+0123456789abcdefXYZ"
 FAKE_TOKEN = "FakeSessionToken//DoNotLog+AAAAbbbbCCCCddddEEEEffff0123456789"
 
 
+#: ``forecaster ingest cost-explorer`` for January 2024 (add ``--store DIR``).
+CE_JANUARY_2024 = ["ingest", "cost-explorer", "--start", "2024-01-01", "--end", "2024-02-01"]
+
+
 @pytest.fixture(scope="session")
 def moto_server():
     from moto.server import ThreadedMotoServer

@@ -14,6 +14,7 @@ from forecaster.aws.cost_explorer import ingest_cost_explorer, parse_group_by, p
 from forecaster.cli import main
 from forecaster.errors import InputError
 from forecaster.store import BillingStore, read_charges
+from tests.conftest_aws import CE_JANUARY_2024
 
 NOW = datetime(2024, 3, 15, tzinfo=UTC)
 SERVICES = ("Amazon Elastic Compute Cloud - Compute", "Amazon Simple Storage Service")
@@ -203,16 +204,7 @@ def test_the_command_says_how_many_requests_it_will_make(
     aws_env, seed_cost_explorer, tmp_path, capsys
 ):
     seed_cost_explorer([{"ResultsByTime": january(1, 31), "DimensionValueAttributes": []}])
-    argv = [
-        "ingest",
-        "cost-explorer",
-        "--start",
-        "2024-01-01",
-        "--end",
-        "2024-02-01",
-        "--store",
-        str(tmp_path / "s"),
-    ]
+    argv = [*CE_JANUARY_2024, "--store", str(tmp_path / "s")]
     assert main([*argv, "--dry-run"]) == 0
     err = capsys.readouterr().err
     assert "1 request(s) at USD 0.01 each" in err

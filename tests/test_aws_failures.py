@@ -18,6 +18,7 @@ from forecaster.store import read_charges
 from forecaster.workloads import CloudWatchMetric, CostFilter, LoadDriver, Workload
 from tests.aws_cur_exports import BUCKET, deliver
 from tests.aws_server import fail, throttle
+from tests.conftest_aws import CE_JANUARY_2024
 from tests.test_aws_cost_explorer import NOW, january
 
 URI = f"s3://{BUCKET}/exports/"
@@ -158,14 +159,7 @@ def test_no_credentials_at_all_is_a_clear_error(aws_env, monkeypatch, tmp_path, 
     )
     start = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
     argv = {
-        "cost-explorer": [
-            "ingest",
-            "cost-explorer",
-            "--start",
-            "2024-01-01",
-            "--end",
-            "2024-02-01",
-        ],
+        "cost-explorer": CE_JANUARY_2024,
         "cloudwatch": ["ingest", "cloudwatch", "--workloads", str(wl), "--start", start],
         "s3": ["ingest", "billing", URI],
     }[command]
@@ -238,17 +232,6 @@ def test_throttling_that_never_stops_fails_clearly_and_stores_nothing(
 
 def test_the_cli_prints_aws_failures_as_errors_with_exit_code_2(aws_env, tmp_path, capsys):
     aws_env.rules.append(fail("GetCostAndUsage", "AccessDeniedException", "nope"))
-    code = main(
-        [
-            "ingest",
-            "cost-explorer",
-            "--start",
-            "2024-01-01",
-            "--end",
-            "2024-02-01",
-            "--store",
-            str(tmp_path / "s"),
-        ]
-    )
+    code = main([*CE_JANUARY_2024, "--store", str(tmp_path / "s")])
     assert code == 2
     assert "error: ce.GetCostAndUsage" in capsys.readouterr().err
