@@ -78,3 +78,25 @@ def sample_bill_store(sample_data, tmp_path_factory):
     store = tmp_path_factory.mktemp("sample-bill") / "store"
     ingest_billing([sample / "billing"], store)
     return store
+
+
+def _usl_fit(name: str, load_col: str):
+    """The USL fitted to the published dataset ``tests/fixtures/usl/<name>.csv``."""
+    import polars as pl
+
+    from forecaster.scaling import USLModel
+
+    frame = pl.read_csv(FIXTURES / "usl" / f"{name}.csv")
+    return USLModel().fit(frame[load_col], frame["throughput"], source=name)
+
+
+@pytest.fixture(scope="session")
+def specsdm91():
+    """Gunther's SPEC SDM91 benchmark fitted (load against throughput)."""
+    return _usl_fit("specsdm91", "load")
+
+
+@pytest.fixture(scope="session")
+def raytracer():
+    """Gunther's ray-tracer benchmark fitted (processors against throughput)."""
+    return _usl_fit("raytracer", "processors")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -23,23 +22,6 @@ from forecaster.scaling.ceiling import (
     per_instance,
     read_load_forecast,
 )
-
-USL = Path(__file__).parent / "fixtures" / "usl"
-
-
-def fitted(name: str, load_col: str) -> USLModel:
-    frame = pl.read_csv(USL / f"{name}.csv")
-    return USLModel().fit(frame[load_col], frame["throughput"])
-
-
-@pytest.fixture(scope="module")
-def specsdm91() -> USLModel:
-    return fitted("specsdm91", "load")
-
-
-@pytest.fixture(scope="module")
-def raytracer() -> USLModel:
-    return fitted("raytracer", "processors")
 
 
 def exact(sigma: float, kappa: float, gamma: float = 10.0) -> USLModel:

@@ -11,31 +11,12 @@ confint.Rout.save (raytracer), coef.Rout.save and t02.Rout.save (small exact dat
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
-import polars as pl
 import pytest
 from scipy import stats
 
 from forecaster.scaling import USLModel
-
-FIXTURES = Path(__file__).parent / "fixtures" / "usl"
-
-
-def fit_fixture(name: str, load_col: str) -> USLModel:
-    frame = pl.read_csv(FIXTURES / f"{name}.csv")
-    return USLModel().fit(frame[load_col], frame["throughput"], source=name)
-
-
-@pytest.fixture(scope="module")
-def specsdm91() -> USLModel:
-    return fit_fixture("specsdm91", "load")
-
-
-@pytest.fixture(scope="module")
-def raytracer() -> USLModel:
-    return fit_fixture("raytracer", "processors")
 
 
 @pytest.mark.parametrize(
