@@ -39,6 +39,15 @@ def console_errors(driver) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
+def open_page(driver, url: str, ready: str, timeout: float = 120.0) -> None:
+    """Open ``url`` and wait until the element ``ready`` (CSS) shows and Dash settles; the
+    console entries earlier tests left are drained first."""
+    console_errors(driver)
+    driver.get(url)
+    wait_for(driver, ready, timeout=timeout)
+    settle(driver, timeout=timeout)
+
+
 def screenshot(driver, path: Path, width: int = 1440) -> Path:
     """A screenshot of the whole page at laptop width."""
     height = driver.execute_script(

@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import data
 from tests import dashboard_support as support
-from tests.e2e.browser import console_errors, screenshot, settle, wait_for
+from tests.e2e.browser import console_errors, open_page, screenshot
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -34,10 +34,7 @@ def bill_store(request, server, sample, real_bills_store, sample_bill_store):
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_renders_bill_only_content_without_console_errors(browser, server, bill_store, name):
     path, ready = PAGES[name]
-    console_errors(browser)  # drain what earlier tests left
-    browser.get(server + path)
-    wait_for(browser, ready, timeout=180)
-    settle(browser, timeout=180)
+    open_page(browser, server + path, ready, timeout=180)
     screenshot(browser, ARTIFACTS / f"bill-only-{bill_store}-{name}.png")
     text = browser.find_element("id", "_pages_content").text
     assert "0.00 USD, -100.0%" not in text and "Traceback" not in text

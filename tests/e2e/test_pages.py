@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import console_errors, screenshot, settle, wait_for
+from tests.e2e.browser import console_errors, open_page, screenshot
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -23,9 +23,6 @@ PAGES = {
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_loads_without_console_errors(browser, server, name):
     path, ready = PAGES[name]
-    console_errors(browser)  # drain what earlier tests left
-    browser.get(server + path)
-    wait_for(browser, ready, timeout=120)
-    settle(browser, timeout=120)
+    open_page(browser, server + path, ready)
     screenshot(browser, ARTIFACTS / f"{name}.png")
     assert console_errors(browser) == []

@@ -11,7 +11,7 @@ from dashboard import data
 from forecaster.ingest import ingest_billing
 from tests import dashboard_support as support
 from tests.conftest import FIXTURES
-from tests.e2e.browser import console_errors, screenshot, settle, wait_for
+from tests.e2e.browser import console_errors, open_page, screenshot
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -39,13 +39,6 @@ def serve_store(server, sample, tmp_path):
 
     yield serve
     support.configure(sample)
-
-
-def open_page(browser, url: str, ready: str) -> None:
-    console_errors(browser)  # drain what earlier tests left
-    browser.get(url)
-    wait_for(browser, ready, timeout=120)
-    settle(browser, timeout=120)
 
 
 @pytest.mark.parametrize("page", list(PAGES))
