@@ -6,6 +6,7 @@ Every chart is per currency: currencies are never drawn on one money axis.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -228,18 +229,19 @@ def scaling_charts(pack: ReviewPack) -> list[Chart]:
     return out
 
 
+#: The charts drawn with each table (the breakdowns' are ``breakdown_charts``).
+CHARTS: dict[str, Callable[[ReviewPack], list[Chart]]] = {
+    "headline": headline_charts,
+    "by_workload": workload_charts,
+    "bridge": bridge_charts,
+    "findings": findings_charts,
+    "scaling": scaling_charts,
+}
+
+
 def charts_for(pack: ReviewPack, table_name: str) -> list[Chart]:
     """The charts drawn with a table (none for most)."""
-    if table_name == "headline":
-        return headline_charts(pack)
     if table_name in BREAKDOWN_KEYS:
         return breakdown_charts(pack, table_name)
-    if table_name == "by_workload":
-        return workload_charts(pack)
-    if table_name == "bridge":
-        return bridge_charts(pack)
-    if table_name == "findings":
-        return findings_charts(pack)
-    if table_name == "scaling":
-        return scaling_charts(pack)
-    return []
+    chart = CHARTS.get(table_name)
+    return chart(pack) if chart else []
