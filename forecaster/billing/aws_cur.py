@@ -15,13 +15,12 @@ from forecaster import columns as C
 from forecaster.billing import aws_mapping as M
 from forecaster.billing.parse import (
     DictionaryLookup,
+    canonical_column,
     exact_money,
     is_map,
     map_value,
     null_if_blank,
     parse_money,
-    parse_text,
-    parse_utc,
     tags_from_columns,
     tags_from_map,
 )
@@ -162,17 +161,10 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
                 columns[name] = pl.col(PRODUCT_HELPER.format(M.PRODUCT_MAP_KEYS[name]))
             continue
         source_columns[name] = original.get(found, found)
-        src, dtype = pl.col(found), schema[found]
-        if name in C.TIMESTAMP_COLUMNS:
-            columns[name] = parse_utc(src, dtype)
-            if dtype == pl.String:  # typed Parquet columns cannot hold bad values
-                parsed_from[name] = (src, columns[name])
-        elif C.CHARGES_SCHEMA[name] == pl.Float64:
-            columns[name] = parse_money(src, dtype)
-            if dtype == pl.String:  # typed Parquet columns cannot hold bad values
-                parsed_from[name] = (src, columns[name])
-        else:
-            columns[name] = parse_text(src, dtype)
+        src = pl.col(found)
+        columns[name], checked = canonical_column(name, src, schema[found])
+        if checked:
+            parsed_from[name] = (src, columns[name])
     # A better service name from the product map, when CUR 2.0 has no top-level name column.
     if (
         source_columns.get(C.SERVICE_NAME) in ("line_item_product_code", "lineItem/ProductCode")

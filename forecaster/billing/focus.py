@@ -13,11 +13,10 @@ import polars as pl
 
 from forecaster import columns as C
 from forecaster.billing.parse import (
+    canonical_column,
     exact_money,
     is_map,
-    parse_money,
     parse_text,
-    parse_utc,
     tags_from_map,
 )
 from forecaster.billing.source import SourceFrame
@@ -62,7 +61,7 @@ def read_focus(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) ->
     columns: dict[str, pl.Expr] = {}
     parsed_from: dict[str, tuple[pl.Expr, pl.Expr]] = {}
     source_columns: dict[str, str] = {}
-    for name, dtype in C.CHARGES_SCHEMA.items():
+    for name in C.CHARGES_SCHEMA:
         if name.startswith("x_"):
             continue
         found = name if name in schema else None
@@ -72,18 +71,12 @@ def read_focus(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) ->
             continue
         source_columns[name] = found
         src, src_type = pl.col(found), schema[found]
-        if name in C.TIMESTAMP_COLUMNS:
-            columns[name] = parse_utc(src, src_type)
-            if src_type == pl.String:  # typed Parquet columns cannot hold bad values
-                parsed_from[name] = (src, columns[name])
-        elif dtype == pl.Float64:
-            columns[name] = parse_money(src, src_type)
-            if src_type == pl.String:  # typed Parquet columns cannot hold bad values
-                parsed_from[name] = (src, columns[name])
-        elif name == C.TAGS:
+        if name == C.TAGS:
             columns[name] = _tags(found, src_type)
-        else:
-            columns[name] = parse_text(src, src_type)
+            continue
+        columns[name], checked = canonical_column(name, src, src_type)
+        if checked:
+            parsed_from[name] = (src, columns[name])
     checks = {
         name: exact_money(pl.col(name), schema[name]) for name in C.MONEY_COLUMNS if name in schema
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from forecaster.columns import UTC_DATETIME
+from forecaster.columns import CHARGES_SCHEMA, TIMESTAMP_COLUMNS, UTC_DATETIME
 
 #: Parquet MAP columns: polars 2 reads them as Map, older polars as a list of key/value structs.
 MAP_TYPES: tuple[type, ...] = tuple(t for t in (getattr(pl, "Map", None), pl.List) if t is not None)
@@ -195,6 +195,20 @@ def parse_text(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
     if dtype is not None and dtype.is_integer():
         return expr.cast(pl.String)
     return null_if_blank(expr)
+
+
+def canonical_column(name: str, src: pl.Expr, src_type: pl.DataType) -> tuple[pl.Expr, bool]:
+    """A source column ``src`` parsed as the canonical column ``name``: a timestamp in UTC,
+    money as Float64, anything else as text; and whether the parse needs checking for bad
+    values (a text column read as a timestamp or money: typed Parquet columns cannot hold
+    bad values). Shared by the FOCUS and CUR readers."""
+    if name in TIMESTAMP_COLUMNS:
+        parsed = parse_utc(src, src_type)
+    elif CHARGES_SCHEMA[name] == pl.Float64:
+        parsed = parse_money(src, src_type)
+    else:
+        return parse_text(src, src_type), False
+    return parsed, src_type == pl.String
 
 
 def bad_values(raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
