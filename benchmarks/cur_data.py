@@ -7,8 +7,6 @@ Written in row groups so memory stays flat whatever N is.
 
 from __future__ import annotations
 
-import argparse
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -128,12 +126,6 @@ def generate(path: Path, rows: int, seed: int = 7, batch: int = 1_000_000) -> Pa
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--out", default="benchmarks/out/cur2-bench.parquet")
-    args = parser.parse_args()
-    t0 = datetime.now()
-    generate(Path(args.out), args.rows)
-    print(
-        f"wrote {args.rows:,} rows to {args.out} in {(datetime.now() - t0).total_seconds():.1f} s"
-    )
+    from focus_data import generator_main
+
+    generator_main(generate, 10_000_000, "benchmarks/out/cur2-bench.parquet", __doc__)

@@ -154,13 +154,18 @@ def generate(path: Path, rows: int, seed: int = 11, batch: int = 1_000_000) -> P
     return path
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=5_000_000)
-    parser.add_argument("--out", default="benchmarks/out/focus-bench.csv")
+def generator_main(generate, rows: int, out: str, description: str | None) -> None:
+    """A data generator's command line: ``--rows N --out PATH``, then what it wrote and how
+    long it took (shared by focus_data.py and cur_data.py)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, default=rows)
+    parser.add_argument("--out", default=out)
     args = parser.parse_args()
     t0 = datetime.now()
     generate(Path(args.out), args.rows)
-    print(
-        f"wrote {args.rows:,} rows to {args.out} in {(datetime.now() - t0).total_seconds():.1f} s"
-    )
+    seconds = (datetime.now() - t0).total_seconds()
+    print(f"wrote {args.rows:,} rows to {args.out} in {seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    generator_main(generate, 5_000_000, "benchmarks/out/focus-bench.csv", __doc__)
