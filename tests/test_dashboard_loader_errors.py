@@ -176,16 +176,17 @@ def test_a_page_shows_normally_again_once_the_store_is_readable(sample, restore)
     assert "review-waterfall" in shown
 
 
+def _click_download(app) -> dict:
+    """The Review page's download button clicked once: the callback's response body."""
+    output = [{"id": "review-download", "property": "data"}]
+    click = [{"id": "review-download-button", "property": "n_clicks", "value": 1}]
+    return _call(app, "review-download.data", output, click, DOWNLOAD_STATE)
+
+
 def test_an_unhandled_refusal_in_a_callback_is_shown_above_the_page(sample, broken_store):
     app = support.app_for(sample)
     data.configure(broken_store, sample["workloads"])
-    body = _call(
-        app,
-        "review-download.data",
-        [{"id": "review-download", "property": "data"}],
-        [{"id": "review-download-button", "property": "n_clicks", "value": 1}],
-        DOWNLOAD_STATE,
-    )
+    body = _click_download(app)
     assert "not valid JSON" in json.dumps(body["sideUpdate"]["app-problem"])
     assert body["response"] == {}  # nothing sent where the download was
 
@@ -200,13 +201,7 @@ def test_an_unexpected_error_is_logged_and_shown_as_a_sentence(sample, monkeypat
         raise ZeroDivisionError("internal detail")
 
     monkeypatch.setattr(data, "review_pack", boom)
-    body = _call(
-        app,
-        "review-download.data",
-        [{"id": "review-download", "property": "data"}],
-        [{"id": "review-download-button", "property": "n_clicks", "value": 1}],
-        DOWNLOAD_STATE,
-    )
+    body = _click_download(app)
     shown = json.dumps(body["sideUpdate"]["app-problem"])
     assert "could not be computed (ZeroDivisionError)" in shown and "internal detail" not in shown
     assert any(r.name == app_module.__name__ and r.exc_info for r in caplog.records)
