@@ -16,7 +16,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 
 from dashboard import components as ui
-from dashboard import data
+from dashboard import data, responses
 from dashboard.auth import configure_auth
 from dashboard.data.errors import one_line
 from forecaster.errors import ForecasterError
@@ -64,8 +64,9 @@ def create_app(
         Input("_pages_location", "pathname"),
     )(lambda pathname: [*nav_classes(pathname, [p["relative_path"] for p in pages]), None])
     configure_auth(app, env)
+    responses.install(app.server)  # after the login check
     if warm:
-        data.warm_in_background()
+        data.warm_in_background(responses.quiet_for)
     return app
 
 

@@ -39,14 +39,20 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CACHE_DIR = "cache"
+MISSING = object()  # what ``DiskCache.get`` returns for an entry it does not hold
 _LIBRARIES = ("polars", "numpy", "scipy")
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of the forecaster package's source and the numeric libraries' versions."""
+    return fingerprint_of(Path(__file__).resolve().parent)
+
+
+def fingerprint_of(package: Path) -> str:
+    """A hash of every ``*.py`` file under ``package`` (paths and bytes) and the versions
+    of the numeric libraries."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
@@ -58,7 +64,13 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+_digests: dict[tuple, str] = {}  # (path, inode, size, mtime) -> content hash
+
+
 def _file_digest(path: Path | None) -> str:
+    """SHA-256 of a file's content (of a directory's files and names), remembered while
+    the file's inode, size and modification time stay the same (a rewrite or an atomic
+    rename changes them), so a key costs a few stat calls instead of re-reading catalogs."""
     if path is None:
         return "none"
     try:
@@ -69,7 +81,13 @@ def _file_digest(path: Path | None) -> str:
                 if p.is_file() and not p.name.startswith(".")
             ]
             return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        info = path.stat()
+        signature = (str(path), info.st_ino, info.st_size, info.st_mtime_ns)
+        if signature not in _digests:
+            if len(_digests) > 4096:
+                _digests.clear()
+            _digests[signature] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return _digests[signature]
     except OSError:
         return "missing"
 
@@ -115,19 +133,36 @@ class DiskCache:
         if not self.enabled:
             return compute()
         path = self.path(name, args)
-        if path.is_file():
-            try:
-                with path.open("rb") as fh:
-                    value = pickle.load(fh)
-                log.info("disk cache: %s %s from %s", name, args, path.name)
-                return value
-            except Exception as exc:  # noqa: BLE001 - any unreadable entry is recomputed
-                log.info("disk cache: %s unreadable (%s); recomputing", path.name, exc)
+        value = self._load(path)
+        if value is not MISSING:
+            log.info("disk cache: %s %s from %s", name, args, path.name)
+            return value
         value = compute()
         self._store(path, value)
         return value
 
-    def _store(self, path: Path, value: Any) -> None:
+    def get(self, name: str, args: tuple = ()) -> Any:
+        """The stored result for (name, args) and the current data, else ``MISSING``."""
+        return self._load(self.path(name, args)) if self.enabled else MISSING
+
+    def put(self, name: str, args: tuple, value: Any, keep: int = 16) -> None:
+        """Store ``value`` for (name, args) and the current data, keeping the newest
+        ``keep`` entries of ``name``."""
+        if self.enabled:
+            self._store(self.path(name, args), value, keep)
+
+    @staticmethod
+    def _load(path: Path) -> Any:
+        if not path.is_file():
+            return MISSING
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception as exc:  # noqa: BLE001 - any unreadable entry is recomputed
+            log.info("disk cache: %s unreadable (%s); recomputing", path.name, exc)
+            return MISSING
+
+    def _store(self, path: Path, value: Any, keep: int = 16) -> None:
         try:
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001 - an unpicklable result is simply not kept
@@ -138,7 +173,7 @@ class DiskCache:
         except OSError as exc:  # a read-only or full store still serves, only slower
             log.warning("disk cache: cannot write %s (%s)", path, exc.strerror or exc)
             return
-        self._prune(path)
+        self._prune(path, keep)
 
     def _prune(self, keep: Path, limit: int = 16) -> None:
         """Keep the newest ``limit`` entries of this name (several argument sets)."""

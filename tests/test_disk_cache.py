@@ -126,3 +126,119 @@ def test_a_cached_fit_equals_a_fresh_one_after_a_restart(sample_copy, monkeypatc
             a, b = fit.curve.predict(loads), cached[name].curve.predict(loads)
             assert a.equals(b) if hasattr(a, "equals") else np.array_equal(a, b)
     data.clear()
+
+
+# ------------------------------------------------------- through the dashboard's loader
+@pytest.fixture
+def loader(sample_copy):
+    """The dashboard loader on the private copy; its memory cache cleared, as a restart."""
+    from dashboard import data
+
+    data.configure(sample_copy["store"], sample_copy["workloads"])
+    data.clear()
+    yield data
+    data.clear()
+
+
+def _restart(data) -> None:
+    data.clear()  # a new process keeps only the disk cache
+
+
+def test_after_an_ingest_a_restarted_loader_reads_the_new_bill(loader, sample_copy):
+    before = loader.spend(None)["effective_cost"].sum()
+    series_before = loader.series()
+    _restart(loader)
+    ingest_billing([SHARED_DATA / "billing" / "focus-1.0-sample.csv"], sample_copy["store"],
+                   source="another-feed")  # fmt: skip
+    assert loader.spend(None)["effective_cost"].sum() != pytest.approx(before)
+    assert loader.series() is not series_before
+
+
+def test_a_changed_workloads_file_refits_after_a_restart(loader, sample_copy):
+    names = list(loader.fits())
+    assert len(names) > 1
+    _restart(loader)
+    text = sample_copy["workloads"].read_text()
+    first = text.index("[[workload]]")
+    second = text.index("[[workload]]", first + 1)
+    sample_copy["workloads"].write_text(text[second:])  # the first workload removed
+    assert list(loader.fits()) == names[1:]
+
+
+def test_a_new_version_of_the_product_recomputes(loader, monkeypatch):
+    loader.fits()
+    _restart(loader)
+    calls = []
+    import forecaster.views.workloads as fitting
+
+    real = fitting.fit_window
+    monkeypatch.setattr(fitting, "fit_window", lambda *a: calls.append(1) or real(*a))
+    loader.fits()
+    assert calls == []  # same version: read from disk
+    _restart(loader)
+    monkeypatch.setattr(disk_cache, "code_fingerprint", lambda: "the next version")
+    loader.fits()
+    assert calls == [1]
+
+
+def test_the_fingerprint_changes_with_any_source_file_and_library_version(tmp_path, monkeypatch):
+    package = tmp_path / "forecaster"
+    shutil.copytree(Path(disk_cache.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    before = disk_cache.fingerprint_of(package)
+    assert before == disk_cache.fingerprint_of(package) == disk_cache.code_fingerprint()
+    deep = package / "curves" / "fit.py"
+    deep.write_text(deep.read_text() + "\n# one more line\n")
+    changed = disk_cache.fingerprint_of(package)
+    assert changed != before
+    real = disk_cache.metadata.version
+    monkeypatch.setattr(disk_cache.metadata, "version",
+                        lambda name: "99.0" if name == "scipy" else real(name))  # fmt: skip
+    assert disk_cache.fingerprint_of(package) != changed
+
+
+FIT_IN_ANOTHER_PROCESS = """
+import sys
+from dashboard import data
+data.configure(sys.argv[1], sys.argv[2])
+print(len(data.fits()))
+"""
+
+
+def test_a_fit_cached_by_another_process_equals_a_fresh_fit(sample_copy, monkeypatch):
+    """The cached fits come from a separate Python process (a restart or a second
+    gunicorn worker); the fresh ones are fitted here without any cache."""
+    import subprocess
+    import sys
+
+    from dashboard import data
+    from forecaster.views.workloads import fit_window
+    from forecaster.workloads import load_workloads, workload_series
+
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", FIT_IN_ANOTHER_PROCESS,
+                          str(sample_copy["store"]), str(sample_copy["workloads"])],
+                         cwd=root, capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
+    assert int(out.stdout.strip()) > 1
+    workloads = load_workloads(sample_copy["workloads"])
+    fresh = fit_window(workload_series(sample_copy["store"], workloads, "day"), workloads,
+                       None, None)  # fmt: skip
+    import forecaster.views.workloads as fitting
+
+    monkeypatch.setattr(fitting, "fit_window", lambda *a: pytest.fail("refitted"))
+    data.configure(sample_copy["store"], sample_copy["workloads"])
+    data.clear()
+    try:
+        cached = data.fits()
+    finally:
+        data.clear()
+    assert list(cached) == list(fresh)
+    loads = np.array([1e3, 1e5, 1e6, 5e6])
+    for name, fit in fresh.items():
+        assert cached[name].summary == fit.summary, name
+        if fit.curve is not None:
+            assert (
+                cached[name]
+                .curve.predict(loads, level=(80, 95))
+                .equals(fit.curve.predict(loads, level=(80, 95)))
+            ), name

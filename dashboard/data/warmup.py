@@ -4,6 +4,8 @@ visitor does not wait for the fits."""
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 from dashboard.data.billing import catalog, spend, tag_keys
 from dashboard.data.config import config
@@ -12,13 +14,29 @@ from dashboard.data.review import bridge
 from dashboard.data.tco_runs import tco, tco_paths
 from dashboard.data.workload_results import fits, unclaimed, waste
 
+FIRST_VISIT_WAIT = 3.0  # seconds the warm-up leaves to a first visitor before starting
+QUIET = 0.5  # seconds without a request before each step
 
-def warm() -> None:
-    """Compute (or read from the disk cache) what the first pages need."""
+
+def warm(quiet_for: Callable[[], float | None] | None = None) -> None:
+    """Compute (or read from the disk cache) what the first pages need.
+
+    ``quiet_for``: seconds since the server last answered a request (0 while answering,
+    None before the first); given, each step waits for a quiet moment, so a visitor's
+    first view is not slowed by computing what is not on their screen.
+    """
     steps = [lambda: spend(None), lambda: spend("provider"), catalog, tag_keys]
     if config().workloads is not None:
         steps += [fits, unclaimed, waste, _latest_bridge, _baseline_tco]
+    started = time.monotonic()
     for step in steps:
+        while quiet_for is not None:
+            quiet = quiet_for()
+            if quiet is None and time.monotonic() - started >= FIRST_VISIT_WAIT:
+                break
+            if quiet is not None and quiet >= QUIET:
+                break
+            time.sleep(0.05)
         try:
             step()
         except LoaderError:
@@ -39,7 +57,10 @@ def _baseline_tco() -> None:
         tco_paths(months)
 
 
-def warm_in_background() -> threading.Thread:
-    thread = threading.Thread(target=warm, name="dashboard-warm", daemon=True)
+def warm_in_background(
+    quiet_for: Callable[[], float | None] | None = None,
+) -> threading.Thread:
+    """``warm`` in a daemon thread."""
+    thread = threading.Thread(target=warm, args=(quiet_for,), name="dashboard-warm", daemon=True)
     thread.start()
     return thread

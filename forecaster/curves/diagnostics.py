@@ -11,7 +11,6 @@ residual spread grows with the fitted cost (heteroscedasticity, Spearman rank co
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 
 def r_squared(cost: np.ndarray, fitted: np.ndarray) -> float:
@@ -27,6 +26,8 @@ def residual_diagnostics(
     residuals: np.ndarray, fitted: np.ndarray, sigma: float
 ) -> dict[str, float]:
     """Diagnostics of residuals (USD per period) in time order; see the module docstring."""
+    from scipy import stats
+
     r = np.asarray(residuals, dtype=float)
     n = r.size
     dr = np.diff(r)
@@ -62,6 +63,8 @@ def residual_diagnostics(
 
 def _spearman(a: np.ndarray, b: np.ndarray) -> float:
     """Spearman rank correlation (average ranks for ties)."""
+    from scipy import stats
+
     ra, rb = stats.rankdata(a), stats.rankdata(b)
     ra, rb = ra - ra.mean(), rb - rb.mean()
     den = float(np.sqrt((ra @ ra) * (rb @ rb)))

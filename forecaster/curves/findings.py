@@ -23,7 +23,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import numpy as np
-from scipy import stats
 
 from forecaster.curves.fit import CostCurve
 from forecaster.curves.inputs import DAYS_PER_MONTH, PERIODS_PER_DAY
@@ -120,6 +119,8 @@ def drift_test(curve: CostCurve) -> tuple[float, float]:
     The p-value is a z-test of the drift against the spread of its bootstrap replicates
     (the block bootstrap carries the residuals' autocorrelation into that spread).
     """
+    from scipy import stats
+
     if not curve.drift_fitted_:
         return 0.0, float("nan")
     d = curve.drift_
@@ -168,6 +169,8 @@ def _when_text(curve: CostCurve, i: int) -> str:
 
 def anomalies(curve: CostCurve, level: float = ANOMALY_LEVEL) -> list[dict]:
     """Periods whose cost lies outside the ``level``% prediction interval for their load."""
+    from scipy import stats
+
     expected = curve.fitted_
     days = curve.days_ if curve.drift_fitted_ else None
     sd = curve.prediction_sd(curve.load_, days)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from forecaster.curves import models
 from forecaster.curves.bootstrap import bootstrap, default_block_length
@@ -367,6 +366,8 @@ class CostCurve:
         bootstrap variance of the curve; lower bounds are clipped at 0. ``days_ahead``
         extrapolates the drift.
         """
+        from scipy import stats
+
         self._check_fitted()
         L = np.atleast_1d(np.asarray(load, dtype=float))
         mean = self.curve(L, days_ahead)

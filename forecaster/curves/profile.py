@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from forecaster.curves import models
 from forecaster.curves.solution import HUBER_C, Solution, huber_criterion, huber_weights, mad_scale
@@ -120,6 +119,8 @@ def _polish_power(
 
     Parameters (F, v, k) plus the drift's (g for unit drift, d for fixed drift).
     """
+    from scipy.optimize import least_squares
+
     drift = sol.drift if tau is not None else None
     sol = sol.with_growth()
     p0 = [sol.F[0], sol.v[0], float(np.clip(sol.theta[0], *k_bounds))]

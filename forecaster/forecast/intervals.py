@@ -31,7 +31,6 @@ on real traces (docs/performance.md).
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
 
 LEVELS: tuple[int, ...] = (80, 95)
 MAX_INFLATE = 1.5
@@ -134,6 +133,8 @@ def gaussian_quantiles(
     mae: np.ndarray, levels: tuple[int, ...] = LEVELS
 ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Normal quantiles with sigma = sqrt(pi / 2) * MAE per step."""
+    from scipy.stats import norm
+
     sigma = np.sqrt(np.pi / 2.0) * mae
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for level in levels:
@@ -172,6 +173,8 @@ def seasonal_naive_bounds(
 ) -> dict[str, np.ndarray]:
     """Textbook seasonal naive intervals: sigma of the in-sample seasonal differences,
     growing with sqrt(number of whole seasons ahead) (Hyndman & Athanasopoulos, 5.5)."""
+    from scipy.stats import norm
+
     y = np.asarray(y, dtype=float)
     diffs = y[period:] - y[:-period] if y.size > period else np.array([np.nan])
     sigma = float(np.nanstd(diffs)) if np.isfinite(diffs).any() else 0.0

@@ -9,8 +9,6 @@ horizon asked for.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import median_filter
-from scipy.signal import lfilter
 
 ALPHAS = np.array([0.0, 0.002, 0.005, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.25, 0.4, 0.6, 1.0])
 HAMPEL_WINDOW = 7  # steps: runs of up to 3 points are spikes, longer runs are the series
@@ -31,6 +29,8 @@ def interpolate(r: np.ndarray) -> np.ndarray:
 
 def hampel(r: np.ndarray, window: int) -> np.ndarray:
     """Replace points more than 4 robust sigmas from the local median by that median."""
+    from scipy.ndimage import median_filter
+
     window = max(3, window | 1)
     med = median_filter(r, size=window, mode="mirror")  # "nearest" would never flag the last point
     dev = np.abs(r - med)
@@ -47,6 +47,8 @@ def winsorize(r: np.ndarray, window: int) -> np.ndarray:
     pull the smoothed level up for hours: the level should track the typical load, the
     bursts belong in the intervals.
     """
+    from scipy.ndimage import median_filter
+
     window = max(3, window | 1)
     med = median_filter(r, size=window, mode="mirror")
     dev = r - med
@@ -58,6 +60,8 @@ def winsorize(r: np.ndarray, window: int) -> np.ndarray:
 
 def ses_path(x: np.ndarray, alpha: float) -> np.ndarray:
     """Simple exponential smoothing level l_t (starting from 0, the regression's level)."""
+    from scipy.signal import lfilter
+
     if alpha <= 0.0:
         return np.zeros_like(x)
     return lfilter([alpha], [1.0, alpha - 1.0], x)

@@ -8,7 +8,6 @@ move the fit, recent cycles count most.
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import solve
 
 # Fourier order per season name; capped at floor(period / 2). Weekly is high so a
 # Saturday's daily shape can differ from a Monday's (harmonics around each daily one).
@@ -42,6 +41,8 @@ def design(t: np.ndarray, tau: np.ndarray, freqs: np.ndarray) -> np.ndarray:
 def _weighted_solve(x: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted least squares by the normal equations (columns are O(1), well conditioned),
     with a tiny ridge so an unidentified column (a season barely covered) stays finite."""
+    from scipy.linalg import solve
+
     gram = np.zeros((x.shape[1], x.shape[1]))
     rhs = np.zeros(x.shape[1])
     # Row blocks keep each product below OpenBLAS's threading threshold: on a busy machine

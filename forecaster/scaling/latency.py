@@ -44,7 +44,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import optimize, stats
 
 from forecaster.curves.models import aicc
 from forecaster.errors import CannotFit, InputError
@@ -203,6 +202,8 @@ class _Fit:
 
 
 def _fit_family(family: _Family, n: np.ndarray, y: np.ndarray, top: float) -> _Fit | None:
+    from scipy import optimize
+
     logy = np.log(y)
     lower, upper = _bounds(family)
 
@@ -350,6 +351,8 @@ def fit_percentile(
             chosen = cand
     fam, p = chosen.family, chosen.params
     dof = n.size - len(fam.params)
+    from scipy import stats
+
     tq = float(stats.t.ppf(0.5 + confidence / 2.0, dof)) if dof > 0 else math.nan
     finite = [f for f in fits if math.isfinite(f.aicc)]
     best = min(f.aicc for f in finite) if finite else 0.0
@@ -442,6 +445,8 @@ def think_time(
     )
     ci = None
     if z.size > 1:
+        from scipy import stats
+
         tq = float(stats.t.ppf(0.5 + model.confidence / 2.0, z.size - 1))
         half = tq * float(z.std(ddof=1)) / math.sqrt(z.size)
         ci = (max(mean - half, 0.0), mean + half)
@@ -452,6 +457,8 @@ def littles_law_curve(
     points: pl.DataFrame, model: USLModel, think: ThinkTime, source: str = "load test"
 ) -> LatencyCurve:
     """Mean response time R(N) = 1000 N / X(N) - Z (ms) on the fitted USL, with its band."""
+    from scipy import stats
+
     cycle = _cycle_ms(model)
     s, k, g = model.sigma_, model.kappa_, model.gamma_
     cov = model.covariance_
@@ -513,6 +520,8 @@ def _crossing(
     fn: Callable[[np.ndarray], np.ndarray], limit: float, lo: float, hi: float
 ) -> float | None:
     """The first load in [lo, hi] where ``fn`` reaches ``limit`` (None if it stays below)."""
+    from scipy import optimize
+
     grid = np.geomspace(lo, hi, 800)
     values = fn(grid)
     above = np.flatnonzero(values >= limit)

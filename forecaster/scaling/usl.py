@@ -38,7 +38,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike
-from scipy import optimize, stats
 
 from forecaster.errors import CannotFit, InputError, NotFittedError
 
@@ -147,6 +146,8 @@ def _solve(n: np.ndarray, x: np.ndarray) -> np.ndarray:
     squares differs from the per-point one by a constant (the spread within each load),
     so the minimiser is the same and 100,000 production points cost as much as 100.
     """
+    from scipy import optimize
+
     scale = float(x.max())
     levels, inverse = np.unique(n, return_inverse=True)
     counts = np.bincount(inverse).astype(float)
@@ -189,6 +190,8 @@ _ROBUST_SCALE = 0.05  # soft-L1 scale on log throughput: ratios beyond ~5% count
 
 def _robust_solve(n: np.ndarray, x: np.ndarray, start: np.ndarray) -> np.ndarray | None:
     """sigma, kappa, gamma minimising a soft-L1 loss of log(fit / x) over every point."""
+    from scipy import optimize
+
     scale = float(x.max())
     y = np.log(x / scale)
     best = None
@@ -273,6 +276,8 @@ class USLModel:
 
         ``source`` names the data in error messages (a file name, say).
         """
+        from scipy import stats
+
         if not 0.0 < self.confidence < 1.0:
             raise InputError(f"confidence {self.confidence} must be between 0 and 1")
         n, x = check_measurements(load, throughput, source, require_rise=False)
@@ -368,6 +373,8 @@ class USLModel:
         (levels in percent) for a new measurement there: the coefficients' uncertainty
         (delta method on ``covariance_``) plus the residual scatter, Student t with the
         fit's degrees of freedom; lower bounds clipped at 0."""
+        from scipy import stats
+
         self._check_fitted()
         n = np.atleast_1d(np.asarray(load, dtype=float))
         mean = self.throughput(n)

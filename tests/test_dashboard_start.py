@@ -1,0 +1,175 @@
+"""A cold start of the dashboard (issue #17): the process serves without importing the
+numeric libraries, answers a view it answered before from the disk cache, never from it
+for a request the login refuses or after the data changed, and warms up in the quiet."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask, Response, request
+
+from dashboard import data, responses
+from dashboard.data import warmup
+from forecaster.ingest import ingest_billing
+from tests import dashboard_support as support
+from tests.dashboard_support import configure, write_evil_billing
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("scipy", "statsmodels", "boto3", "botocore", "pandas", "duckdb", "matplotlib",
+         "reportlab", "pyspark", "sqlglot")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return support.session_sample(tmp_path_factory)
+
+
+def test_serving_starts_without_the_heavy_libraries(sample, tmp_path):
+    """What ``forecaster serve`` does before it listens: the CLI's parser, then the app."""
+    script = (
+        "import sys\n"
+        "from forecaster.cli import build_parser\n"
+        "build_parser()\n"
+        "from dashboard.app import create_app\n"
+        f"create_app({str(sample['store'])!r}, {str(sample['workloads'])!r}, warm=False)\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120, check=True)  # fmt: skip
+    assert out.stdout.strip() == ""
+
+
+def _overview_request(currency: str = "USD") -> dict:
+    return {
+        "output": "..overview-spend.figure...overview-split.figure...overview-kpis.children..."
+        "overview-periods.children...overview-forecast.figure...overview-forecast-groups."
+        "children...overview-url.search..",
+        "outputs": [{"id": f"overview-{i}", "property": p} for i, p in (
+            ("spend", "figure"), ("split", "figure"), ("kpis", "children"),
+            ("periods", "children"), ("forecast", "figure"), ("forecast-groups", "children"),
+            ("url", "search"))],
+        "inputs": [{"id": "overview-currency", "property": "value", "value": currency},
+                   {"id": "overview-by", "property": "value", "value": "provider"},
+                   {"id": "overview-tag", "property": "value", "value": None}],
+        "changedPropIds": ["overview-currency.value"],
+        "state": [],
+    }  # fmt: skip
+
+
+@pytest.fixture
+def private_store(sample, tmp_path):
+    """A copy of the sample store the test may ingest into, with the loader on it."""
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(sample["store"], store, ignore=shutil.ignore_patterns("cache"))
+    data.configure(store, sample["workloads"], sample["loadtests"])
+    yield store
+    configure(sample)
+
+
+def test_a_restart_answers_a_view_it_answered_before_without_computing(
+    sample, private_store, monkeypatch
+):
+    client = support.app_for(sample).server.test_client()
+    data.configure(private_store, sample["workloads"], sample["loadtests"])
+    first = client.post("/_dash-update-component", json=_overview_request())
+    assert first.status_code == 200 and b"overview-spend" in first.data
+    data.clear()  # what a new process has lost
+
+    def no_compute(*args):
+        raise AssertionError("computed although the disk cache holds the answer")
+
+    monkeypatch.setattr(data, "spend", no_compute)
+    monkeypatch.setattr(data, "fits", no_compute)
+    again = client.post("/_dash-update-component", json=_overview_request())
+    assert again.status_code == 200 and again.data == first.data
+
+
+def test_an_ingest_is_never_answered_from_the_old_answers(sample, private_store, tmp_path):
+    client = support.app_for(sample).server.test_client()
+    data.configure(private_store, sample["workloads"], sample["loadtests"])
+    before = client.post("/_dash-update-component", json=_overview_request()).data
+    extra = write_evil_billing(tmp_path / "more" / "focus.csv")
+    ingest_billing([extra], private_store, source="another")
+    after = client.post("/_dash-update-component", json=_overview_request()).data
+    assert after != before  # the new source's spend is in the figures
+
+
+def test_a_change_to_the_dashboards_code_is_a_new_key(sample, private_store, tmp_path, monkeypatch):
+    page = tmp_path / "page.py"
+    page.write_text("A = 1\n")
+    monkeypatch.setattr(responses, "DASHBOARD_CODE", (page,))
+    before = responses._cache().key(responses.NAME, ("body",))
+    page.write_text("A = 2\n")
+    assert responses._cache().key(responses.NAME, ("body",)) != before
+
+
+def test_a_refused_login_is_never_answered_from_the_cache(sample, private_store):
+    """The check runs after the login's, so a cached answer is not a way around it."""
+    server = Flask("login-test")
+
+    @server.before_request
+    def login():  # what dash-auth registers first
+        if request.headers.get("Authorization") != "yes":
+            return Response("login required", status=401)
+        return None
+
+    @server.post("/_dash-update-component")
+    def update():
+        return Response(json.dumps({"response": "secret figures"}), mimetype="application/json")
+
+    responses.install(server)
+    client = server.test_client()
+    body = {"output": "x.children", "inputs": []}
+    ok = client.post("/_dash-update-component", json=body, headers={"Authorization": "yes"})
+    assert ok.status_code == 200 and b"secret" in ok.data
+    refused = client.post("/_dash-update-component", json=body)
+    assert refused.status_code == 401 and b"secret" not in refused.data
+
+
+def test_the_warm_up_waits_for_a_quiet_moment(sample, monkeypatch):
+    configure(sample)
+    started: list[float] = []
+    monkeypatch.setattr(warmup, "spend", lambda by=None: started.append(time.monotonic()))
+    busy_until = time.monotonic() + 0.6
+
+    def quiet_for():
+        return 0.0 if time.monotonic() < busy_until else 1.0
+
+    monkeypatch.setattr(warmup, "config", lambda: data.config.config().__class__())
+    warmup.warm(quiet_for)
+    assert started and started[0] >= busy_until
+
+
+def test_without_visitors_the_warm_up_starts_after_a_few_seconds(monkeypatch, sample):
+    configure(sample)
+    started: list[float] = []
+    monkeypatch.setattr(warmup, "spend", lambda by=None: started.append(time.monotonic()))
+    monkeypatch.setattr(warmup, "FIRST_VISIT_WAIT", 0.3)
+    monkeypatch.setattr(warmup, "config", lambda: data.config.config().__class__())
+    begin = time.monotonic()
+    warmup.warm(lambda: None)
+    assert started and 0.3 <= started[0] - begin < 2
+
+
+def test_a_download_is_sent_but_never_kept(sample, private_store):
+    client = support.app_for(sample).server.test_client()
+    data.configure(private_store, sample["workloads"], sample["loadtests"])
+    kept = private_store / "cache" / responses.NAME
+    before = set(kept.glob("*.pickle")) if kept.is_dir() else set()
+    body = {"output": "review-download.data",
+            "outputs": {"id": "review-download", "property": "data"},
+            "inputs": [{"id": "review-download-button", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "review-month", "property": "value", "value": "2026-10"},
+                      {"id": "review-format", "property": "value", "value": "csv"}],
+            "changedPropIds": ["review-download-button.n_clicks"]}  # fmt: skip
+    sent = client.post("/_dash-update-component", json=body)
+    assert sent.status_code == 200 and b"filename" in sent.data
+    after = set(kept.glob("*.pickle")) if kept.is_dir() else set()
+    assert after == before
