@@ -76,7 +76,14 @@ def field(label: str, control: Any) -> html.Div:
     return html.Div([html.Label(label), control], className="field")
 
 
-def dropdown(label: str, id: str, options: Any, value: Any, clearable: bool = False, **props: Any):
+def dropdown(
+    label: str, id: str, options: Any, value: Any, clearable: bool = False, **props: Any
+) -> html.Div:
     """A labelled dropdown (``field`` around ``dcc.Dropdown``); not clearable unless asked."""
     control = dcc.Dropdown(id=id, options=options, value=value, clearable=clearable, **props)
     return field(label, control)
+
+
+def radio(label: str, id: str, options: Any, value: Any, **props: Any) -> html.Div:
+    """A labelled row of radio buttons (``field`` around an inline ``dcc.RadioItems``)."""
+    return field(label, dcc.RadioItems(id=id, options=options, value=value, inline=True, **props))

@@ -77,23 +77,17 @@ def layout(**query: str) -> html.Div:
                 className="note",
             ),
             ui.controls(
-                ui.field(
+                ui.dropdown(
                     "Currency",
-                    dcc.Dropdown(
-                        id="forecast-currency",
-                        options=currencies,
-                        value=state.choice(q("currency"), currencies, currencies[0]),
-                        clearable=False,
-                    ),
+                    "forecast-currency",
+                    currencies,
+                    state.choice(q("currency"), currencies, currencies[0]),
                 ),
-                ui.field(
+                ui.radio(
                     "Horizon (months)",
-                    dcc.RadioItems(
-                        id="forecast-horizon",
-                        options=HORIZONS,
-                        value=state.choice(q("months"), HORIZONS, 36),
-                        inline=True,
-                    ),
+                    "forecast-horizon",
+                    HORIZONS,
+                    state.choice(q("months"), HORIZONS, 36),
                 ),
                 ui.field(
                     "Discount rate (% a year)",
@@ -112,25 +106,21 @@ def layout(**query: str) -> html.Div:
                     ui.section(
                         "Architecture fix",
                         ui.controls(
-                            ui.field(
+                            ui.dropdown(
                                 "Workload",
-                                dcc.Dropdown(
-                                    id="forecast-fix-workload",
-                                    options=names,
-                                    value=state.choice(q("fix"), names, None),
-                                ),
+                                "forecast-fix-workload",
+                                names,
+                                state.choice(q("fix"), names, None),
+                                clearable=True,
                             ),
-                            ui.field(
+                            ui.dropdown(
                                 "Live from",
-                                dcc.Dropdown(
-                                    id="forecast-fix-from",
-                                    options=months,
-                                    value=state.month(
-                                        q("fix_from"),
-                                        months,
-                                        months[2] if len(months) > 2 else None,
-                                    ),
-                                    clearable=False,
+                                "forecast-fix-from",
+                                months,
+                                state.month(
+                                    q("fix_from"),
+                                    months,
+                                    months[2] if len(months) > 2 else None,
                                 ),
                             ),
                         ),  # fmt: skip
@@ -161,30 +151,22 @@ def layout(**query: str) -> html.Div:
                         "Commitment and price",
                         _pct("Commitment coverage (%)", "coverage", 100, q("coverage")),
                         _pct("Commitment discount (%)", "discount", 60, q("discount")),
-                        ui.field(
+                        ui.radio(
                             "Term (months)",
-                            dcc.RadioItems(
-                                id="forecast-term",
-                                options=TERMS,
-                                value=state.choice(q("term"), TERMS, 12),
-                                inline=True,
-                            ),
+                            "forecast-term",
+                            TERMS,
+                            state.choice(q("term"), TERMS, 12),
                         ),
                         ui.controls(
                             ui.field(
                                 "List price change (%)",
                                 _num("price", state.number(q("price"), -90, 200, 0)),
                             ),
-                            ui.field(
+                            ui.dropdown(
                                 "from",
-                                dcc.Dropdown(
-                                    id="forecast-price-from",
-                                    options=months,
-                                    value=state.month(
-                                        q("price_from"), months, months[0] if months else None
-                                    ),
-                                    clearable=False,
-                                ),
+                                "forecast-price-from",
+                                months,
+                                state.month(q("price_from"), months, months[0] if months else None),
                             ),
                         ),
                     ),  # fmt: skip

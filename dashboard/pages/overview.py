@@ -38,15 +38,12 @@ def layout(
             ui.overlap_warning("overview-overlaps", overlap_warning(data.source_overlaps())),
             ui.controls(
                 ui.dropdown("Currency", "overview-currency", currencies, chosen),
-                ui.field(
+                ui.radio(
                     "Split spend by",
-                    dcc.RadioItems(
-                        id="overview-by",
-                        options=DIMENSIONS,
-                        value=state.choice(by, DIMENSIONS, "provider"),
-                        inline=True,
-                        inputStyle={"marginRight": "0.3rem", "marginLeft": "0.8rem"},
-                    ),
+                    "overview-by",
+                    DIMENSIONS,
+                    state.choice(by, DIMENSIONS, "provider"),
+                    inputStyle={"marginRight": "0.3rem", "marginLeft": "0.8rem"},
                 ),
                 ui.dropdown(
                     "Tag key (split by tag)",
