@@ -24,8 +24,7 @@ from forecaster.billing.parse import (
     tags_from_columns,
     tags_from_map,
 )
-from forecaster.billing.source import SourceFrame
-from forecaster.errors import InputError
+from forecaster.billing.source import SourceFrame, require_columns
 
 CUR2_MARKERS = ("resource_tags", "product", "cost_category", "discount")
 TAGS_HELPER = "_tags_json"
@@ -146,10 +145,7 @@ def read_cur(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> S
         schema = {renames.get(c, c): t for c, t in schema.items()}
         original = {v: k for k, v in renames.items()}
     missing = [original.get(c, c) for c in M.REQUIRED if c not in schema]
-    if missing:
-        raise InputError(
-            f"{path}: not a complete AWS CUR file; missing column(s) {', '.join(missing)}"
-        )
+    require_columns(missing, f"{path}: not a complete AWS CUR file")
 
     columns: dict[str, pl.Expr] = {}
     parsed_from: dict[str, tuple[pl.Expr, pl.Expr]] = {}

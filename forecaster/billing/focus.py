@@ -7,6 +7,7 @@ ProviderName). Tags arrive as JSON text (CSV) or as a map/struct (Parquet).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -19,8 +20,7 @@ from forecaster.billing.parse import (
     parse_text,
     tags_from_map,
 )
-from forecaster.billing.source import SourceFrame
-from forecaster.errors import InputError
+from forecaster.billing.source import SourceFrame, require_columns
 
 #: Where a canonical column may be found under another FOCUS version's name.
 ALTERNATIVE_NAMES: dict[str, tuple[str, ...]] = {
@@ -48,16 +48,20 @@ def _tags(name: str, dtype: pl.DataType) -> pl.Expr:
     return parse_text(pl.col(name), dtype)
 
 
-def read_focus(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> SourceFrame:
-    required = [
+def missing_required(has: Callable[[str], bool]) -> list[str]:
+    """The FOCUS required columns a file or table lacks (``has(name)``: it holds that
+    column), an alternative name standing in for its column."""
+    return [
         c
         for c in C.FOCUS_REQUIRED
-        if c not in schema and not any(a in schema for a in ALTERNATIVE_NAMES.get(c, ()))
+        if not has(c) and not any(has(a) for a in ALTERNATIVE_NAMES.get(c, ()))
     ]
-    if required:
-        raise InputError(
-            f"{path}: not a FOCUS cost-and-usage file; missing column(s) {', '.join(required)}"
-        )
+
+
+def read_focus(path: Path, raw: pl.LazyFrame, schema: dict[str, pl.DataType]) -> SourceFrame:
+    require_columns(
+        missing_required(schema.__contains__), f"{path}: not a FOCUS cost-and-usage file"
+    )
     columns: dict[str, pl.Expr] = {}
     parsed_from: dict[str, tuple[pl.Expr, pl.Expr]] = {}
     source_columns: dict[str, str] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,9 +16,17 @@ from forecaster.billing.parse import (
     utc_with_format,
 )
 from forecaster.billing.periods import RowRule, period_columns
+from forecaster.errors import InputError
 
 #: Rows read to learn a text timestamp column's layout.
 SAMPLE_ROWS = 1000
+
+
+def require_columns(missing: Sequence[str], what: str) -> None:
+    """Refuse a file or table that lacks required columns, naming every one:
+    ``<what>; missing column(s) a, b`` (``what``: "<path>: not a FOCUS cost-and-usage file")."""
+    if missing:
+        raise InputError(f"{what}; missing column(s) {', '.join(missing)}")
 
 
 @dataclass

@@ -30,6 +30,7 @@ from forecaster.billing import focus as F
 from forecaster.billing.aws_cur import _legacy_tag_key
 from forecaster.billing.parse import NULL_STRINGS, is_map
 from forecaster.billing.periods import CHARGE_AFTER_DAYS, CHARGE_BEFORE_DAYS
+from forecaster.billing.source import require_columns
 from forecaster.engines.rollup import DIMENSIONS, LINE_ITEM_COUNT, MEASURES, RollupSpec
 from forecaster.errors import InputError
 from forecaster.months import next_month
@@ -212,8 +213,7 @@ def map_cur(kinds: dict[str, str], spec: RollupSpec) -> Mapped:
         reader = M.snake_case(name) if legacy_csv and not name.startswith("resourceTags/") else name
         columns[reader] = SourceColumn(name, kind)
     missing = [c for c in M.REQUIRED if c not in columns]
-    if missing:
-        raise InputError(f"not a complete AWS CUR table; missing column(s) {', '.join(missing)}")
+    require_columns(missing, "not a complete AWS CUR table")
     cols = Columns(columns)
     fmt = (
         "cur2"
@@ -356,15 +356,7 @@ def map_focus(kinds: dict[str, str], spec: RollupSpec) -> Mapped:
             flag = None
         if flag is not None:
             bad[found] = (flag, "a UTC timestamp" if name in C.TIMESTAMP_COLUMNS else "a number")
-    required = [
-        c
-        for c in C.FOCUS_REQUIRED
-        if not cols.has(c) and not any(cols.has(a) for a in F.ALTERNATIVE_NAMES.get(c, ()))
-    ]
-    if required:
-        raise InputError(
-            f"not a FOCUS cost-and-usage table; missing column(s) {', '.join(required)}"
-        )
+    require_columns(F.missing_required(cols.has), "not a FOCUS cost-and-usage table")
     tags = [
         _tag_from(cols, tags_column, key) if tags_column else _null("VARCHAR") for key in spec.tags
     ]
