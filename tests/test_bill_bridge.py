@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from forecaster.curves.bridge_result import BridgeItem
 from forecaster.review.bill_bridge import STEPS, month_bill_bridge
 from forecaster.review.bridge import bridge_for_month
 
@@ -27,7 +28,7 @@ def lines(*rows) -> pl.DataFrame:
 
 
 def step(result, kind):
-    return next(s for s in result["steps"] if s["kind"] == kind)
+    return next(s for s in result.steps if s.kind == kind)
 
 
 def usage(month, service, cost, list_cost, qty, sku="sku-1", contracted=None):
@@ -44,8 +45,8 @@ def test_twice_the_hours_at_the_same_prices_is_usage_volume():
         usage("2026-09", "AWS / EC2", 100.0, 120.0, 50),
         usage("2026-10", "AWS / EC2", 200.0, 240.0, 100),
     )
-    assert step(b, "usage_volume")["amount"] == 100.0
-    assert step(b, "rate_price")["amount"] == 0.0 and step(b, "rest")["amount"] == 0.0
+    assert step(b, "usage_volume").amount == 100.0
+    assert step(b, "rate_price").amount == 0.0 and step(b, "rest").amount == 0.0
 
 
 def test_a_list_price_rise_at_equal_hours_is_price_and_a_deeper_discount_is_rate():
@@ -54,9 +55,9 @@ def test_a_list_price_rise_at_equal_hours_is_price_and_a_deeper_discount_is_rate
         usage("2026-10", "AWS / EC2", 77.0, 110.0, 10),
     )
     rate = step(b, "rate_price")
-    assert rate["list_price"] == pytest.approx(8.0)  # 110 list at last month's 80%
-    assert rate["negotiated"] + rate["commitment"] == pytest.approx(-11.0)  # 70% of 110
-    assert rate["amount"] == -3.0 and step(b, "usage_volume")["amount"] == 0.0
+    assert rate.list_price == pytest.approx(8.0)  # 110 list at last month's 80%
+    assert rate.negotiated + rate.commitment == pytest.approx(-11.0)  # 70% of 110
+    assert rate.amount == -3.0 and step(b, "usage_volume").amount == 0.0
 
 
 def test_new_and_retired_services_credits_refunds_and_tax_have_their_steps():
@@ -68,10 +69,10 @@ def test_new_and_retired_services_credits_refunds_and_tax_have_their_steps():
         ("USD", "2026-10", "refunds", "AWS / EC2", "r", "", -2.5, 0.0, None, None),
         ("USD", "2026-10", "tax", "AWS / Tax", "t", "", 0.7, 0.0, None, None),
     )
-    got = {s["kind"]: s["amount"] for s in b["steps"]}
+    got = {s.kind: s.amount for s in b.steps}
     assert got["new_services"] == 7.0 and got["retired_services"] == -5.0
     assert got["credits"] == -3.0 and got["refunds"] == -2.5 and got["tax"] == 0.7
-    assert step(b, "new_services")["items"] == [{"item": "AWS / Lambda", "amount": 7.0}]
+    assert step(b, "new_services").items == (BridgeItem("AWS / Lambda", 7.0),)
 
 
 def test_lines_without_quantities_leave_their_change_in_the_rest():
@@ -79,7 +80,7 @@ def test_lines_without_quantities_leave_their_change_in_the_rest():
         usage("2026-09", "AWS / EC2", 10.0, 10.0, None),
         usage("2026-10", "AWS / EC2", 13.0, 13.0, None),
     )
-    assert step(b, "rest")["amount"] == 3.0 and step(b, "usage_volume")["amount"] == 0.0
+    assert step(b, "rest").amount == 3.0 and step(b, "usage_volume").amount == 0.0
 
 
 money = st.floats(-500, 5000, allow_nan=False, allow_infinity=False).map(lambda x: round(x, 6))
@@ -101,15 +102,15 @@ line = st.tuples(
 def test_steps_add_up_to_the_change_to_the_cent(rows):
     frame = lines(*[("USD", *r) for r in rows]) if rows else lines()
     b = month_bill_bridge(frame, "2026-10", "2026-09")
-    cents = [round(s["amount"] * 100) for s in b["steps"]]
-    assert [s["kind"] for s in b["steps"]] == list(STEPS)
-    assert sum(cents) == round(b["total_change"] * 100)
+    cents = [round(s.amount * 100) for s in b.steps]
+    assert [s.kind for s in b.steps] == list(STEPS)
+    assert sum(cents) == round(b.total_change * 100)
     for month, end in (("2026-09", "previous_cost"), ("2026-10", "cost")):
         raw = sum(r[5] for r in rows if r[0] == month)
-        assert round(b[end] * 100) == round(raw * 100)
-    for item in b["by_item"]:
-        change = round((item["cost"] - item["previous_cost"]) * 100)
-        assert sum(round(item[k] * 100) for k in STEPS) == change
+        assert round(getattr(b, end) * 100) == round(raw * 100)
+    for item in b.by_item:
+        change = round((item.cost - item.previous_cost) * 100)
+        assert sum(round(item.steps[k] * 100) for k in STEPS) == change
 
 
 def test_the_cli_bridge_of_a_bill_alone_reconciles_to_the_store(
@@ -125,4 +126,4 @@ def test_the_cli_bridge_of_a_bill_alone_reconciles_to_the_store(
     store = month_totals(read_charges(real_bills_store), ["2024-09"])["effective_cost"][0]
     assert usd["cost"] == round(store, 2) and "2024-08" in usd["note"]
     assert round(sum(s["amount"] for s in usd["steps"]), 2) == usd["total_change"]
-    assert bridge_for_month(real_bills_store, "2024-09")["basis"] == "bill only (no workloads)"
+    assert bridge_for_month(real_bills_store, "2024-09").basis == "bill only (no workloads)"

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecaster.curves import month_bridge
+from forecaster.curves.bridge_result import BridgeItem
 from forecaster.curves.decompose import STEPS
 
 
@@ -28,7 +29,7 @@ def _row(item, month, fixed, organic, excess, residual, list_cost=None, contract
 
 
 def _steps(bridge: dict) -> dict[str, float]:
-    return {s["kind"]: s["amount"] for s in bridge["steps"]}
+    return {s.kind: s.amount for s in bridge.steps}
 
 
 def _cents(x: float) -> int:
@@ -43,8 +44,8 @@ def test_continuing_workload_splits_into_volume_excess_fixed_and_residual() -> N
         ]
     )
     b = month_bridge(rows, "2025-06")
-    assert b["previous_month"] == "2025-05"
-    assert (b["previous_cost"], b["cost"], b["total_change"]) == (1360.0, 1575.0, 215.0)
+    assert b.previous_month == "2025-05"
+    assert (b.previous_cost, b.cost, b.total_change) == (1360.0, 1575.0, 215.0)
     assert _steps(b) == {
         "volume": 200.0,
         "scaling_excess": 30.0,
@@ -55,7 +56,7 @@ def test_continuing_workload_splits_into_volume_excess_fixed_and_residual() -> N
         "retired_services": 0.0,
         "residual": -15.0,
     }
-    assert [s["kind"] for s in b["steps"]] == list(STEPS)
+    assert [s.kind for s in b.steps] == list(STEPS)
 
 
 def test_rate_change_comes_from_effective_versus_list_cost() -> None:
@@ -66,9 +67,9 @@ def test_rate_change_comes_from_effective_versus_list_cost() -> None:
     steps = _steps(b)
     assert steps["rate_price"] == -100.0
     assert steps["volume"] == 0.0 and steps["residual"] == 0.0
-    rate = next(s for s in b["steps"] if s["kind"] == "rate_price")
-    assert rate["negotiated"] + rate["commitment"] == pytest.approx(-100.0)
-    assert rate["negotiated"] == pytest.approx(1000 * (0.90 - 0.95) * (900 / 950), abs=0.01)
+    rate = next(s for s in b.steps if s.kind == "rate_price")
+    assert rate.negotiated + rate.commitment == pytest.approx(-100.0)
+    assert rate.negotiated == pytest.approx(1000 * (0.90 - 0.95) * (900 / 950), abs=0.01)
 
 
 def test_new_and_retired_services_are_their_whole_cost() -> None:
@@ -79,11 +80,11 @@ def test_new_and_retired_services_are_their_whole_cost() -> None:
         ]
     )
     b = month_bridge(rows, "2025-01")
-    assert b["previous_month"] == "2024-12"
+    assert b.previous_month == "2024-12"
     steps = _steps(b)
     assert steps["new_services"] == 50.0 and steps["retired_services"] == -120.0
-    new = next(s for s in b["steps"] if s["kind"] == "new_services")
-    assert new["items"] == [{"item": "new", "amount": 50.0}]
+    new = next(s for s in b.steps if s.kind == "new_services")
+    assert new.items == (BridgeItem("new", 50.0),)
 
 
 def test_items_without_a_curve_put_their_change_in_the_residual() -> None:
@@ -109,7 +110,7 @@ def test_month_column_may_be_a_date() -> None:
     rows = pl.DataFrame(
         {"item": ["a", "a"], "month": ["2025-03-01", "2025-04-01"], "cost": [1.0, 2.0]}
     ).with_columns(pl.col("month").str.to_date())
-    assert month_bridge(rows, "2025-04")["total_change"] == 1.0
+    assert month_bridge(rows, "2025-04").total_change == 1.0
 
 
 def test_rows_without_cost_are_an_input_error() -> None:
@@ -147,8 +148,8 @@ def test_bridge_steps_sum_exactly_to_the_total_change(rows) -> None:
             rec.update(fixed=None, organic=None, scaling_excess=None, residual=None)
         records.append(rec)
     b = month_bridge(pl.DataFrame(records), "2025-02")
-    assert sum(_cents(s["amount"]) for s in b["steps"]) == _cents(b["total_change"])
-    assert _cents(b["cost"]) - _cents(b["previous_cost"]) == _cents(b["total_change"])
-    for item in b["by_item"]:
-        parts = sum(_cents(item[k]) for k in STEPS)
-        assert parts == _cents(item["cost"]) - _cents(item["previous_cost"])
+    assert sum(_cents(s.amount) for s in b.steps) == _cents(b.total_change)
+    assert _cents(b.cost) - _cents(b.previous_cost) == _cents(b.total_change)
+    for item in b.by_item:
+        parts = sum(_cents(item.steps[k]) for k in STEPS)
+        assert parts == _cents(item.cost) - _cents(item.previous_cost)

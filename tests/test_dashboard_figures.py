@@ -15,6 +15,7 @@ from dashboard.figures.common import esc
 from dashboard.figures.review import bridge_waterfall, value_range
 from dashboard.figures.spend import OTHER, top_n
 from dashboard.figures.workloads import WEBGL_MIN_POINTS
+from forecaster.curves.bridge_result import BridgeItem, BridgeStep, MonthBridge
 from forecaster.portfolio import WorkloadFit
 from forecaster.scaling import USLModel
 from forecaster.views.overview import SPLIT_PARTS
@@ -103,16 +104,19 @@ def test_organic_waste_stacks_nonzero_parts_in_order():
     assert fig.layout.barmode == "relative"
 
 
-def bridge(steps: list[tuple[str, float]], previous: float = 100.0) -> dict:
+def bridge(
+    steps: list[tuple[str, float]], previous: float = 100.0, items: tuple = ()
+) -> MonthBridge:
     change = sum(v for _, v in steps)
-    return {
-        "month": "2026-10",
-        "previous_month": "2026-09",
-        "previous_cost": previous,
-        "cost": previous + change,
-        "total_change": change,
-        "steps": [{"kind": k, "amount": v, "items": []} for k, v in steps],
-    }
+    return MonthBridge(
+        month="2026-10",
+        previous_month="2026-09",
+        previous_cost=previous,
+        cost=previous + change,
+        total_change=change,
+        steps=tuple(BridgeStep(k, v, items=items) for k, v in steps),
+        by_item=(),
+    )
 
 
 def test_waterfall_runs_from_total_to_total():
@@ -125,8 +129,7 @@ def test_waterfall_runs_from_total_to_total():
 
 
 def test_waterfall_hover_escapes_new_service_names():
-    b = bridge([("new_services", 3.0)])
-    b["steps"][0]["items"] = [{"item": f"unclaimed: AWS: {EVIL}", "amount": 3.0}]
+    b = bridge([("new_services", 3.0)], items=(BridgeItem(f"unclaimed: AWS: {EVIL}", 3.0),))
     fig = bridge_waterfall(b, "USD")
     assert esc(EVIL) in fig.data[0].customdata[1]
     assert_no_markup(fig)

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forecaster.errors import InputError
+from forecaster.months import month_start
 from forecaster.review.bridge import bridge_for_month
 from forecaster.review.workloads import UNCLAIMED_PREFIX
 from forecaster.spend import store_monthly_spend
@@ -114,7 +115,7 @@ def test_a_window_too_short_to_fit_says_why(world):
 @pytest.mark.parametrize("month", ["2026-13", "26-01", "soon", ""])
 def test_month_start_names_a_bad_month(month):
     with pytest.raises(InputError, match="YYYY-MM"):
-        workloads.month_start(month)
+        month_start(month)
 
 
 def test_curve_band_brackets_the_mean_over_rising_load(world):
@@ -267,22 +268,22 @@ def test_months_with_previous_skip_the_first_month(world):
 
 def test_currency_bridge_picks_one_currency(bridge_doc):
     usd = review.currency_bridge(bridge_doc["2026-10"], "USD")
-    assert usd["month"] == "2026-10" and usd["previous_month"] == "2026-09"
+    assert usd.month == "2026-10" and usd.previous_month == "2026-09"
     assert review.currency_bridge(bridge_doc["2026-10"], "JPY") is None
 
 
 def test_the_hostile_service_is_new_in_its_first_month(bridge_doc):
     bridge = review.currency_bridge(bridge_doc[EVIL_MONTHS[0]], "USD")
-    new = next(s for s in bridge["steps"] if s["kind"] == "new_services")
-    assert [i["item"] for i in new["items"]] == [UNCLAIMED_EVIL]
-    assert new["amount"] == pytest.approx(2 * 12.34)
+    new = next(s for s in bridge.steps if s.kind == "new_services")
+    assert [i.item for i in new.items] == [UNCLAIMED_EVIL]
+    assert new.amount == pytest.approx(2 * 12.34)
 
 
 def test_steps_table_runs_from_total_to_total(bridge_doc):
     bridge = review.currency_bridge(bridge_doc["2026-10"], "USD")
     table = review.steps_table(bridge)
     assert table["step"][0] == "total 2026-09" and table["step"][-1] == "total 2026-10"
-    assert table["amount"][1:-1].sum() == pytest.approx(bridge["total_change"], abs=CENT)
+    assert table["amount"][1:-1].sum() == pytest.approx(bridge.total_change, abs=CENT)
 
 
 def test_items_table_puts_the_biggest_change_first(bridge_doc):

@@ -86,21 +86,19 @@ def test_bridge_totals_match_the_store_and_steps_sum_to_the_change(sample_data, 
         for p in BillingStore(store).partitions()
         for c, t in p["totals"].items()
     }
-    for b in doc["currencies"]:
-        assert b["cost"] == pytest.approx(stored[(month, b["currency"])], abs=0.005)
-        assert b["previous_cost"] == pytest.approx(
-            stored[(b["previous_month"], b["currency"])], abs=0.005
-        )
-        cents = sum(round(s["amount"] * 100) for s in b["steps"])
-        assert cents == round(b["total_change"] * 100)
+    for b in doc.currencies:
+        assert b.cost == pytest.approx(stored[(month, b.currency)], abs=0.005)
+        assert b.previous_cost == pytest.approx(stored[(b.previous_month, b.currency)], abs=0.005)
+        cents = sum(round(s.amount * 100) for s in b.steps)
+        assert cents == round(b.total_change * 100)
 
 
 def test_bridge_shows_the_june_discount_as_a_rate_change(sample_data):
     sample, store = sample_data
     doc = bridge_for_month(store, "2026-06", sample / "workloads.toml")
-    usd = next(b for b in doc["currencies"] if b["currency"] == "USD")
-    rate = next(s for s in usd["steps"] if s["kind"] == "rate_price")
-    assert rate["amount"] < -1000  # checkout's 5% negotiated discount from 2026-06-01
+    usd = next(b for b in doc.currencies if b.currency == "USD")
+    rate = next(s for s in usd.steps if s.kind == "rate_price")
+    assert rate.amount < -1000  # checkout's 5% negotiated discount from 2026-06-01
 
 
 def test_bridge_cli_prints_every_step_per_currency(sample_data, cli):

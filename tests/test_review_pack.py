@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forecaster.errors import InputError
+from forecaster.money import apportion
+from forecaster.months import shift_month
 from forecaster.review import build_review
-from forecaster.review.pack import apportion, shift_month
 from tests.review_helpers import (
     SAMPLE_MONTH,
     cents,
@@ -300,10 +301,10 @@ def test_bridge_agrees_with_the_bridge_command_on_the_sample():
     out, store = sample_dirs()
     theirs = bridge_for_month(store, SAMPLE_MONTH, out / "workloads.toml")
     ours = sample_pack().tables["bridge"].frame
-    for c in theirs["currencies"]:
-        mine = ours.filter(pl.col("currency") == c["currency"])
+    for c in theirs.currencies:
+        mine = ours.filter(pl.col("currency") == c.currency)
         amounts = dict(zip(mine["step"], mine["amount"], strict=True))
-        assert {s["kind"]: cents(s["amount"]) for s in c["steps"]} == {
-            s["kind"]: cents(amounts[s["kind"]]) for s in c["steps"]
+        assert {s.kind: cents(s.amount) for s in c.steps} == {
+            s.kind: cents(amounts[s.kind]) for s in c.steps
         }
-        assert cents(amounts["this_month"]) == cents(c["cost"])
+        assert cents(amounts["this_month"]) == cents(c.cost)

@@ -2,35 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import plotly.graph_objects as go
 
 from dashboard.figures.common import COLORS, esc, style
 from forecaster import format as F
+from forecaster.curves.bridge_result import BridgeStep, MonthBridge
 
 
-def _hover(step: dict[str, Any]) -> str:
-    if step["kind"] == "rate_price":
+def _hover(step: BridgeStep) -> str:
+    if step.kind == "rate_price":
         return (
-            f"negotiated {F.money(step.get('negotiated', 0))}<br>"
-            f"commitment {F.money(step.get('commitment', 0))}"
+            f"negotiated {F.money(step.negotiated or 0)}<br>"
+            f"commitment {F.money(step.commitment or 0)}"
         )
-    items = step.get("items") or []
+    items = step.items or ()
     if items:
-        shown = "<br>".join(f"{esc(i['item'])}: {F.money(i['amount'])}" for i in items[:8])
+        shown = "<br>".join(f"{esc(i.item)}: {F.money(i.amount)}" for i in items[:8])
         more = f"<br>... and {len(items) - 8} more" if len(items) > 8 else ""
         return shown + more
     return ""
 
 
-def bridge_waterfall(bridge: dict[str, Any], currency: str) -> go.Figure:
+def bridge_waterfall(bridge: MonthBridge, currency: str) -> go.Figure:
     """Previous month's total, one bar per bridge step, this month's total."""
-    steps = bridge["steps"]
-    x = [f"{bridge['previous_month']} total"]
-    x += [esc(F.label(s["kind"])) for s in steps]  # the one label table
-    x += [f"{bridge['month']} total"]
-    y = [bridge["previous_cost"], *[s["amount"] for s in steps], bridge["cost"]]
+    steps = bridge.steps
+    x = [f"{bridge.previous_month} total"]
+    x += [esc(F.label(s.kind)) for s in steps]  # the one label table
+    x += [f"{bridge.month} total"]
+    y = [bridge.previous_cost, *[s.amount for s in steps], bridge.cost]
     measure = ["absolute", *["relative"] * len(steps), "total"]
     hover = ["", *[_hover(s) for s in steps], ""]
     fig = go.Figure(
@@ -51,14 +50,14 @@ def bridge_waterfall(bridge: dict[str, Any], currency: str) -> go.Figure:
             connector={"line": {"color": "#ced4da"}},
         )
     )
-    change = bridge["total_change"]
+    change = bridge.total_change
     lo, hi = value_range(bridge)
     axis = f"{esc(currency)} per month"
     if lo > 0:  # the totals' bars are cut: say where the axis starts
         axis += f" (axis starts at {F.money_short(lo, currency)})"
     return style(
         fig,
-        f"Bridge {bridge['previous_month']} to {bridge['month']}: "
+        f"Bridge {bridge.previous_month} to {bridge.month}: "
         f"{esc(F.signed_money(change, currency))}",
         yaxis_title=axis,
         yaxis_range=[lo, hi],
@@ -66,13 +65,13 @@ def bridge_waterfall(bridge: dict[str, Any], currency: str) -> go.Figure:
     )
 
 
-def value_range(bridge: dict[str, Any]) -> list[float]:
+def value_range(bridge: MonthBridge) -> list[float]:
     """A y range around the running totals, so steps of a few percent stay visible (the
     axis does not start at 0: the totals' bars are cut, as in any bridge chart)."""
-    level = bridge["previous_cost"]
+    level = bridge.previous_cost
     levels = [level]
-    for s in bridge["steps"]:
-        level += s["amount"]
+    for s in bridge.steps:
+        level += s.amount
         levels.append(level)
     lo, hi = min(levels), max(levels)
     pad = max(0.6 * (hi - lo), 0.02 * max(abs(hi), abs(lo)), 1.0)

@@ -51,23 +51,23 @@ def run(args: argparse.Namespace) -> int:
     check_sources(store_dir(args), args.source)
     workloads = named("workloads", args.workloads)
     doc = bridge_for_month(store_dir(args), args.month, workloads.path, args.source)
-    doc["inputs"] = inputs_doc(store_dir(args), workloads)
     if args.json:
-        print_json(doc)
+        print_json({**doc.as_dict(), "inputs": inputs_doc(store_dir(args), workloads)})
         return 0
     print(inputs_line(store_dir(args), workloads))
-    if doc.get("basis") != "workloads":
+    if doc.basis != "workloads":
         print("no workloads file: the bridge from the bill alone (EffectiveCost)\n")
-    for b in doc["currencies"]:
-        cur = b["currency"]
-        if b.get("note"):
-            print(f"{cur}: note: {b['note']}")
-        print(f"{cur}: {b['previous_month']} {b['previous_cost']:,.2f} -> {b['month']} "
-              f"{b['cost']:,.2f} ({b['total_change']:+,.2f})")  # fmt: skip
-        for step in b["steps"]:
-            print(f"  {LABELS[step['kind']]:<26} {step['amount']:>+16,.2f} {cur}")
-            if step["kind"] == "rate_price" and "list_price" in step:
+    for b in doc.currencies:
+        cur = b.currency
+        if b.note:
+            print(f"{cur}: note: {b.note}")
+        print(f"{cur}: {b.previous_month} {b.previous_cost:,.2f} -> {b.month} "
+              f"{b.cost:,.2f} ({b.total_change:+,.2f})")  # fmt: skip
+        for step in b.steps:
+            print(f"  {LABELS[step.kind]:<26} {step.amount:>+16,.2f} {cur}")
+            if step.kind == "rate_price" and step.list_price is not None:
                 for part in ("negotiated", "commitment", "list_price"):
-                    print(f"    {part.replace('_', ' '):<24} {step[part]:>+16,.2f} {cur}")
+                    amount = getattr(step, part)
+                    print(f"    {part.replace('_', ' '):<24} {amount:>+16,.2f} {cur}")
         print()
     return 0

@@ -31,11 +31,10 @@ the residual absorbs the rounding, so the steps sum *exactly* (in cents) to the 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import polars as pl
 
+from forecaster.curves.bridge_result import BridgeItem, ItemChange, MonthBridge
 from forecaster.curves.findings import excess_at
 from forecaster.curves.fit import CostCurve
 from forecaster.errors import InputError
@@ -111,22 +110,17 @@ def book_new_or_retired(
     months: the caller then splits the change into its own steps. Used by both bridges."""
     if before == 0 and now != 0:
         line["new_services"] = now
-        new.append({"item": item, "amount": now / 100})
+        new.append(BridgeItem(item, now / 100))
     elif now == 0 and before != 0:
         line["retired_services"] = -before
-        retired.append({"item": item, "amount": -before / 100})
+        retired.append(BridgeItem(item, -before / 100))
     return before != 0 and now != 0
 
 
-def item_line(item: str, before: int, now: int, line: dict[str, int]) -> dict[str, Any]:
+def item_line(item: str, before: int, now: int, line: dict[str, int]) -> ItemChange:
     """A bridge's ``by_item`` entry: the item's cost in both months and its steps, in money
     (from cents)."""
-    return {
-        "item": item,
-        "previous_cost": before / 100,
-        "cost": now / 100,
-        **{k: v / 100 for k, v in line.items()},
-    }
+    return ItemChange(item, before / 100, now / 100, {k: v / 100 for k, v in line.items()})
 
 
 def _rate_split(a: dict, b: dict) -> tuple[float, float, float, float]:
@@ -152,16 +146,16 @@ def _month_key(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String).str.slice(0, 7)
 
 
-def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) -> dict:
+def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) -> MonthBridge:
     """Bridge from ``previous`` (default: the month before) to ``month``, "YYYY-MM".
 
     ``rows``: one row per item (workload or service) and month, columns ``item``, ``month``
     and ``cost`` (EffectiveCost), optionally the four parts (null for items without a curve),
     ``drift`` (the part of the residual the fitted drift explains), ``list_cost`` and
-    ``contracted_cost``. Returns the two totals, the change, the steps in
-    ``STEPS`` order (each ``{"kind", "amount"}``; rate_price adds its negotiated/commitment
-    split, new/retired services list their items) and a per-item breakdown. All money is
-    rounded to the cent; the steps sum exactly to ``total_change``.
+    ``contracted_cost``. Returns a ``MonthBridge``: the two totals, the change, the steps in
+    ``STEPS`` order (``BridgeStep``; rate_price carries its negotiated/commitment split,
+    new/retired services list their items) and a per-item breakdown (``ItemChange``). All
+    money is rounded to the cent; the steps sum exactly to ``total_change``.
     """
     for col in ("item", "month", "cost"):
         if col not in rows.columns:
@@ -213,28 +207,12 @@ def month_bridge(rows: pl.DataFrame, month: str, previous: str | None = None) ->
     # rounded items; the residual takes the item roundings so the steps still sum exactly.
     steps["residual"] += (cents(raw_now) - cents(raw_prev)) - (total_now - total_prev)
     total_prev, total_now = cents(raw_prev), cents(raw_now)
-    rate_step = {
-        "kind": "rate_price",
-        "amount": steps["rate_price"] / 100,
-        "negotiated": rate_neg / 100,
-        "commitment": rate_commit / 100,
-    }
-    out_steps = []
-    for k in STEPS:
-        if k == "rate_price":
-            out_steps.append(rate_step)
-        elif k == "new_services":
-            out_steps.append({"kind": k, "amount": steps[k] / 100, "items": new_items})
-        elif k == "retired_services":
-            out_steps.append({"kind": k, "amount": steps[k] / 100, "items": retired_items})
-        else:
-            out_steps.append({"kind": k, "amount": steps[k] / 100})
-    return {
-        "month": month,
-        "previous_month": previous,
-        "previous_cost": total_prev / 100,
-        "cost": total_now / 100,
-        "total_change": (total_now - total_prev) / 100,
-        "steps": out_steps,
-        "by_item": by_item,
-    }
+    return MonthBridge.from_cents(
+        month,
+        previous,
+        (total_prev, total_now),
+        steps,
+        {"negotiated": rate_neg, "commitment": rate_commit},
+        (new_items, retired_items),
+        by_item,
+    )

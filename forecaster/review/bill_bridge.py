@@ -22,11 +22,11 @@ totals of the two months to the cent.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import polars as pl
 
 from forecaster import columns as C
+from forecaster.curves.bridge_result import BridgeItem, ItemChange, MonthBridge
 from forecaster.curves.decompose import _rate_split, book_new_or_retired, item_line
 
 STEPS = (
@@ -135,20 +135,21 @@ def _line_steps(a: dict, b: dict) -> dict[str, float]:
     return out
 
 
-def month_bill_bridge(lines: pl.DataFrame, month: str, previous: str) -> dict[str, Any]:
+def month_bill_bridge(lines: pl.DataFrame, month: str, previous: str) -> MonthBridge:
     """The bridge of one currency's ``bridge_lines`` from ``previous`` to ``month``.
 
-    Returns ``previous_cost``, ``cost``, ``total_change``, ``steps`` (``STEPS`` order, each
-    ``{"kind", "amount"}``; rate_price adds ``negotiated``, ``commitment``, ``list_price``;
-    new/retired services list their ``items``) and ``by_item`` (per service: its change and
-    steps). All money in the currency, rounded to the cent; steps sum to the change.
+    Returns a ``MonthBridge``: ``previous_cost``, ``cost``, ``total_change``, ``steps``
+    (``STEPS`` order; rate_price carries ``negotiated``, ``commitment``, ``list_price``;
+    new/retired services list their ``items``), ``by_item`` (per service and charge
+    category: its change and steps) and ``quantities``. All money in the currency, rounded
+    to the cent; steps sum to the change.
     """
     rows = lines.filter(pl.col("month").is_in([previous, month]))
     steps = dict.fromkeys(STEPS, 0)
     parts = {"negotiated": 0, "commitment": 0, "list_price": 0}
-    new_items: list[dict] = []
-    retired_items: list[dict] = []
-    by_item = []
+    new_items: list[BridgeItem] = []
+    retired_items: list[BridgeItem] = []
+    by_item: list[ItemChange] = []
     raw = {previous: 0.0, month: 0.0}
     for r in rows.iter_rows(named=True):
         raw[r["month"]] += r["cost"]
@@ -158,9 +159,9 @@ def month_bill_bridge(lines: pl.DataFrame, month: str, previous: str) -> dict[st
         b = _cents(mine.filter(pl.col("month") == month)["cost"].sum())
         steps[cat] += b - a
         if a or b:
-            by_item.append(
-                {"item": cat, "previous_cost": a / 100, "cost": b / 100, cat: (b - a) / 100}
-            )
+            line = dict.fromkeys(STEPS, 0)
+            line[cat] = b - a
+            by_item.append(item_line(cat, a, b, line))
     usage = rows.filter(pl.col("category") == "usage")
     for (service,), part in sorted(usage.partition_by("service", as_dict=True).items()):
         a_rows = part.filter(pl.col("month") == previous)
@@ -190,33 +191,23 @@ def month_bill_bridge(lines: pl.DataFrame, month: str, previous: str) -> dict[st
     # Ends are the rounded totals (the store's to the cent), not sums of rounded items.
     total_prev, total_now = _cents(raw[previous]), _cents(raw[month])
     steps["rest"] += (total_now - total_prev) - sum(steps.values())
-    out_steps: list[dict[str, Any]] = []
-    for k in STEPS:
-        step: dict[str, Any] = {"kind": k, "amount": steps[k] / 100}
-        if k == "rate_price":
-            step.update({p: v / 100 for p, v in parts.items()})
-        elif k == "new_services":
-            step["items"] = new_items
-        elif k == "retired_services":
-            step["items"] = retired_items
-        out_steps.append(step)
-    for item in by_item:
-        for k in STEPS:
-            item.setdefault(k, 0.0)
-    by_item.sort(key=lambda i: (-abs(i["cost"] - i["previous_cost"]), i["item"]))
-    return {
-        "month": month,
-        "previous_month": previous,
-        "previous_cost": total_prev / 100,
-        "cost": total_now / 100,
-        "total_change": (total_now - total_prev) / 100,
-        "steps": out_steps,
-        "by_item": by_item,
-        "quantities": bool(usage["quantity"].is_not_null().any()) if usage.height else False,
-    }
+    by_item.sort(key=lambda i: (-abs(i.cost - i.previous_cost), i.item))
+    return MonthBridge.from_cents(
+        month,
+        previous,
+        (total_prev, total_now),
+        steps,
+        parts,
+        (new_items, retired_items),
+        by_item,
+        quantities=bool(usage["quantity"].is_not_null().any()) if usage.height else False,
+    )
 
 
-def bill_bridges(charges: pl.LazyFrame, month: str, previous: str) -> dict[str, dict[str, Any]]:
+BASIS = "bill only (no workloads)"
+
+
+def bill_bridges(charges: pl.LazyFrame, month: str, previous: str) -> dict[str, MonthBridge]:
     """``month_bill_bridge`` per currency (alphabetical), with a ``note`` when the month
     before holds no billing of that currency (every service then counts as new)."""
     lines = bridge_lines(charges, [previous, month])
@@ -224,8 +215,8 @@ def bill_bridges(charges: pl.LazyFrame, month: str, previous: str) -> dict[str, 
     for currency in sorted(set(lines["currency"].to_list())):
         mine = lines.filter(pl.col("currency") == currency)
         result = month_bill_bridge(mine, month, previous)
+        note = None
         if mine.filter(pl.col("month") == previous).is_empty():
-            result["note"] = f"the store holds no {currency} billing for {previous}"
-        result["basis"] = "bill only (no workloads)"
-        out[currency] = result
+            note = f"the store holds no {currency} billing for {previous}"
+        out[currency] = result.with_currency(currency, note=note, basis=BASIS)
     return out

@@ -12,22 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from forecaster import columns as C
 from forecaster.curves import month_bridge, monthly_components
+from forecaster.curves.bridge_result import BridgeDocument, BridgeStep, MonthBridge
 from forecaster.curves.decompose import STEPS
 from forecaster.errors import InputError
 from forecaster.format import label
+from forecaster.months import check_month, month_start, shift_month
 from forecaster.portfolio import WorkloadFit
+from forecaster.review.bill_bridge import BASIS as BILL_BASIS
 from forecaster.review.bill_bridge import bill_bridges
-from forecaster.review.pack import Table, check_month, month_start, shift_month
+from forecaster.review.pack import Table
 from forecaster.review.spend import month_totals
 from forecaster.review.workloads import cost_items, fit_before
 from forecaster.store import read_charges
-from forecaster.workloads import optional_workloads, workload_series
+from forecaster.workloads import Workload, optional_workloads, workload_series
 from forecaster.workloads.cost import check_shares
 
 PARTS = ("fixed", "organic", "scaling_excess", "drift")
@@ -78,33 +80,32 @@ def bridge_rows(items: pl.DataFrame, fits: dict[str, WorkloadFit], currency: str
 
 def bridges(
     items: pl.DataFrame, fits: dict[str, WorkloadFit], month: str, previous: str
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, MonthBridge]:
     """``month_bridge`` result per currency (currencies in alphabetical order)."""
     out = {}
     for currency in sorted(set(items["currency"].to_list())):
         rows = bridge_rows(items, fits, currency)
-        out[currency] = month_bridge(rows, month, previous)
+        out[currency] = month_bridge(rows, month, previous).with_currency(currency)
     return out
 
 
-def _detail(step: dict[str, Any], meanings: dict[str, str]) -> str:
-    kind = step["kind"]
-    text = meanings[kind]
-    if kind == "rate_price" and (step["negotiated"] or step["commitment"]):
-        text += f" (negotiated {step['negotiated']:,.2f}, commitment {step['commitment']:,.2f}"
-        if step.get("list_price"):
-            text += f", list price per unit {step['list_price']:,.2f}"
+def _detail(step: BridgeStep, meanings: dict[str, str]) -> str:
+    text = meanings[step.kind]
+    if step.kind == "rate_price" and (step.negotiated or step.commitment):
+        text += f" (negotiated {step.negotiated:,.2f}, commitment {step.commitment:,.2f}"
+        if step.list_price:
+            text += f", list price per unit {step.list_price:,.2f}"
         text += ")"
-    elif kind == "rate_price" and step.get("list_price"):
-        text += f" (list price per unit {step['list_price']:,.2f})"
-    names = [i["item"] for i in step.get("items", [])]
+    elif step.kind == "rate_price" and step.list_price:
+        text += f" (list price per unit {step.list_price:,.2f})"
+    names = [i.item for i in step.items or ()]
     if names:
         text += ": " + ", ".join(names)
     return text
 
 
 def bridge_table(
-    results: dict[str, dict[str, Any]],
+    results: dict[str, MonthBridge],
     month: str,
     previous: str,
     meanings: dict[str, str] = STEP_MEANING,
@@ -117,16 +118,16 @@ def bridge_table(
             {
                 "currency": currency,
                 "step": "previous_month",
-                "amount": b["previous_cost"],
+                "amount": b.previous_cost,
                 "detail": f"effective cost of {previous}",
             }
         )
-        for s in b["steps"]:
+        for s in b.steps:
             rows.append(
                 {
                     "currency": currency,
-                    "step": s["kind"],
-                    "amount": s["amount"],
+                    "step": s.kind,
+                    "amount": s.amount,
                     "detail": _detail(s, meanings),
                 }
             )
@@ -134,7 +135,7 @@ def bridge_table(
             {
                 "currency": currency,
                 "step": "this_month",
-                "amount": b["cost"],
+                "amount": b.cost,
                 "detail": f"effective cost of {month}",
             }
         )
@@ -154,7 +155,7 @@ def bridge_table(
 
 
 def bridge_items_table(
-    results: dict[str, dict[str, Any]],
+    results: dict[str, MonthBridge],
     month: str,
     previous: str,
     steps: tuple[str, ...] = STEPS,
@@ -163,15 +164,15 @@ def bridge_items_table(
     charge category), biggest change first."""
     rows = []
     for currency, b in results.items():
-        for item in b["by_item"]:
+        for item in b.by_item:
             rows.append(
                 {
                     "currency": currency,
-                    "item": item["item"],
-                    "previous_cost": item["previous_cost"],
-                    "cost": item["cost"],
-                    "change": round(item["cost"] - item["previous_cost"], 2),
-                    **{k: item[k] for k in steps},
+                    "item": item.item,
+                    "previous_cost": item.previous_cost,
+                    "cost": item.cost,
+                    "change": item.change,
+                    **{k: item.steps[k] for k in steps},
                 }
             )
     schema: dict[str, pl.DataType] = {"currency": pl.String(), "item": pl.String()}
@@ -198,12 +199,12 @@ def bridge_for_month(
     month: str,
     workloads_path: str | Path | None = None,
     sources: Sequence[str] | None = None,
-) -> dict[str, Any]:
+) -> BridgeDocument:
     """The month-over-month bridge of EffectiveCost per currency, as in the review pack:
     items per billing period (workloads plus unclaimed provider/service), curves fitted on
     data before the month's end (no look-ahead). Without workloads (none named and no
     default file), the bill-only bridge (``forecaster.review.bill_bridge``).
-    ``forecaster bridge`` prints this."""
+    ``forecaster bridge`` prints this (``as_dict`` for ``--json``)."""
     month = check_month(month)
     previous = shift_month(month, -1)
     charges = read_charges(store_dir)
@@ -213,20 +214,32 @@ def bridge_for_month(
     if totals.filter(pl.col("month") == month).is_empty():
         raise InputError(f"{store_dir}: the store holds no billing for {month}")
     workloads = optional_workloads(workloads_path)
-    if not workloads:  # a bill only: rate/price, usage volume, services, credits, tax
-        results = bill_bridges(charges, month, previous)
-        return {
-            "month": month,
-            "basis": "bill only (no workloads)",
-            "currencies": [{"currency": c, **r} for c, r in results.items()],
-        }
+    if not workloads:
+        return bridge_document(charges, [], pl.DataFrame(), month)
     check_shares(charges, workloads)
-    items = cost_items(charges, workloads, [month, previous], totals)
     series = workload_series(store_dir, workloads, "day", sources=list(sources or []) or None)
+    return bridge_document(charges, workloads, series, month, totals)
+
+
+def bridge_document(
+    charges: pl.LazyFrame,
+    workloads: list[Workload],
+    series: pl.DataFrame,
+    month: str,
+    totals: pl.DataFrame | None = None,
+) -> BridgeDocument:
+    """The bridge of ``month`` from the charges, the workloads and their daily series (the
+    dashboard holds the series cached; ``bridge_for_month`` builds it from the store).
+    Without workloads, the bill's own bridge: rate/price, usage volume, services, credits,
+    refunds, tax. ``totals``: ``month_totals`` of the two months when the caller has them."""
+    month = check_month(month)
+    previous = shift_month(month, -1)
+    if not workloads:
+        results = bill_bridges(charges, month, previous)
+        return BridgeDocument(month, BILL_BASIS, tuple(results.values()))
+    if totals is None:
+        totals = month_totals(charges, [month, previous])
+    items = cost_items(charges, workloads, [month, previous], totals)
     fits = fit_before(series, workloads, month_start(shift_month(month, 1)))
     results = bridges(items, fits, month, previous)
-    return {
-        "month": month,
-        "basis": "workloads",
-        "currencies": [{"currency": c, **r} for c, r in results.items()],
-    }
+    return BridgeDocument(month, "workloads", tuple(results.values()))

@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from forecaster.errors import InputError
-from forecaster.review.pack import MONTH_RE
+from forecaster.months import MONTH_RE
 
 MEASURES = ("BilledCost", "EffectiveCost", "ListCost")
 DEFAULT_MEASURE = "EffectiveCost"

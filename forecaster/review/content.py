@@ -18,14 +18,14 @@ from forecaster import columns as C
 from forecaster.errors import ForecasterError, InputError
 from forecaster.inputs import check_sources, check_tag_keys
 from forecaster.load import read_load
-from forecaster.months import month_of
+from forecaster.months import check_month, month_of, month_start, shift_month
 from forecaster.review.bill_bridge import STEP_MEANING as BILL_STEP_MEANING
 from forecaster.review.bill_bridge import STEPS as BILL_STEPS
 from forecaster.review.bill_bridge import bill_bridges
 from forecaster.review.bridge import bridge_items_table, bridge_table, bridges
 from forecaster.review.budget import read_budget
 from forecaster.review.outlook import find_load_tests, not_available, scaling_section
-from forecaster.review.pack import ReviewPack, Table, check_month, month_start, shift_month
+from forecaster.review.pack import ReviewPack, Table
 from forecaster.review.quality import (
     budget_notes,
     missing_month_notes,

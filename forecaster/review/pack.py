@@ -13,9 +13,6 @@ from typing import Any
 
 import polars as pl
 
-from forecaster.money import apportion, cents  # noqa: F401  (re-exported)
-from forecaster.months import MONTH_RE, check_month, month_start, shift_month  # noqa: F401
-
 KINDS = ("text", "money", "unit_money", "number", "integer", "ratio")
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import polars as pl
 
-from forecaster.months import month_of
+from forecaster.months import month_of, shift_month
 from forecaster.portfolio import WorkloadFit
-from forecaster.review.pack import Table, shift_month
+from forecaster.review.pack import Table
 from forecaster.review.workloads import UNCLAIMED_PREFIX
 from forecaster.store.billing import partition_overlaps
 

@@ -13,8 +13,9 @@ import json
 import polars as pl
 
 from forecaster import columns as C
+from forecaster.money import apportion, cents
 from forecaster.months import month_of
-from forecaster.review.pack import Table, apportion, cents
+from forecaster.review.pack import Table
 
 MEASURES: dict[str, str] = {
     "billed_cost": C.BILLED_COST,

@@ -18,8 +18,9 @@ from typing import Any
 import xlsxwriter
 
 from forecaster.format import date_text, name_text
+from forecaster.months import month_start, shift_month
 from forecaster.review.fmt import display_value, label
-from forecaster.review.pack import ReviewPack, Table, month_start, shift_month
+from forecaster.review.pack import ReviewPack, Table
 from forecaster.review.safe import neutralise
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")

@@ -4,46 +4,21 @@ that concern the month."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
-from forecaster.review.bill_bridge import bill_bridges
-from forecaster.review.bridge import bridges
-from forecaster.review.pack import check_month, month_start, shift_month
-from forecaster.review.spend import month_totals
-from forecaster.review.workloads import cost_items, fit_before
+from forecaster.curves.bridge_result import BridgeDocument, MonthBridge
+from forecaster.review.bridge import bridge_document
 from forecaster.workloads import Workload
 
 
 def month_bridge_doc(
     charges: pl.LazyFrame, workloads: list[Workload], series: pl.DataFrame, month: str
-) -> dict[str, Any]:
+) -> BridgeDocument:
     """``forecaster.review.bridge.bridge_for_month``'s document, from a workload series the
-    caller already holds (the dashboard caches it; building it is the expensive part).
-
-    The same steps as ``bridge_for_month``: items per billing period (workloads and unclaimed
-    provider/service), curves fitted on the data before the month's end (no look-ahead), so
-    the numbers equal ``forecaster bridge`` and the review pack's.
-    """
-    month = check_month(month)
-    previous = shift_month(month, -1)
-    if not workloads:  # a bill only: the bill's own bridge, as ``bridge_for_month``
-        results = bill_bridges(charges, month, previous)
-        return {
-            "month": month,
-            "basis": "bill only (no workloads)",
-            "currencies": [{"currency": c, **r} for c, r in results.items()],
-        }
-    totals = month_totals(charges, [month, previous])
-    items = cost_items(charges, workloads, [month, previous], totals)
-    fits = fit_before(series, workloads, month_start(shift_month(month, 1)))
-    results = bridges(items, fits, month, previous)
-    return {
-        "month": month,
-        "basis": "workloads",
-        "currencies": [{"currency": c, **r} for c, r in results.items()],
-    }
+    caller already holds (the dashboard caches it; building it is the expensive part): the
+    one ``bridge_document``, so the numbers equal ``forecaster bridge`` and the review
+    pack's."""
+    return bridge_document(charges, workloads, series, month)
 
 
 def months_with_previous(spend: pl.DataFrame, currency: str) -> list[str]:
@@ -59,26 +34,26 @@ def months_with_previous(spend: pl.DataFrame, currency: str) -> list[str]:
     return out
 
 
-def currency_bridge(doc: dict[str, Any], currency: str) -> dict[str, Any] | None:
+def currency_bridge(doc: BridgeDocument, currency: str) -> MonthBridge | None:
     """One currency's bridge out of ``bridge_for_month``'s document (None when absent)."""
-    return next((b for b in doc.get("currencies", []) if b["currency"] == currency), None)
+    return doc.currency(currency)
 
 
-def steps_table(bridge: dict[str, Any]) -> pl.DataFrame:
+def steps_table(bridge: MonthBridge) -> pl.DataFrame:
     """The bridge as rows: previous total, one row per step, new total (``amount`` in the
     currency, ``items`` naming the new or retired services)."""
-    rows = [{"step": f"total {bridge['previous_month']}", "amount": bridge["previous_cost"]}]
-    for s in bridge["steps"]:
-        names = ", ".join(i["item"] for i in s.get("items", []))
-        rows.append({"step": s["kind"], "amount": s["amount"], "items": names})
-    rows.append({"step": f"total {bridge['month']}", "amount": bridge["cost"]})
+    rows = [{"step": f"total {bridge.previous_month}", "amount": bridge.previous_cost}]
+    for s in bridge.steps:
+        names = ", ".join(i.item for i in s.items or ())
+        rows.append({"step": s.kind, "amount": s.amount, "items": names})
+    rows.append({"step": f"total {bridge.month}", "amount": bridge.cost})
     return pl.DataFrame(rows, schema={"step": pl.String, "amount": pl.Float64, "items": pl.String})
 
 
-def items_table(bridge: dict[str, Any]) -> pl.DataFrame:
+def items_table(bridge: MonthBridge) -> pl.DataFrame:
     """The bridge's per-item breakdown (workloads and unclaimed services), biggest change
     first."""
-    frame = pl.DataFrame(bridge["by_item"])
+    frame = pl.DataFrame([i.as_dict() for i in bridge.by_item])
     if frame.height == 0:
         return frame
     return frame.with_columns((pl.col("cost") - pl.col("previous_cost")).alias("change")).sort(

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from forecaster.months import month_start, next_month  # noqa: F401
+from forecaster.months import month_start, next_month
 from forecaster.portfolio import WorkloadFit, fit_series
 from forecaster.waste import monthly_waste
 from forecaster.workloads import Workload
