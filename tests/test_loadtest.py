@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from forecaster.errors import InputError
-from forecaster.scaling.loadtest import detect_format, read_load_tests, read_points_csv
+from forecaster.scaling.loadtest import loadtest_format, read_load_tests, read_points_csv
 from forecaster.scaling.points import LATENCY_COLUMNS, SCHEMA
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -85,19 +85,19 @@ def test_a_bad_csv_is_refused_saying_what_is_wrong(tmp_path, content, options, m
     ],
 )
 def test_format_is_detected_from_content(path, expected):
-    assert detect_format(path) == expected
+    assert loadtest_format(path) == expected
 
 
 def test_detection_ignores_the_file_name(tmp_path):
     renamed = tmp_path / "results.txt"
     shutil.copy(LOADTEST / "k6" / "export" / "vus-008.json", renamed)
-    assert detect_format(renamed) == "k6"
+    assert loadtest_format(renamed) == "k6"
 
 
 def test_empty_file_is_rejected_by_name(tmp_path):
     path = write(tmp_path / "empty.csv", "")
     with pytest.raises(InputError, match=r"empty.csv: file is empty"):
-        detect_format(path)
+        loadtest_format(path)
 
 
 def test_locust_end_of_test_stats_points_to_the_history_file(tmp_path):
@@ -107,7 +107,7 @@ def test_locust_end_of_test_stats_points_to_the_history_file(tmp_path):
         ",Aggregated,1000,0,40,33.3\n",
     )
     with pytest.raises(InputError, match=r"run_stats.csv: .*stats_history.csv"):
-        detect_format(path)
+        loadtest_format(path)
 
 
 def test_missing_path_is_named(tmp_path):

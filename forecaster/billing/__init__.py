@@ -4,6 +4,8 @@
 Provider-specific column names never leave this package.
 """
 
-from forecaster.billing.readers import FORMATS, SourceFrame, detect_format, read_billing_file
+from forecaster.billing.formats import detect_format
+from forecaster.billing.readers import FORMATS, read_billing_file
+from forecaster.billing.source import SourceFrame
 
 __all__ = ["FORMATS", "SourceFrame", "detect_format", "read_billing_file"]

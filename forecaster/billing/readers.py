@@ -8,30 +8,14 @@ from pathlib import Path
 import polars as pl
 
 from forecaster import columns as C
-from forecaster.billing import aws_cur, aws_mapping, focus
+from forecaster.billing import aws_mapping, focus
 from forecaster.billing.files import OpenedFile
+from forecaster.billing.formats import FORMAT_NAMES, billing_format, detect_format
 from forecaster.billing.source import SourceFrame
 from forecaster.errors import InputError, clip, quote
 
 #: Formats ``--format`` accepts ("auto" detects from the columns).
-FORMATS = ("auto", "focus", "cur2", "cur-legacy")
-
-_READERS = {
-    "focus": focus.read_focus,
-    "cur2": aws_cur.read_cur,
-    "cur-legacy": aws_cur.read_cur,
-}
-
-
-def detect_format(schema: dict[str, pl.DataType]) -> str | None:
-    """'focus', 'cur2' or 'cur-legacy' from a file's columns, or None when none fits."""
-    if focus.looks_like_focus(schema):
-        return "focus"
-    if aws_cur.is_legacy_csv_header(schema):
-        return "cur-legacy"
-    if aws_cur.is_cur_snake(schema):
-        return "cur2" if aws_cur.is_cur2(schema) else "cur-legacy"
-    return None
+FORMATS = ("auto", *FORMAT_NAMES)
 
 
 _DUPLICATED = re.compile(r"^(?P<base>.+)_duplicated_\d+$")  # polars' name for a repeated header
@@ -109,7 +93,7 @@ def read_billing_file(opened: OpenedFile, fmt: str = "auto") -> SourceFrame | No
                 "(lineItem/UnblendedCost or line_item_unblended_cost); use --format to force one"
             )
         )
-    sf = _READERS[chosen](Path(opened.path), raw, schema)
+    sf = billing_format(chosen).parse(Path(opened.path), raw, schema)
     sf.raw_names = dict(sf.source_columns)
     if renames:
         original = {v: k for k, v in renames.items()}

@@ -120,7 +120,7 @@ def csv_latency_columns(path: Path, columns: Sequence[str]) -> dict[str, tuple[s
     return found
 
 
-def detect_format(path: Path) -> Format:
+def loadtest_format(path: Path) -> Format:
     """Which reader a file needs, from its first bytes.
 
     JSON (starting with ``{``) is a k6 summary; a CSV header with "User Count" and
@@ -170,7 +170,7 @@ def read_load_tests(
     frames = []
     k6_files: list[str] = []
     for path in loadtest_paths(paths):
-        fmt = detect_format(path)
+        fmt = loadtest_format(path)
         log.info("reading %s as %s", path, fmt)
         if fmt == "k6":
             k6_files.append(path.name)
@@ -212,7 +212,7 @@ def load_unit(paths: Sequence[str | Path] | str | Path, load_col: str | None = N
         paths = [paths]
     units = set()
     for path in loadtest_paths(paths):
-        fmt = detect_format(path)
+        fmt = loadtest_format(path)
         if fmt == "k6":
             units.add("VUs" if load_col is None else "")
         elif fmt == "locust":
