@@ -94,7 +94,14 @@ def test_every_json_command_has_a_schema():
     import re
 
     cli = Path(__file__).resolve().parents[1] / "forecaster" / "cli"
-    with_json = {p.stem for p in cli.glob("*.py") if '"--json"' in p.read_text()}
+    # a command adds --json with forecaster.cli.options.json_output (or by hand)
+    adds_json = ("options.json_output(", '"--json"')
+    with_json = {
+        p.stem
+        for p in cli.glob("*.py")
+        if p.stem != "options" and any(a in p.read_text() for a in adds_json)
+    }
+    assert {"bridge", "review", "tco", "ingest"} <= with_json  # the scan finds them
     covered = {p.stem for p in SCHEMAS.glob("*.json")}
     # commands whose JSON reports ingest results or store state (owned elsewhere) are listed
     # here until their schema lands; every headline figure's command is covered
