@@ -6,7 +6,7 @@ Every chart is per currency: currencies are never drawn on one money axis.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -83,11 +83,22 @@ def _currencies(frame: pl.DataFrame) -> list[str]:
     )
 
 
-def headline_charts(pack: ReviewPack) -> list[Chart]:
-    frame = pack.tables["headline"].frame
-    out = []
+def _per_currency(
+    pack: ReviewPack, name: str, needs: str | None = None, top: int | None = None
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Table ``name``'s rows per currency, alphabetically (the first ``top`` of each when
+    given); nothing when the table has no column ``needs``."""
+    frame = pack.tables[name].frame
+    if needs is not None and needs not in frame.columns:
+        return
     for cur in _currencies(frame):
         rows = frame.filter(pl.col("currency") == cur)
+        yield cur, rows if top is None else rows.head(top)
+
+
+def headline_charts(pack: ReviewPack) -> list[Chart]:
+    out = []
+    for cur, rows in _per_currency(pack, "headline"):
         series = {
             f"{pack.year_ago_month} (year ago)": rows["year_ago"].to_list(),
             f"{pack.previous_month} (previous)": rows["previous_month"].to_list(),
@@ -103,13 +114,9 @@ def headline_charts(pack: ReviewPack) -> list[Chart]:
 
 def breakdown_charts(pack: ReviewPack, name: str) -> list[Chart]:
     table = pack.tables[name]
-    frame = table.frame
     key = BREAKDOWN_KEYS[name]
-    if key not in frame.columns:
-        return []
     out = []
-    for cur in _currencies(frame):
-        rows = frame.filter(pl.col("currency") == cur).head(TOP_ITEMS)
+    for cur, rows in _per_currency(pack, name, needs=key, top=TOP_ITEMS):
         labels = rows[key].to_list()
         if name == "by_service":
             labels = [f"{p} / {s}" for p, s in zip(rows["provider"], rows["service"], strict=True)]
@@ -132,12 +139,9 @@ def breakdown_charts(pack: ReviewPack, name: str) -> list[Chart]:
 
 
 def workload_charts(pack: ReviewPack) -> list[Chart]:
-    frame = pack.tables["by_workload"].frame
-    if "unit_cost" not in frame.columns:
-        return []
     out = []
-    for cur in _currencies(frame):
-        rows = frame.filter((pl.col("currency") == cur) & pl.col("unit_cost").is_not_null())
+    for cur, all_rows in _per_currency(pack, "by_workload", needs="unit_cost"):
+        rows = all_rows.filter(pl.col("unit_cost").is_not_null())
         if rows.height == 0:
             continue
         ratio = [None if v is None else 100 * v for v in rows["unit_cost_change_ratio"].to_list()]
@@ -155,10 +159,8 @@ def workload_charts(pack: ReviewPack) -> list[Chart]:
 
 
 def bridge_charts(pack: ReviewPack) -> list[Chart]:
-    frame = pack.tables["bridge"].frame
     out = []
-    for cur in _currencies(frame):
-        rows = frame.filter(pl.col("currency") == cur)
+    for cur, rows in _per_currency(pack, "bridge"):
         steps = rows["step"].to_list()
         labels = [
             pack.previous_month
@@ -185,12 +187,8 @@ def bridge_charts(pack: ReviewPack) -> list[Chart]:
 
 
 def findings_charts(pack: ReviewPack) -> list[Chart]:
-    frame = pack.tables["findings"].frame
-    if "amount" not in frame.columns:
-        return []
     out = []
-    for cur in _currencies(frame):
-        rows = frame.filter(pl.col("currency") == cur).head(TOP_ITEMS)
+    for cur, rows in _per_currency(pack, "findings", needs="amount", top=TOP_ITEMS):
         labels = [
             f"{w}: {label(k).lower()}" + (f" {p}" if p else "")
             for w, k, p in zip(rows["workload"], rows["kind"], rows["period"], strict=True)
