@@ -29,6 +29,7 @@ from forecaster.timeonly.series import (
     currencies,
     daily_cost,
 )
+from forecaster.views.forecast import MONTHLY_BANDS_SCHEMA
 
 DEFAULT_MONTHS = 12
 LEVELS_TEXT = "P10 and P90 are the ends of the 80% prediction interval; P50 the median forecast"
@@ -171,19 +172,12 @@ def bill_forecast_doc(results: list[BillForecast], daily: bool = False) -> dict[
 def total_bands(results: list[BillForecast], currency: str) -> pl.DataFrame:
     """``scenario, month, p10, p50, p90`` of the currency's total (scenario "forecast by
     time"), the shape of ``forecaster.views.forecast.monthly_bands``."""
-    schema = {
-        "scenario": pl.String,
-        "month": pl.String,
-        "p10": pl.Float64,
-        "p50": pl.Float64,
-        "p90": pl.Float64,
-    }
     for r in results:
         if r.currency == currency and r.total.monthly is not None:
             return r.total.monthly.select(
                 pl.lit("forecast by time").alias("scenario"), "month", "p10", "p50", "p90"
             )
-    return pl.DataFrame(schema=schema)
+    return pl.DataFrame(schema=MONTHLY_BANDS_SCHEMA)
 
 
 def group_table(results: list[BillForecast], currency: str, dimension: str, months: int = 12):

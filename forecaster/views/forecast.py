@@ -183,6 +183,16 @@ def comparison_table(doc: TCOResult, currency: str) -> pl.DataFrame:
     return pl.DataFrame({"figure": labels, **columns})
 
 
+#: ``monthly_bands``' columns (also those of ``forecaster.timeonly.bill.total_bands``).
+MONTHLY_BANDS_SCHEMA = {
+    "scenario": pl.String,
+    "month": pl.String,
+    "p10": pl.Float64,
+    "p50": pl.Float64,
+    "p90": pl.Float64,
+}
+
+
 def monthly_bands(doc: TCOResult, currency: str) -> pl.DataFrame:
     """scenario, month, p10, p50, p90 of the total monthly cost per scenario."""
     cur = doc.currency(currency)
@@ -191,14 +201,7 @@ def monthly_bands(doc: TCOResult, currency: str) -> pl.DataFrame:
         for s in (cur.scenarios if cur is not None else ())
         for m in s.monthly
     ]
-    schema = {
-        "scenario": pl.String,
-        "month": pl.String,
-        "p10": pl.Float64,
-        "p50": pl.Float64,
-        "p90": pl.Float64,
-    }
-    return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(rows, schema=MONTHLY_BANDS_SCHEMA)
 
 
 def _money(value: float | None) -> str:
