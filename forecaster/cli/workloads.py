@@ -150,35 +150,7 @@ def run(args: argparse.Namespace) -> int:
 
 def suggestion_doc(suggestions: list, by: str) -> dict[str, Any]:
     """The suggestions as plain data (``--json``), money as amount + currency."""
-    items = []
-    for s in suggestions:
-        d = s.driver
-        items.append(
-            {
-                "name": s.name,
-                "group": s.label,
-                "cost": {"amount": round(s.cost, 2), "currency": s.currency},
-                "share_of_currency": s.share_of_currency,
-                "filters": {
-                    "providers": s.providers,
-                    "services": s.services,
-                    "sub_accounts": s.sub_accounts,
-                    "tags": s.tags,
-                },
-                "driver": None
-                if d is None
-                else {
-                    "metric": d.metric,
-                    "unit": d.unit,
-                    "aggregation": d.aggregation,
-                    "proxy": d.proxy,
-                    "score": d.score,
-                    "days": d.days,
-                },
-                "alternatives": [{"metric": a.metric, "score": a.score} for a in s.alternatives],
-            }
-        )
-    return {"by": by, "workloads": items}
+    return {"by": by, "workloads": [s.to_dict() for s in suggestions]}
 
 
 def write_suggestion(suggestions: list, by: str, store, out: Path) -> list[Path]:

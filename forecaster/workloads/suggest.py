@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -52,6 +53,11 @@ class Driver:
     source: str | None = None
     series: pl.DataFrame | None = None  # for a proxy: timestamp, value (daily)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The driver as plain data (``forecaster workloads suggest --json``)."""
+        keys = ("metric", "unit", "aggregation", "proxy", "score", "days")
+        return {k: getattr(self, k) for k in keys}
+
 
 @dataclass
 class Suggestion:
@@ -70,6 +76,20 @@ class Suggestion:
     alternatives: list[Driver] = field(default_factory=list)
     first_day: date | None = None
     last_day: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The suggestion as plain data (``--json``), money as amount + currency."""
+        filters = {"providers": self.providers, "services": self.services}
+        filters |= {"sub_accounts": self.sub_accounts, "tags": self.tags}
+        return {
+            "name": self.name,
+            "group": self.label,
+            "cost": {"amount": round(self.cost, 2), "currency": self.currency},
+            "share_of_currency": self.share_of_currency,
+            "filters": filters,
+            "driver": None if self.driver is None else self.driver.to_dict(),
+            "alternatives": [{"metric": a.metric, "score": a.score} for a in self.alternatives],
+        }
 
 
 def _key(by: str) -> tuple[list[pl.Expr], str]:
