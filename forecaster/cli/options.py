@@ -3,7 +3,7 @@
 ``command(sub, "bridge")`` adds a parser whose help and description come from
 ``forecaster.cli.commands``; ``store``, ``sources``, ``named_input`` and ``json_output`` add
 the options of the same name, worded alike in every command; ``store_as`` is the ingest
-commands' ``--store-as``.
+commands' ``--store-as`` and ``replace`` their ``--replace YYYY-MM``.
 """
 
 from __future__ import annotations
