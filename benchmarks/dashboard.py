@@ -500,6 +500,11 @@ def what_if(paths: dict, fix: str, label: str) -> None:
     print_what_if(f"{label}, what-if right after start (first minute)", first)
     print_what_if(f"{label}, what-if warm (new scenarios)", what_if_session(currencies, fix, 1))
     print(f"load average {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
+    t0 = time.perf_counter()
+    for thread in threading.enumerate():  # the next start reads what the warm-up wrote
+        if thread.name == "dashboard-warm":
+            thread.join()
+    print(f"(the warm-up ran {time.perf_counter() - t0:.1f} s more after the sessions)")
 
 
 def focused(args: argparse.Namespace) -> None:
