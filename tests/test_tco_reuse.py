@@ -120,3 +120,16 @@ def test_sample_paths_draws_what_sample_predictions_draws(world):
     se = looped.std() / np.sqrt(looped.size)
     assert abs(vectorized.mean() - looped.mean()) < 6 * se + 1e-9 * looped.mean()
     assert vectorized.std() == pytest.approx(looped.std(), rel=0.05)
+
+
+def test_time_terms_gathered_per_parameter_set_give_the_same_bits(world):
+    fits = fit_series(world["series"], world["workloads"], "day", random_state=0)
+    for fit in fits.values():
+        if fit.curve is None:
+            continue
+        sol = fit.curve._boot if fit.curve._boot is not None else fit.curve._point.solution
+        rng = np.random.default_rng(5)
+        idx = rng.integers(0, sol.F.size, size=sol.F.size * 3)
+        x = rng.uniform(0.5, 2.0, size=(idx.size, 90))
+        tau = -np.arange(90, dtype=float)[::-1] / 90
+        assert np.array_equal(sol.fitted_at(idx, x, tau), sol.take(idx).fitted(x, tau))

@@ -420,12 +420,12 @@ class CostCurve:
         rng = np.random.default_rng(rng)
         paths = np.atleast_2d(np.asarray(loads, dtype=float))
         sol = self._boot if self._boot is not None else self._point.solution
-        drawn = sol.take(rng.integers(0, sol.F.size, size=paths.shape[0]))
+        idx = rng.integers(0, sol.F.size, size=paths.shape[0])
         x = paths / self.load_scale_
         tau = None
         if days_ahead is not None:
             tau = np.broadcast_to(np.asarray(days_ahead, float), paths.shape[1:]) / self.time_scale_
-        mean = drawn.fitted(x, tau) * self.cost_scale_
+        mean = sol.fitted_at(idx, x, tau) * self.cost_scale_
         out = mean + rng.standard_normal(mean.shape) * self.noise_sd(mean)
         return np.maximum(out, 0.0)
 

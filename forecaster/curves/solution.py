@@ -49,6 +49,20 @@ class Solution:
         growth = np.exp(np.clip(self.g[:, None] * t, -MAX_GROWTH_EXP, MAX_GROWTH_EXP))
         return self.F[:, None] + unit * z * growth
 
+    def fitted_at(self, idx: np.ndarray, x: np.ndarray, tau: np.ndarray | None) -> np.ndarray:
+        """``self.take(idx).fitted(x, tau)`` for (S, n) loads ``x``, the same numbers to the
+        bit, with the time terms (drift, growth) computed once per parameter set and
+        gathered: (B, n) exps instead of (S, n) when there are more paths than sets."""
+        if tau is None or self.drift is None or idx.size <= self.F.size:
+            return self.take(idx).fitted(x, tau)
+        z = models.features(self.model, x, self.theta[idx][:, None])
+        t = tau[None, :]
+        if self.drift == "fixed":
+            return self.F[idx][:, None] + self.v[idx][:, None] * z + (self.d[:, None] * t)[idx]
+        unit = np.maximum(self.v[:, None] + self.d[:, None] * t, 0.0)[idx]
+        growth = np.exp(np.clip(self.g[:, None] * t, -MAX_GROWTH_EXP, MAX_GROWTH_EXP))[idx]
+        return self.F[idx][:, None] + unit * z * growth
+
     def take(self, idx: np.ndarray) -> Solution:
         """The parameter sets at positions ``idx``."""
         return Solution(
