@@ -250,7 +250,8 @@ def _pick_metric(path: Path, data: pl.DataFrame, column: str, metric: str | None
         if len(names) > 1:
             raise InputError(
                 f"{path}: holds {len(names)} metrics ({', '.join(names)}); choose one with "
-                "--metric NAME"
+                "`metric` NAME",
+                parameters=("metric",),
             )
         return data
     if metric not in names:
@@ -296,7 +297,10 @@ def read_series_file(
     if metric_col is not None:
         data = _pick_metric(path, data, metric_col, metric)
     elif metric is not None:
-        raise InputError(f"{path}: --metric {metric!r} given, but the file has no metric column")
+        raise InputError(
+            f"{path}: `metric` {metric!r} given, but the file has no metric column",
+            parameters=("metric",),
+        )
     rows = data["__row"].cast(pl.Int64)
     raw_ts, raw_value = data[ts_col], data[value_col]
     timestamps = parse_timestamps(raw_ts, schema[ts_col])

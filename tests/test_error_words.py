@@ -47,3 +47,34 @@ def test_flags_follow_one_rule_with_named_exceptions():
 def test_only_the_named_parameter_is_rewritten():
     exc = InputError("start 2026-05-01 is in the future (the restart)", parameters=("start",))
     assert error_text(exc) == "--start 2026-05-01 is in the future (the restart)"
+
+
+def test_a_marked_parameter_is_rewritten_wherever_it_is_marked():
+    exc = InputError("x.csv: two metrics; choose one with `metric` NAME", parameters=("metric",))
+    assert error_text(exc) == "x.csv: two metrics; choose one with --metric NAME"
+    assert "--" not in str(exc)
+
+
+def test_engine_errors_name_parameters_not_flags(tmp_path):
+    from datetime import UTC, datetime
+
+    from forecaster.aws.cloudwatch import required_multiple
+    from forecaster.series_input import read_series_file
+    from forecaster.workloads.suggest import suggest_workloads
+
+    wide = tmp_path / "two.csv"
+    wide.write_text("timestamp,metric,value\n2026-01-01,a,1\n2026-01-01,b,2\n")
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    raised = []
+    for call in (
+        lambda: required_multiple(datetime(2024, 1, 1, tzinfo=UTC), now),
+        lambda: read_series_file(wide),
+        lambda: suggest_workloads(tmp_path, top=0),
+    ):
+        with pytest.raises(InputError) as info:
+            call()
+        raised.append(info.value)
+    for exc in raised:
+        assert exc.parameters, str(exc)
+        assert "--" not in str(exc), str(exc)
+        assert all(flag_for(p) in error_text(exc) for p in exc.parameters), error_text(exc)

@@ -7,6 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from forecaster.cli.common import error_text
 from forecaster.errors import CannotFit, InputError
 from forecaster.scaling.latency import (
     LatencyBudget,
@@ -166,8 +167,10 @@ def test_mean_latency_above_n_over_x_is_refused_as_not_a_closed_test(measured, m
 
 
 def test_mean_without_think_time_is_refused(measured, model):
-    with pytest.raises(CannotFit, match="needs the think time: pass --think-time"):
+    with pytest.raises(InputError, match="needs the think time: pass `think_time_ms`") as info:
         latency_curve(measured.drop("latency_mean_ms"), model, "mean", None)
+    assert error_text(info.value).startswith("load test: the mean response time needs the think")
+    assert "pass --think-time (0 for" in error_text(info.value)
 
 
 def test_a_named_think_time_is_used_as_given(measured, model):

@@ -144,7 +144,7 @@ BAD_FILES = {
     "wide file without a metric name": (
         "timestamp,value\n2024-01-01,1\n",
         {},
-        ["does not name its metric", "--metric"],
+        ["does not name its metric", "`metric` NAME"],
     ),
     "long file with a metric name": (
         "timestamp,metric,value\n2024-01-01,m,1\n",

@@ -49,8 +49,9 @@ def required_multiple(start: datetime, now: datetime) -> int:
         if age <= limit:
             return multiple
     raise InputError(
-        f"--start {start:%Y-%m-%d} is {age.days} days ago; CloudWatch keeps no data points "
-        "older than 455 days"
+        f"start {start:%Y-%m-%d} is {age.days} days ago; CloudWatch keeps no data points "
+        "older than 455 days",
+        parameters=("start",),
     )
 
 
@@ -69,7 +70,8 @@ def choose_period(period: int | None, start: datetime, now: datetime, what: str)
     raise InputError(
         f"{what}: period {period} s is not available {age_days:.0f} days back; CloudWatch keeps "
         "60 s data points for 15 days, 300 s for 63 days and 3600 s for 455 days, so from "
-        f"--start {start:%Y-%m-%d} use a multiple of {multiple} s"
+        f"`start` {start:%Y-%m-%d} use a multiple of {multiple} s",
+        parameters=("start",),
     )
 
 

@@ -90,8 +90,9 @@ def read_billing_file(opened: OpenedFile, fmt: str = "auto") -> SourceFrame | No
             clip(
                 f"{opened.path}: cannot tell the billing format from its columns ({shown}, "
                 "...); expected FOCUS (BilledCost, ChargePeriodStart, ...) or AWS CUR "
-                "(lineItem/UnblendedCost or line_item_unblended_cost); use --format to force one"
-            )
+                "(lineItem/UnblendedCost or line_item_unblended_cost); use `fmt` to force one"
+            ),
+            parameters=("fmt",),
         )
     sf = billing_format(chosen).parse(Path(opened.path), raw, schema)
     sf.raw_names = dict(sf.source_columns)

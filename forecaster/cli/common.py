@@ -41,7 +41,13 @@ def print_json(obj: Any) -> None:
 
 
 #: Engine parameters whose flag is not ``--`` plus the parameter with dashes.
-FLAGS = {"horizon_months": "--horizon", "tags": "--keep-tag", "samples": "--samples"}
+FLAGS = {
+    "horizon_months": "--horizon",
+    "tags": "--keep-tag",
+    "samples": "--samples",
+    "fmt": "--format",
+    "think_time_ms": "--think-time",
+}
 
 
 def flag_for(parameter: str) -> str:
@@ -50,10 +56,18 @@ def flag_for(parameter: str) -> str:
 
 
 def error_text(exc: ForecasterError) -> str:
-    """An engine error as the CLI says it: parameters named by their flags."""
+    """An engine error as the CLI says it: parameters named by their flags.
+
+    A parameter the message marks as code (```metric```) is rewritten wherever it is marked;
+    otherwise its first bare mention is (``start 2026-05-01 is in the future``).
+    """
     text = str(exc)
     if isinstance(exc, InputError):
         for parameter in exc.parameters:
+            marked = f"`{parameter}`"
+            if marked in text:
+                text = text.replace(marked, flag_for(parameter))
+                continue
             text = re.sub(
                 rf"(?<![\w-]){re.escape(parameter)}\b", flag_for(parameter), text, count=1
             )

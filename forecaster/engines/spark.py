@@ -145,7 +145,8 @@ def run_spark(
         if chosen is None:
             raise InputError(
                 f"{where}: cannot tell the billing format from its columns "
-                f"({', '.join(list(kinds)[:8])}, ...); use --format to force one"
+                f"({', '.join(list(kinds)[:8])}, ...); use `fmt` to force one",
+                parameters=("fmt",),
             )
         view = f"{VIEW}_{number}"
         frame.createOrReplaceTempView(view)

@@ -101,7 +101,8 @@ def _layout(
     if len(values) == 1 and metric is None:
         raise InputError(
             f"{path}: a wide file ({found['timestamp']},{values[0]}) does not name its metric; "
-            "pass one (--metric NAME), or write a long file with a metric column"
+            "pass one (`metric` NAME), or write a long file with a metric column",
+            parameters=("metric",),
         )
     if len(values) > 1 and metric is not None:
         raise InputError(

@@ -507,9 +507,10 @@ def latency_curve(
     think time is known), the AICc-chosen fitted curve for every other statistic."""
     if stat == "mean":
         if think is None:
-            raise CannotFit(
-                f"{source}: the mean response time needs the think time: pass --think-time "
-                "(0 for a test whose users do not pause) or a load test with mean latency"
+            raise InputError(
+                f"{source}: the mean response time needs the think time: pass `think_time_ms` "
+                "(0 for a test whose users do not pause) or a load test with mean latency",
+                parameters=("think_time_ms",),
             )
         return littles_law_curve(points, model, think, source)
     return fit_percentile(points, model, stat, source)

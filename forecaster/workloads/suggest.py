@@ -103,7 +103,9 @@ def _key(by: str) -> tuple[list[pl.Expr], str]:
         key = by[4:]
         tag = pl.col(C.TAGS).str.json_path_match(f"$[{json.dumps(key)}]")
         return [provider, tag.alias("value")], f"tag {key!r}"
-    raise InputError(f"--by {by!r}: expected service, account or tag:KEY (e.g. tag:team)")
+    raise InputError(
+        f"by {by!r}: expected service, account or tag:KEY (e.g. tag:team)", parameters=("by",)
+    )
 
 
 def slug(text: str) -> str:
@@ -201,7 +203,7 @@ def suggest_workloads(
 ) -> list[Suggestion]:
     """The ``top`` largest cost groups by ``by`` per currency, each with its driver."""
     if top < 1:
-        raise InputError(f"--top {top}: expected at least 1")
+        raise InputError(f"top {top}: expected at least 1", parameters=("top",))
     keys, _ = _key(by)
     charges = read_charges(store_dir)
     if sources:
