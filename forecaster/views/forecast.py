@@ -9,14 +9,15 @@ change); this module only builds the scenario and reads the result.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
 from forecaster.months import months_after
 
-if TYPE_CHECKING:
-    from forecaster.tco.result import Band, CurrencyResult, TCOResult
+# ``doc`` below is a ``forecaster.tco.result.TCOResult`` (not imported: forecaster.timeonly
+# reads this module's MONTHLY_BANDS_SCHEMA, and the TCO result reads forecaster.timeonly)
+TCOResult = CurrencyResult = Band = Any
 
 BASELINE = "baseline"
 WHAT_IF = "what-if"
