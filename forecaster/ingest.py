@@ -1,11 +1,12 @@
 """Billing ingestion: files -> canonical FOCUS line items -> store partitions, reconciled.
 
-For each file: one streaming pass that writes the canonical rows into a staging directory
-and, reading the same rows, aggregates the source (rows and exact source cost sums per
-billing period and currency, counts of unparseable values and refused rows); then the
-source is validated from that profile, the written rows are split per billing period (moved
-when the file holds one period), and what was written is aggregated again from the staged
-Parquet. The write is committed only when every stored total equals the source total to
+For each file, a profile of the source (rows and exact source cost sums per billing period
+and currency, counts of unparseable values and refused rows) and a streaming write of the
+canonical rows into a staging directory. Text sources (CSV), where reading is the cost, do
+both in one pass over the same rows; Parquet sources profile their few typed columns first,
+then write with polars' own sink. The source is validated from the profile, the written
+rows are split per billing period (moved when the file holds one period), and what was
+written is aggregated again from the staged Parquet. The write is committed only when every stored total equals the source total to
 the cent, and every period obeys the replacement and delivery rules
 (:mod:`forecaster.store.replacement`); otherwise nothing in the store changes.
 """
@@ -40,11 +41,13 @@ from forecaster.reconcile import (
     profile_inputs,
     profile_of_groups,
     profile_plan,
+    profile_source,
     reconcile,
     staged_stats,
     stored_totals,
     sum_profiles,
     validate_source,
+    with_month_cells,
 )
 from forecaster.store import BillingStore, PartitionKey, store_lock
 from forecaster.store.ingest_log import record_failure
@@ -201,6 +204,37 @@ def _write_and_profile(
     return files, profile_of_groups(sf, pl.concat(groups))
 
 
+def _profile_then_write(
+    sf: SourceFrame, name: str, out_dir: Path, index: int
+) -> tuple[list[Path], pl.DataFrame]:
+    """Chunked (Parquet) sources: profile the few typed columns the profile needs in one
+    pass, validate, then write each chunk with polars' own Parquet sink, the billing period
+    columns looked up from the few period cells the profile saw. Cheaper than
+    :func:`_write_and_profile` where reading a column is cheap; nothing is written when the
+    profile asks for the general timestamp parsers."""
+    profile = profile_source(sf)
+    if _needs_fallback(sf, profile):
+        return [], profile
+    validate_source(sf, profile)
+    files = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for number, canonical in enumerate(with_month_cells(sf, profile).canonical_chunks(name)):
+        out = out_dir / f"part-{index:05d}-{number:04d}.parquet"
+        try:
+            canonical.sink_parquet(out, compression="zstd", statistics=True)
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(clip(f"{sf.path}: cannot be read: {exc}")) from exc
+        files.append(out)
+    return files, profile
+
+
+def _needs_fallback(sf: SourceFrame, profile: pl.DataFrame) -> bool:
+    """A value of a column read in the file's own timestamp layout did not parse in it."""
+    return sf.fallback is not None and any(
+        int(profile[f"bad_{c}"].sum()) for c in sf.fallback_columns
+    )
+
+
 def _split_by_period(
     written: list[Path], periods: list[str], staging: Path, name: str
 ) -> dict[str, list[Path]]:
@@ -246,14 +280,13 @@ def _stage(
     sf = sf.with_timestamp_formats().with_period_rules()
     name = source or sf.format
     index = len(state.report_files)
-    written, profile = _write_and_profile(sf, name, staging / f".file-{index:05d}", index)
-    if sf.fallback is not None and any(
-        int(profile[f"bad_{c}"].sum()) for c in sf.fallback_columns
-    ):  # a value the file's own timestamp format missed: the general parsers decide
+    write = _profile_then_write if sf.chunk_rows else _write_and_profile
+    written, profile = write(sf, name, staging / f".file-{index:05d}", index)
+    if _needs_fallback(sf, profile):  # a value the file's own layout missed: general parsers
         for path in written:
             path.unlink()
-        sf = sf.fallback.with_period_rules()
-        written, profile = _write_and_profile(sf, name, staging / f".file-{index:05d}", index)
+        sf = sf.fallback.with_period_rules()  # type: ignore[union-attr]
+        written, profile = write(sf, name, staging / f".file-{index:05d}", index)
     validate_source(sf, profile)
     periods = sorted(profile["billing_period"].unique().to_list())
     staged = _split_by_period(written, periods, staging, name)

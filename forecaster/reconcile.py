@@ -82,13 +82,11 @@ def profile_inputs(sf: SourceFrame) -> tuple[dict[str, pl.Expr], list[str]]:
 
 
 def profile_groups(frame, keys: list[str]):
-    """:func:`profile_inputs` values (a DataFrame or LazyFrame) aggregated per group."""
+    """:func:`profile_inputs` values (a DataFrame or LazyFrame) aggregated per group and
+    scope. The scope is a grouping key (a few values per file) rather than a list gathered
+    per group, which would hold every row's value in memory."""
     sums = [c for c in frame.collect_schema().names() if c.startswith(("src_", "bad_"))]
-    return frame.group_by(keys).agg(
-        pl.len().alias("rows"),
-        pl.col(sums).sum(),
-        pl.col("scope").unique().head(MAX_SCOPE),
-    )
+    return frame.group_by([*keys, "scope"]).agg(pl.len().alias("rows"), pl.col(sums).sum())
 
 
 def profile_plan(sf: SourceFrame, raw: pl.LazyFrame | None = None) -> pl.LazyFrame:
@@ -112,6 +110,10 @@ def profile_of_groups(sf: SourceFrame, groups: pl.DataFrame) -> pl.DataFrame:
     null_time = pl.lit(None, dtype=C.UTC_DATETIME)
     parsed = sf.parsed_periods or {c: sf.columns[c] for c in C.TIMESTAMP_COLUMNS if c in sf.columns}
     raw_cells = _raw_cells(sf)
+    sums = [c for c in groups.columns if c == "rows" or c.startswith(("src_", "bad_"))]
+    groups = groups.group_by(profile_inputs(sf)[1]).agg(
+        pl.col(sums).sum(), pl.col("scope").unique().head(MAX_SCOPE)
+    )
     groups = groups.with_columns(
         (
             parsed[C.BILLING_PERIOD_START] if raw_cells else pl.col(f"_{C.BILLING_PERIOD_START}")
@@ -153,6 +155,37 @@ def _by_period(groups: pl.DataFrame, rule_names: list[str], cell: str | None) ->
         if f"rule_{n}" not in out.columns and not n.startswith(STAGED_RULES)
     ]
     return out.with_columns(*[pl.lit(0).alias(m) for m in missing])
+
+
+def with_month_cells(sf: SourceFrame, profile: pl.DataFrame) -> SourceFrame:
+    """``sf`` with BillingPeriodStart/End looked up from the few source cells the profile
+    saw (a hash lookup per row instead of parsing and month arithmetic per row)."""
+    from dataclasses import replace
+
+    if "_cells" not in profile.columns or C.BILLING_PERIOD_START not in sf.raw_names:
+        return sf
+    old, starts, ends = [], [], []
+    for period, cells in (
+        profile.select("billing_period", "_cells").unique("billing_period").iter_rows()
+    ):
+        if period is None:
+            continue
+        start, end = month_start(period), month_end(period)
+        for c in cells:
+            if c not in old:
+                old.append(c)
+                starts.append(start)
+                ends.append(end)
+    raw = pl.col(sf.raw_names[C.BILLING_PERIOD_START])
+    columns = dict(sf.columns)
+    columns[C.BILLING_PERIOD_START] = raw.replace_strict(
+        old, starts, default=None, return_dtype=C.UTC_DATETIME
+    )
+    if C.BILLING_PERIOD_END in columns:
+        columns[C.BILLING_PERIOD_END] = raw.replace_strict(
+            old, ends, default=None, return_dtype=C.UTC_DATETIME
+        )
+    return replace(sf, columns=columns)
 
 
 def staged_stats(files: list[Path]) -> dict[str, Any]:
