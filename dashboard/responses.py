@@ -83,6 +83,7 @@ def install(server: Flask) -> None:
         with _lock:
             _traffic["in_flight"] += 1
             _traffic["seen"] += 1
+        g.counted_in_flight = True
         if not _is_callback():
             return None
         stamp()  # raises before configure(), as every loader read does
@@ -108,6 +109,8 @@ def install(server: Flask) -> None:
 
     @server.teardown_request
     def _done(_exc: Any) -> None:
+        if not g.get("counted_in_flight"):  # refused before reaching the count (a login)
+            return
         with _lock:
             _traffic["in_flight"] -= 1
             _traffic["last"] = time.monotonic()

@@ -131,6 +131,8 @@ def test_a_refused_login_is_never_answered_from_the_cache(sample, private_store)
     assert ok.status_code == 200 and b"secret" in ok.data
     refused = client.post("/_dash-update-component", json=body)
     assert refused.status_code == 401 and b"secret" not in refused.data
+    assert responses.quiet_for() is not None and responses.quiet_for() >= 0  # not stuck busy
+    assert responses._traffic["in_flight"] == 0
 
 
 def test_the_warm_up_waits_for_a_quiet_moment(sample, monkeypatch):
