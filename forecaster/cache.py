@@ -6,7 +6,8 @@ where the key is a SHA-256 over everything the result depends on:
 
 - the store's billing and load catalogs (bytes: every ingest commits a new catalog, so an
   ingest changes the key),
-- the content of the input files the caller names (the workloads file, load tests),
+- the names and content of the input files the caller names (the workloads file, load
+  tests): results say which inputs they used,
 - the arguments of the call,
 - the product's *code fingerprint*: a hash of every source file of the ``forecaster``
   package and the versions of the numeric libraries, so a new version of the product
@@ -120,8 +121,8 @@ class DiskCache:
         digest.update(repr(args).encode())
         for catalog in ("billing/catalog.json", "load/catalog.json"):
             digest.update(_file_digest(self.store_dir / catalog).encode())
-        for path in self.inputs:
-            digest.update(_file_digest(path).encode())
+        for path in self.inputs:  # name and content: results say which inputs they used
+            digest.update(f"{path}\0{_file_digest(path)}".encode())
         return digest.hexdigest()[:32]
 
     def path(self, name: str, args: tuple = ()) -> Path:

@@ -68,6 +68,14 @@ def test_a_changed_workloads_file_invalidates_the_cache(sample_copy):
     assert cache.key("fits") != before
 
 
+def test_the_same_workloads_under_another_name_is_another_key(sample_copy, tmp_path):
+    """Results name the files they used, so a copy's results are its own."""
+    copy = tmp_path / "copy.toml"
+    shutil.copy(sample_copy["workloads"], copy)
+    first = DiskCache(sample_copy["store"], [sample_copy["workloads"]]).key("fits")
+    assert DiskCache(sample_copy["store"], [copy]).key("fits") != first
+
+
 def test_a_new_version_of_the_product_invalidates_the_cache(sample_copy, monkeypatch):
     cache = DiskCache(sample_copy["store"])
     before = cache.key("fits")
