@@ -29,7 +29,6 @@ from forecaster.timeonly.series import (
     currencies,
     daily_cost,
 )
-from forecaster.views.forecast import MONTHLY_BANDS_SCHEMA
 
 DEFAULT_MONTHS = 12
 LEVELS_TEXT = "P10 and P90 are the ends of the 80% prediction interval; P50 the median forecast"
@@ -46,6 +45,16 @@ class BillForecast:
     last_day: date
     by: dict[str, list[GroupForecast]] = field(default_factory=dict)
     others: dict[str, int] = field(default_factory=dict)
+
+
+#: The columns of ``total_bands`` here and of ``forecaster.views.forecast.monthly_bands``.
+MONTHLY_BANDS_SCHEMA = {
+    "scenario": pl.String,
+    "month": pl.String,
+    "p10": pl.Float64,
+    "p50": pl.Float64,
+    "p90": pl.Float64,
+}
 
 
 def store_charges(store_dir: str | Path, sources: Sequence[str] | None = None) -> pl.LazyFrame:

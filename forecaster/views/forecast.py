@@ -14,10 +14,8 @@ from typing import Any
 import polars as pl
 
 from forecaster.months import months_after
-
-# ``doc`` below is a ``forecaster.tco.result.TCOResult`` (not imported: forecaster.timeonly
-# reads this module's MONTHLY_BANDS_SCHEMA, and the TCO result reads forecaster.timeonly)
-TCOResult = CurrencyResult = Band = Any
+from forecaster.tco.result import Band, CurrencyResult, TCOResult
+from forecaster.timeonly.bill import MONTHLY_BANDS_SCHEMA
 
 BASELINE = "baseline"
 WHAT_IF = "what-if"
@@ -182,16 +180,6 @@ def comparison_table(doc: TCOResult, currency: str) -> pl.DataFrame:
         labels = [r[0] for r in rows]
         columns[s.name] = [r[1] for r in rows]
     return pl.DataFrame({"figure": labels, **columns})
-
-
-#: ``monthly_bands``' columns (also those of ``forecaster.timeonly.bill.total_bands``).
-MONTHLY_BANDS_SCHEMA = {
-    "scenario": pl.String,
-    "month": pl.String,
-    "p10": pl.Float64,
-    "p50": pl.Float64,
-    "p90": pl.Float64,
-}
 
 
 def monthly_bands(doc: TCOResult, currency: str) -> pl.DataFrame:
