@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from forecaster import columns as C
 from forecaster import progress
@@ -171,6 +170,8 @@ def _write_and_profile(
     source from the same rows: one streaming pass over each chunk computes the canonical
     columns and the profile's inputs; each batch is appended to the chunk's Parquet file
     (zstd) and aggregated, so the source is read once and memory stays bounded."""
+    import pyarrow.parquet as pq  # here: importing forecaster.ingest stays cheap
+
     inputs, keys = profile_inputs(sf)
     names = list(C.CHARGES_SCHEMA)
     files, groups = [], []
@@ -180,7 +181,7 @@ def _write_and_profile(
         plan = raw.select(
             *sf.canonical_exprs(name), *[e.alias(_PROFILE + k) for k, e in inputs.items()]
         )
-        writer: list[pq.ParquetWriter] = []
+        writer: list = []  # the chunk's pyarrow ParquetWriter, once a batch arrives
 
         def on_batch(batch: pl.DataFrame, out: Path = out, writer=writer) -> None:
             table = batch.select(names).to_arrow(compat_level=pl.CompatLevel.oldest())
