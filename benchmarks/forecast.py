@@ -39,6 +39,8 @@ Beyond the traces (``--grain``):
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 import warnings
@@ -54,6 +56,7 @@ from forecaster.forecast.backtest import (
     standard_windows,
     window_metrics,
 )
+from forecaster.forecast.candidates import naive, theta
 from forecaster.forecast.level import interpolate
 from forecaster.forecast.series import (
     primary_period,
@@ -171,6 +174,39 @@ def timed_models(models: dict) -> tuple[dict, dict]:
     return {name: wrap(name, fn) for name, fn in models.items()}, seconds
 
 
+class ReferenceCache:
+    """Forecasts of the reference models (statsforecast) kept in a JSON file between runs,
+    keyed by series, training length, horizon and model: statsforecast AutoETS with a season
+    of 52 takes tens of seconds a fit, so a rerun after a change to our forecaster reuses
+    them instead of refitting. ``None``: no cache, every model is fitted."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.data: dict[str, dict[str, list[float]]] = {}
+        if path is not None and path.exists():
+            self.data = json.loads(path.read_text())
+
+    def wrap(self, series: str, name: str, fn):
+        if self.path is None:
+            return fn
+
+        def run(train: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
+            key = f"{series}|{train.size}|{horizon}|{name}"
+            if key not in self.data:
+                out = fn(train, horizon)
+                self.data[key] = {k: [float(x) for x in v] for k, v in out.items()}
+            return {k: np.asarray(v, dtype=float) for k, v in self.data[key].items()}
+
+        return run
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data))
+        os.replace(tmp, self.path)
+
+
 def fmt(value: float) -> str:
     """Three decimals; scientific notation for an interval score that exploded."""
     return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.2e}"
@@ -214,16 +250,24 @@ def print_table(title: str, results: list[dict]) -> None:
         )
 
 
-def run_monthly(horizon: int, windows: int = 2) -> list[dict]:
+def run_monthly(
+    horizon: int, windows: int = 2, cache: ReferenceCache | None = None, with_sf: bool = False
+) -> list[dict]:
+    cache = cache or ReferenceCache(None)
     out = []
     for path in sorted(MONTHLY.glob("*.csv")):
         y = values(read_series(path, freq="1mo"))
-        models = {"load": load_model("1mo"), "seasonal_naive": seasonal_naive_model(12)}
-        models.update(business_models(12))
+        models = {"load": load_model("1mo", statsforecast=False)}
+        if with_sf:
+            models["load_sf"] = load_model("1mo", statsforecast=True)
+        models["seasonal_naive"] = seasonal_naive_model(12)
+        models["theta"] = point_model(theta(12))
+        models.update({k: cache.wrap(path.stem, k, fn) for k, fn in business_models(12).items()})
         timed, seconds = timed_models(models)
         result = backtest(y, "1mo", horizon, windows=windows, models=timed)
         result["seconds"] = seconds
         out.append(result)
+        cache.save()
     return out
 
 
@@ -243,19 +287,41 @@ def m4_weekly(limit: int | None) -> list[tuple[str, np.ndarray, np.ndarray]]:
     ]
 
 
-def run_weekly(limit: int | None) -> list[dict]:
+def run_weekly(
+    limit: int | None, cache: ReferenceCache | None = None, with_sf: bool = False
+) -> list[dict]:
     """M4's test: one origin, the 13 weeks after each history; M4's MASE scale (m = 1)."""
+    cache = cache or ReferenceCache(None)
     out = []
-    for _name, train, test in m4_weekly(limit):
-        models = {"load": load_model("1w"), "seasonal_naive": seasonal_naive_model(52)}
-        models.update(business_models(52))
+    for name, train, test in m4_weekly(limit):
+        models = {"load": load_model("1w", statsforecast=False)}
+        if with_sf:
+            models["load_sf"] = load_model("1w", statsforecast=True)
+        models |= {
+            "seasonal_naive": seasonal_naive_model(52),
+            "naive": point_model(naive),
+            "theta": point_model(theta(52)),
+        }
+        models.update({k: cache.wrap(name, k, fn) for k, fn in business_models(52).items()})
         timed, seconds = timed_models(models)
         scale = float(np.mean(np.abs(np.diff(train))))
         metrics = {}
-        for name, model in timed.items():
-            metrics[name] = window_metrics(test, model(train, test.size), scale)
+        for model_name, model in timed.items():
+            metrics[model_name] = window_metrics(test, model(train, test.size), scale)
         out.append({"models": metrics, "seconds": seconds})
+        cache.save()
     return out
+
+
+def point_model(fn) -> dict:
+    """A point forecast as a backtest model (no intervals: coverage NaN)."""
+
+    def run(train: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
+        mean = fn(train, horizon)
+        nan = np.full(horizon, np.nan)
+        return {"mean": mean, "lo_80": nan, "hi_80": nan, "lo_95": nan, "hi_95": nan}
+
+    return run
 
 
 def run_week_ahead(windows: int = 4) -> list[dict]:
@@ -298,13 +364,31 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="three windows per trace")
     parser.add_argument("--windows", type=int, help="the last N windows of every trace")
     parser.add_argument("--weekly-series", type=int, default=None, help="first N M4 series")
+    parser.add_argument(
+        "--sf-candidates",
+        action="store_true",
+        help="also run load_sf: our forecaster with statsforecast's models as candidates",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="JSON file of statsforecast forecasts reused between runs (made if missing)",
+    )
     args = parser.parse_args()
     print("python benchmarks/forecast.py " + " ".join(sys.argv[1:]))
+    cache = ReferenceCache(args.cache)
     if args.grain in ("monthly", "all"):
         for horizon in (12, 18):
-            print_table(f"monthly, {horizon} months ahead, last 2 windows", run_monthly(horizon))
+            print_table(
+                f"monthly, {horizon} months ahead, last 2 windows",
+                run_monthly(horizon, cache=cache, with_sf=args.sf_candidates),
+            )
     if args.grain in ("weekly", "all"):
-        print_table("M4 weekly, 13 weeks ahead (M4 test, M4 MASE)", run_weekly(args.weekly_series))
+        print_table(
+            "M4 weekly, 13 weeks ahead (M4 test, M4 MASE)",
+            run_weekly(args.weekly_series, cache=cache, with_sf=args.sf_candidates),
+        )
     if args.grain in ("week-ahead", "all"):
         print_table("NYC taxi half-hourly, a week (336 steps) ahead", run_week_ahead())
     if args.grain not in ("traces", "all"):

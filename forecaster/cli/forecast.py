@@ -105,15 +105,20 @@ def run_forecast(args: argparse.Namespace) -> int:
         raise InputError(f"--out {args.out}: directory {args.out.parent} does not exist")
     frame.write_csv(args.out, datetime_format=TIME_FORMAT)
     cfg = model.config_
-    method = "seasonal naive" if cfg.naive else "harmonic + adaptive level"
+    method = model.method_
     seasons = ", ".join(name for name, _ in model.periods_) or "none"
     since = ""
     if model.break_ is not None:
         start = series.get_column("timestamp")[model.break_]
         since = f"; fitted since the regime break at {start:%Y-%m-%d %H:%M} UTC"
     print(
-        f"wrote {frame.height} steps to {args.out} ({method}; seasons: {seasons}; "
-        f"log scale: {'yes' if cfg.log else 'no'}; trend: {'yes' if cfg.trend else 'no'}{since})"
+        f"wrote {frame.height} steps to {args.out} ({method}; seasons: {seasons}"
+        + (
+            ""
+            if cfg.model
+            else f"; log scale: {'yes' if cfg.log else 'no'}; trend: {'yes' if cfg.trend else 'no'}"
+        )
+        + f"{since})"
     )
     return 0
 

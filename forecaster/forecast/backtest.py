@@ -45,11 +45,13 @@ def standard_windows(n: int, freq: str, horizon: int) -> int:
     return int(max(1, min(MAX_WINDOWS, (n - week) // horizon)))
 
 
-def load_model(freq: str) -> Model:
-    """The project's forecaster as a backtest model."""
+def load_model(freq: str, statsforecast: bool | str = "auto") -> Model:
+    """The project's forecaster as a backtest model (``statsforecast``: whether its
+    candidates include statsforecast's models, see ``LoadForecaster``)."""
 
     def run(train: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
-        pred = LoadForecaster(freq=freq, horizon=horizon).fit(train).predict()
+        model = LoadForecaster(freq=freq, horizon=horizon, statsforecast=statsforecast)
+        pred = model.fit(train).predict()
         return {k: pred[k].to_numpy() for k in pred.columns if k != "timestamp"}
 
     return run

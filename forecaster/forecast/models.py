@@ -53,6 +53,29 @@ class PointConfig:
     naive: bool = False  # seasonal naive itself: chosen when it measures best
     recent: bool = False  # fitted on the data since the latest regime break (``breaks``)
     damped: bool = False  # with ``trend``: the slope's increments decay (``PointFit.forecast``)
+    model: str = ""  # another candidate (``forecaster.forecast.candidates``), "" for this one
+
+    @property
+    def label(self) -> str:
+        """What the forecast is, in words (for the CLI and reports)."""
+        if self.naive:
+            return "seasonal naive"
+        if self.model:
+            return MODEL_LABELS.get(self.model, self.model)
+        return "harmonic + adaptive level"
+
+
+MODEL_LABELS = {
+    "theta": "Theta method",
+    "ses": "simple exponential smoothing",
+    "naive": "last value (naive)",
+    "combination": "combination",
+    "combination-sf": "combination with statsforecast",
+    "AutoETS": "statsforecast AutoETS",
+    "AutoTheta": "statsforecast AutoTheta",
+    "AutoARIMA": "statsforecast AutoARIMA",
+    "MSTL": "statsforecast MSTL",
+}
 
 
 @dataclass
