@@ -32,8 +32,16 @@ Beyond the traces (``--grain``):
   against seasonal naive of the last day and of the last week and statsforecast MSTL
   (seasons 48 and 336).
 
+At weekly and monthly grain ``load`` is our forecaster without statsforecast's candidates
+(what a plain install gives), ``load_sf`` (``--sf-candidates``) the same with them;
+``theta`` is M4's Theta benchmark (``forecaster.forecast.candidates.theta``) and ``naive``
+the last value, point forecasts only (no coverage). ``--cache FILE`` keeps statsforecast's
+reference forecasts in a JSON file and reuses them on a rerun (same series, training length,
+horizon and model).
+
     python benchmarks/forecast.py [--grain traces|monthly|weekly|week-ahead|all]
-        [--traces DIR] [--quick | --windows N] [--weekly-series N]
+        [--traces DIR] [--quick | --windows N] [--weekly-series N] [--sf-candidates]
+        [--cache FILE]
 """
 
 from __future__ import annotations

@@ -90,6 +90,8 @@ def window_metrics(actual: np.ndarray, fc: dict[str, np.ndarray], scale: float) 
         lo, hi = fc[f"lo_{level}"][ok], fc[f"hi_{level}"][ok]
         out[f"coverage_{level}"] = float(np.mean((y >= lo) & (y <= hi)))
     lo, hi, a = fc["lo_95"][ok], fc["hi_95"][ok], 0.05
+    if not (np.isfinite(lo).any() or np.isfinite(hi).any()):  # a point forecast only
+        return {**out, "coverage_80": np.nan, "coverage_95": np.nan, "msis_95": np.nan}
     score = (hi - lo) + (2 / a) * (lo - y) * (y < lo) + (2 / a) * (y - hi) * (y > hi)
     out["msis_95"] = float(np.mean(score) / scale)
     return out
