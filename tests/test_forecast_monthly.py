@@ -4,6 +4,7 @@ real monthly and weekly series."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +159,26 @@ def test_on_m4_weekly_series_80_percent_intervals_hold_70_to_90_percent_13_weeks
             np.mean((test >= pred["lo_80"].to_numpy()) & (test <= pred["hi_80"].to_numpy()))
         )
     assert 0.70 <= float(np.mean(hits)) <= 0.90, hits
+
+
+SF_MODELS = {"AutoETS", "AutoTheta", "AutoARIMA", "MSTL"}
+
+
+def test_without_statsforecast_the_other_candidates_are_combined(monkeypatch):
+    monkeypatch.setitem(sys.modules, "statsforecast", None)  # as without the [stats] extra
+    y = seasonal_growth(96, np.random.default_rng(21))
+    model = LoadForecaster("1mo", 12).fit(y[:-12])
+    names = {c.model for c in model.cv_mae_}
+    assert {"theta", "ses", "naive", "combination"} <= names and not names & SF_MODELS
+    pred = model.predict()
+    assert (pred["lo_95"] <= pred["lo_80"]).all() and (pred["lo_80"] <= pred["mean"]).all()
+    assert (pred["mean"] <= pred["hi_80"]).all() and (pred["hi_80"] <= pred["hi_95"]).all()
+
+
+def test_with_statsforecast_its_models_are_candidates():
+    pytest.importorskip("statsforecast")
+    y = seasonal_growth(96, np.random.default_rng(22))
+    model = LoadForecaster("1mo", 12, statsforecast=True).fit(y[:-12])
+    assert SF_MODELS <= {c.model for c in model.cv_mae_}
+    assert model.config_.model == "combination" and model.interval_method_ == "conformal"
+    assert np.isfinite(model.predict()["hi_95"].to_numpy()).all()
