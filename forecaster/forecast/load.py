@@ -104,7 +104,9 @@ class LoadForecaster:
     ``horizon`` (steps), ``levels`` (interval coverages in %), ``calibration_origins``
     (out-of-sample refits used to select the variant and calibrate; default: enough for
     60 errors, 6 to 30), ``log`` and ``trend``
-    (``"auto"`` to choose by out-of-sample error, or a fixed bool).
+    (``"auto"`` to choose by out-of-sample error, or a fixed bool), ``statsforecast``
+    (``"auto"``: at weekly and monthly grain statsforecast's models are candidates when the
+    ``[stats]`` extra is installed; True or False to say so).
 
     ``predict()`` returns the engine's one prediction frame (as ``CostCurve.predict`` and
     ``USLModel.predict``): ``timestamp`` (the start of each step, UTC, naive ``Datetime``;
@@ -117,7 +119,9 @@ class LoadForecaster:
     fitted since a regime break, else None), ``point_`` (the final point fit),
     ``quantiles_`` (in-sample h-step error quantiles per level), ``empirical_`` (False:
     Gaussian fallback for a short series), ``inflate_`` (out-of-sample inflation factor),
-    ``cv_mae_`` (out-of-sample MAE per variant, in load units), ``n_origins_``.
+    ``cv_mae_`` (out-of-sample MAE per variant, in load units; at weekly and monthly grain
+    age-weighted, see ``_others``), ``n_origins_``, ``members_`` (the candidates a
+    combination averages) and ``method_`` (the forecast in words).
     """
 
     def __init__(
