@@ -253,7 +253,7 @@ SESSION = [  # (url, what must be drawn): the controls a reader changes, as shar
 
 def reference(paths: dict) -> list[tuple[str, float, float]]:
     """Each page callback in-process: cold (data cache cleared) and warm."""
-    from dashboard import data
+    from dashboard import loader
 
     pages = {k.split(".")[1]: v for k, v in sys.modules.items() if k.startswith("pages.")}
     calls = [
@@ -268,7 +268,7 @@ def reference(paths: dict) -> list[tuple[str, float, float]]:
     ]  # fmt: skip
     out = []
     for label, call in calls:
-        data.clear()
+        loader.clear()
         start = time.perf_counter()
         call()
         cold = time.perf_counter() - start
@@ -387,13 +387,13 @@ def cold_starts(paths: dict) -> None:
     """Every page from a cold process in three states of the disk cache beside the store:
     the page served before on this data (answers and results kept), results kept but the
     answers removed (a view not served before), everything removed."""
-    from dashboard import data
+    from dashboard import loader
     from forecaster.cache import DiskCache
 
     cache = DiskCache(paths["store"])
     t0 = time.perf_counter()
-    data.configure(paths["store"], paths["workloads"], paths["loadtests"])
-    data.warm()  # what a dashboard that ran before has kept: the warm-up's results
+    loader.configure(paths["store"], paths["workloads"], paths["loadtests"])
+    loader.warm()  # what a dashboard that ran before has kept: the warm-up's results
     print(f"results kept by a warm-up (in this process): {time.perf_counter() - t0:.1f} s")
     rows = {}
     for page, css in PAGES.items():
@@ -444,12 +444,12 @@ def main() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    from dashboard import data
+    from dashboard import loader
     from dashboard.app import create_app
 
     t0 = time.perf_counter()
     app = create_app(paths["store"], paths["workloads"], out / "loadtest", warm=False)
-    data.warm()
+    loader.warm()
     warm_s = time.perf_counter() - t0
     print(f"start-up: create_app + warming the loader: {warm_s:.1f} s", flush=True)
     timer = Timer(app.server.wsgi_app)
@@ -502,7 +502,7 @@ def what_if(paths: dict, fix: str, label: str) -> None:
     never read from the disk cache; what a start reads from it (fits, series, the kept
     baseline paths) is, as after any restart: whether an earlier start filled it is
     printed."""
-    from dashboard import data
+    from dashboard import loader
     from dashboard.app import create_app
     from forecaster.cache import DiskCache
 
@@ -518,7 +518,7 @@ def what_if(paths: dict, fix: str, label: str) -> None:
     DiskCache.get_or_compute = fits_only
     t0 = time.perf_counter()
     create_app(paths["store"], paths["workloads"], paths["loadtests"], warm=True)
-    currencies = data.currencies()
+    currencies = loader.currencies()
     first = what_if_session(currencies, fix)
     elapsed = time.perf_counter() - t0
     print(f"{label}: the first session ran {elapsed:.1f} s after create_app; from the disk "

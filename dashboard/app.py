@@ -1,6 +1,6 @@
 """The Dash app: one module per page under dashboard/pages, callbacks thin over ``forecaster``.
 
-``create_app`` configures the one data loader (``dashboard.data``) and builds the app; the
+``create_app`` configures the one data loader (``dashboard.loader``) and builds the app; the
 caller decides how to run it (``forecaster serve``: Flask's server on loopback, or gunicorn
 with ``--prod``; debug is never switched on here).
 """
@@ -16,9 +16,9 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 
 from dashboard import components as ui
-from dashboard import data, responses
+from dashboard import loader, responses
 from dashboard.auth import configure_auth
-from dashboard.data.errors import one_line
+from dashboard.loader.errors import one_line
 from forecaster.errors import ForecasterError
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def create_app(
     thread, so the first visitor does not wait for every cost curve to be fitted. ``env``
     (default: the process environment) may ask for a login (``dashboard.auth``).
     """
-    data.configure(store, workloads, loadtests, scenarios)
+    loader.configure(store, workloads, loadtests, scenarios)
     app = Dash(
         __name__,
         use_pages=True,
@@ -66,7 +66,7 @@ def create_app(
     configure_auth(app, env)
     responses.install(app.server)  # after the login check
     if warm:
-        data.warm_in_background(responses.quiet_for)
+        loader.warm_in_background(responses.quiet_for)
     return app
 
 
@@ -76,7 +76,7 @@ APP_NAME = "Cloud cost forecaster"
 def problem_message(exc: Exception) -> str:
     """The one line a reader sees for an exception a page did not handle: the loader's or
     the engine's message, else a plain sentence (the traceback goes to the server log)."""
-    if isinstance(exc, data.LoaderError):
+    if isinstance(exc, loader.LoaderError):
         return str(exc)
     if isinstance(exc, ForecasterError):
         return one_line(str(exc))

@@ -27,8 +27,8 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from dashboard.data.caching import disk
-from dashboard.data.config import config, stamp
+from dashboard.loader.caching import disk
+from dashboard.loader.config import config, stamp
 from forecaster.store.ingest_log import LOG as INGEST_LOG
 
 log = logging.getLogger(__name__)

@@ -96,9 +96,9 @@ def app_for(paths: dict[str, Path]):
 
 def configure(paths: dict[str, Path]) -> None:
     """Point the data loader back at the sample store (after a test pointed it elsewhere)."""
-    from dashboard import data
+    from dashboard import loader
 
-    data.configure(paths["store"], paths["workloads"], paths["loadtests"])
+    loader.configure(paths["store"], paths["workloads"], paths["loadtests"])
 
 
 def page(name: str) -> ModuleType:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import data
+from dashboard import loader
 from tests import dashboard_support as support
 from tests.test_dashboard_callbacks import text_of
 
@@ -21,7 +21,7 @@ def sample(tmp_path_factory):
 def bill_only(request, sample, real_bills_store, sample_bill_store):
     pages = support.pages_for(sample)
     store = real_bills_store if request.param == "real" else sample_bill_store
-    data.configure(store, None)
+    loader.configure(store, None)
     yield request.param, pages
     support.configure(sample)
 

@@ -57,10 +57,10 @@ class Pack:
 def sample(tmp_path_factory):
     paths = support.session_sample(tmp_path_factory)
     pages = support.pages_for(paths)
-    from dashboard import data
+    from dashboard import loader
 
     scenarios = paths["sample"] / "scenarios.toml"
-    data.configure(paths["store"], paths["workloads"], paths["loadtests"], scenarios)
+    loader.configure(paths["store"], paths["workloads"], paths["loadtests"], scenarios)
     out = tmp_path_factory.mktemp("pack")
     w = ["--store", str(paths["store"]), "--workloads", str(paths["workloads"])]
     review = cli_json("review", "--month", MONTH, "--out", str(out), "--formats", "csv,xlsx",
@@ -176,9 +176,9 @@ def real(tmp_path_factory):
     ingest_billing([SHARED / "aws-legacy-cur-sample.csv"], store, source="cur")
     paths = support.session_sample(tmp_path_factory)
     pages = support.pages_for(paths)
-    from dashboard import data
+    from dashboard import loader
 
-    data.configure(store, None)
+    loader.configure(store, None)
     out = root / "pack"
     docs = {
         month: {

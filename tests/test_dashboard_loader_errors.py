@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from dashboard import data
-from dashboard.data import tco_runs
+from dashboard import loader
+from dashboard.loader import tco_runs
 from forecaster.ingest import ingest_billing
 from forecaster.views.forecast import WhatIf
 from tests import dashboard_support as support
@@ -56,7 +56,7 @@ def broken_store(tmp_path, restore):
 
 
 def _refusal(call) -> str:
-    with pytest.raises(data.LoaderError) as caught:
+    with pytest.raises(loader.LoaderError) as caught:
         call()
     message = str(caught.value)
     assert message and "\n" not in message and "Traceback" not in message
@@ -65,24 +65,24 @@ def _refusal(call) -> str:
 
 def test_an_unknown_workload_is_named_with_the_known_ones(sample, restore):
     configure(sample)
-    message = _refusal(lambda: data.fit("no-such-workload"))
+    message = _refusal(lambda: loader.fit("no-such-workload"))
     assert "'no-such-workload'" in message and "search" in message
-    assert "no-such-workload" in _refusal(lambda: data.fit("no-such-workload", "2025-01", None))
+    assert "no-such-workload" in _refusal(lambda: loader.fit("no-such-workload", "2025-01", None))
     assert "no-such-workload" in _refusal(
-        lambda: data.ceiling("search-loadtest.csv", "no-such-workload", 0.8)
+        lambda: loader.ceiling("search-loadtest.csv", "no-such-workload", 0.8)
     )
 
 
 def test_an_unknown_load_test_is_named_with_the_known_ones(sample, restore):
     configure(sample)
-    message = _refusal(lambda: data.usl("nope.csv"))
+    message = _refusal(lambda: loader.usl("nope.csv"))
     assert "'nope.csv'" in message and "search-loadtest.csv" in message
 
 
 def test_a_load_test_path_that_does_not_exist_is_a_refusal_not_an_empty_dict(sample, tmp_path):
-    data.configure(sample["store"], sample["workloads"], tmp_path / "missing-dir")
+    loader.configure(sample["store"], sample["workloads"], tmp_path / "missing-dir")
     try:
-        assert str(tmp_path / "missing-dir") in _refusal(data.loadtest_files)
+        assert str(tmp_path / "missing-dir") in _refusal(loader.loadtest_files)
     finally:
         configure(sample)
 
@@ -90,39 +90,39 @@ def test_a_load_test_path_that_does_not_exist_is_a_refusal_not_an_empty_dict(sam
 def test_a_broken_workloads_file_refuses_every_workload_view(sample, tmp_path, restore):
     bad = tmp_path / "workloads.toml"
     bad.write_text('[[workload]]\nname = "x"\n[workload.cost]\nshare = 7\n')
-    data.configure(sample["store"], bad)
-    for call in (data.workloads, data.series, data.fits, data.unclaimed, data.waste,
-                 lambda: data.fit("x"), lambda: data.tco(WhatIf())):  # fmt: skip
+    loader.configure(sample["store"], bad)
+    for call in (loader.workloads, loader.series, loader.fits, loader.unclaimed, loader.waste,
+                 lambda: loader.fit("x"), lambda: loader.tco(WhatIf())):  # fmt: skip
         assert "[workload.load] is required" in _refusal(call)
-    assert "[workload.load] is required" in data.workloads_problem()
+    assert "[workload.load] is required" in loader.workloads_problem()
 
 
 def test_an_unreadable_store_refuses_with_the_files_name(broken_store):
-    data.configure(broken_store)
-    for call in (data.catalog, data.currencies, data.tag_keys, lambda: data.spend(None)):
+    loader.configure(broken_store)
+    for call in (loader.catalog, loader.currencies, loader.tag_keys, lambda: loader.spend(None)):
         assert "catalog.json" in _refusal(call)
 
 
 def test_what_the_engine_refuses_is_a_refusal_not_a_message_in_place_of_a_result(
     small_store, sample
 ):
-    data.configure(small_store, sample["workloads"])
-    assert "no workload has both cost and load" in _refusal(lambda: data.tco(WhatIf()))
+    loader.configure(small_store, sample["workloads"])
+    assert "no workload has both cost and load" in _refusal(lambda: loader.tco(WhatIf()))
 
 
 def test_a_refusal_is_kept_like_a_result_until_the_data_changes(small_store, sample, tmp_path):
-    data.configure(small_store, sample["workloads"])
-    first = _refusal(lambda: data.tco(WhatIf()))
-    assert data.is_cached(tco_runs._tco, WhatIf().canonical())
-    assert _refusal(lambda: data.tco(WhatIf())) == first
+    loader.configure(small_store, sample["workloads"])
+    first = _refusal(lambda: loader.tco(WhatIf()))
+    assert loader.is_cached(tco_runs._tco, WhatIf().canonical())
+    assert _refusal(lambda: loader.tco(WhatIf())) == first
 
 
 def test_no_loader_function_signals_failure_by_its_return_type():
     """A return type with ``None`` or ``str`` beside the result would be a second way to
     fail; only the documented answers may have one."""
     offenders = []
-    for name in data.__all__:
-        fn = getattr(data, name)
+    for name in loader.__all__:
+        fn = getattr(loader, name)
         if not inspect.isfunction(fn) or name in ANSWERS_WITH_NONE:
             continue
         returns = str(inspect.signature(fn).return_annotation)
@@ -162,7 +162,7 @@ def _page(app, path: str) -> str:
 @pytest.mark.parametrize("path", ["/", "/review", "/data", "/forecast", "/workloads"])
 def test_a_page_over_an_unreadable_store_shows_one_line_not_a_traceback(sample, broken_store, path):
     app = support.app_for(sample)
-    data.configure(broken_store, sample["workloads"])
+    loader.configure(broken_store, sample["workloads"])
     shown = _page(app, path)
     assert "catalog.json: the store file is not valid JSON" in shown
     assert "Traceback" not in shown and "site-packages" not in shown
@@ -185,7 +185,7 @@ def _click_download(app) -> dict:
 
 def test_an_unhandled_refusal_in_a_callback_is_shown_above_the_page(sample, broken_store):
     app = support.app_for(sample)
-    data.configure(broken_store, sample["workloads"])
+    loader.configure(broken_store, sample["workloads"])
     body = _click_download(app)
     assert "not valid JSON" in json.dumps(body["sideUpdate"]["app-problem"])
     assert body["response"] == {}  # nothing sent where the download was
@@ -200,7 +200,7 @@ def test_an_unexpected_error_is_logged_and_shown_as_a_sentence(sample, monkeypat
     def boom(month):
         raise ZeroDivisionError("internal detail")
 
-    monkeypatch.setattr(data, "review_pack", boom)
+    monkeypatch.setattr(loader, "review_pack", boom)
     body = _click_download(app)
     shown = json.dumps(body["sideUpdate"]["app-problem"])
     assert "could not be computed (ZeroDivisionError)" in shown and "internal detail" not in shown

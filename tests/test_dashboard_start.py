@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from flask import Flask, Response, request
 
-from dashboard import data, responses
-from dashboard.data import warmup
+from dashboard import loader, responses
+from dashboard.loader import warmup
 from forecaster.ingest import ingest_billing
 from tests import dashboard_support as support
 from tests.dashboard_support import configure, write_evil_billing
@@ -68,7 +68,7 @@ def private_store(sample, tmp_path):
 
     store = tmp_path / "store"
     shutil.copytree(sample["store"], store, ignore=shutil.ignore_patterns("cache"))
-    data.configure(store, sample["workloads"], sample["loadtests"])
+    loader.configure(store, sample["workloads"], sample["loadtests"])
     yield store
     configure(sample)
 
@@ -77,23 +77,23 @@ def test_a_restart_answers_a_view_it_answered_before_without_computing(
     sample, private_store, monkeypatch
 ):
     client = support.app_for(sample).server.test_client()
-    data.configure(private_store, sample["workloads"], sample["loadtests"])
+    loader.configure(private_store, sample["workloads"], sample["loadtests"])
     first = client.post("/_dash-update-component", json=_overview_request())
     assert first.status_code == 200 and b"overview-spend" in first.data
-    data.clear()  # what a new process has lost
+    loader.clear()  # what a new process has lost
 
     def no_compute(*args):
         raise AssertionError("computed although the disk cache holds the answer")
 
-    monkeypatch.setattr(data, "spend", no_compute)
-    monkeypatch.setattr(data, "fits", no_compute)
+    monkeypatch.setattr(loader, "spend", no_compute)
+    monkeypatch.setattr(loader, "fits", no_compute)
     again = client.post("/_dash-update-component", json=_overview_request())
     assert again.status_code == 200 and again.data == first.data
 
 
 def test_an_ingest_is_never_answered_from_the_old_answers(sample, private_store, tmp_path):
     client = support.app_for(sample).server.test_client()
-    data.configure(private_store, sample["workloads"], sample["loadtests"])
+    loader.configure(private_store, sample["workloads"], sample["loadtests"])
     before = client.post("/_dash-update-component", json=_overview_request()).data
     extra = write_evil_billing(tmp_path / "more" / "focus.csv")
     ingest_billing([extra], private_store, source="another")
@@ -144,7 +144,7 @@ def test_the_warm_up_waits_for_a_quiet_moment(sample, monkeypatch):
     def quiet_for():
         return 0.0 if time.monotonic() < busy_until else 1.0
 
-    monkeypatch.setattr(warmup, "config", lambda: data.config.config().__class__())
+    monkeypatch.setattr(warmup, "config", lambda: loader.config.config().__class__())
     warmup.warm(quiet_for)
     assert started and started[0] >= busy_until
 
@@ -154,7 +154,7 @@ def test_without_visitors_the_warm_up_starts_after_a_few_seconds(monkeypatch, sa
     started: list[float] = []
     monkeypatch.setattr(warmup, "spend", lambda by=None: started.append(time.monotonic()))
     monkeypatch.setattr(warmup, "FIRST_VISIT_WAIT", 0.3)
-    monkeypatch.setattr(warmup, "config", lambda: data.config.config().__class__())
+    monkeypatch.setattr(warmup, "config", lambda: loader.config.config().__class__())
     begin = time.monotonic()
     warmup.warm(lambda: None)
     assert started and 0.3 <= started[0] - begin < 2
@@ -162,7 +162,7 @@ def test_without_visitors_the_warm_up_starts_after_a_few_seconds(monkeypatch, sa
 
 def test_a_download_is_sent_but_never_kept(sample, private_store):
     client = support.app_for(sample).server.test_client()
-    data.configure(private_store, sample["workloads"], sample["loadtests"])
+    loader.configure(private_store, sample["workloads"], sample["loadtests"])
     kept = private_store / "cache" / responses.NAME
     before = set(kept.glob("*.pickle")) if kept.is_dir() else set()
     body = {"output": "review-download.data",

@@ -8,25 +8,25 @@ import polars as pl
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
-from dashboard import data, figures, state, tables
+from dashboard import figures, loader, state, tables
 from forecaster.views import data as views
 
 dash.register_page(__name__, path="/data", name="Data", order=5)
 
 
 def layout(currency: str | None = None, **_: str) -> html.Div:
-    partitions = data.partitions()
-    currencies = data.currencies()
-    workloads_problem = data.workloads_problem()
+    partitions = loader.partitions()
+    currencies = loader.currencies()
+    workloads_problem = loader.workloads_problem()
     return html.Div(
         [
             dcc.Location(id="data-url", refresh=False),
             html.H2("Data"),
-            ui.overlap_warning("data-overlaps", views.overlap_warning(data.source_overlaps())),
+            ui.overlap_warning("data-overlaps", views.overlap_warning(loader.source_overlaps())),
             ui.section(
                 "Sources",
                 tables.grid("data-sources", views.sources_table(partitions)),
-                note=f"Store: {data.store_dir()}",
+                note=f"Store: {loader.store_dir()}",
             ),
             ui.section(
                 "Problems",
@@ -38,7 +38,7 @@ def layout(currency: str | None = None, **_: str) -> html.Div:
                 "Ingest errors",
                 tables.grid(
                     "data-ingest-errors",
-                    views.ingest_errors_table(data.ingest_failures()),
+                    views.ingest_errors_table(loader.ingest_failures()),
                     wide=["error"],
                 ),
                 note="The most recent failed `forecaster ingest` runs (nothing was stored).",
@@ -53,13 +53,13 @@ def layout(currency: str | None = None, **_: str) -> html.Div:
             ),
             ui.section(
                 "Restatements",
-                tables.grid("data-restatements", views.restatements_table(data.catalog())),
+                tables.grid("data-restatements", views.restatements_table(loader.catalog())),
                 note="A billing period delivered again replaces the stored one; a closed month "
                 "shrinking by more than 1% is flagged.",
             ),
             ui.section(
                 "Load series",
-                tables.grid("data-load", views.load_table(data.load_partitions())),
+                tables.grid("data-load", views.load_table(loader.load_partitions())),
             ),
             ui.section(
                 "Unclaimed cost",
@@ -81,14 +81,14 @@ def layout(currency: str | None = None, **_: str) -> html.Div:
 
 def problems(workloads_problem: str | None) -> list[str]:
     """What is missing or inconsistent in the store, as sentences."""
-    found = views.reconciliation_problems(data.partitions())
+    found = views.reconciliation_problems(loader.partitions())
     if workloads_problem:
         found.append(workloads_problem)
     else:
-        found += views.coverage_problems(data.workload_coverage())
-    if not data.partitions():
+        found += views.coverage_problems(loader.workload_coverage())
+    if not loader.partitions():
         found.append("No billing data: run `forecaster ingest billing PATH`.")
-    if not data.load_partitions():
+    if not loader.load_partitions():
         found.append("No load data: run `forecaster ingest traffic PATH`.")
     return found or ["None found."]
 
@@ -100,9 +100,9 @@ def problems(workloads_problem: str | None) -> list[str]:
 )
 def update(currency: str | None):
     search = state.encode({"currency": currency})
-    if data.workloads_problem() or not currency:
-        return figures.empty(data.workloads_problem() or "No billing data"), search
-    unclaimed = data.unclaimed()
+    if loader.workloads_problem() or not currency:
+        return figures.empty(loader.workloads_problem() or "No billing data"), search
+    unclaimed = loader.unclaimed()
     return figures.unclaimed_by_month(
         unclaimed.filter(pl.col("currency") == currency), currency
     ), search

@@ -8,7 +8,7 @@ import polars as pl
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
-from dashboard import data, figures, state, tables
+from dashboard import figures, loader, state, tables
 from forecaster.views import forecast as views
 
 dash.register_page(__name__, path="/forecast", name="Forecast & TCO", order=3)
@@ -50,15 +50,15 @@ def _num(id_: str, value: float | None, **kw) -> dcc.Input:
 
 
 def layout(**query: str) -> html.Div:
-    problem = None if data.bill_only() else data.workloads_problem()
+    problem = None if loader.bill_only() else loader.workloads_problem()
     if problem:
         return html.Div([html.H2("Forecast & TCO"), ui.problem(problem)])
     q = query.get
-    currencies = data.currencies()
+    currencies = loader.currencies()
     if not currencies:
         return html.Div([html.H2("Forecast & TCO"), ui.problem("No billing data yet.")])
-    names = [w.name for w in data.workloads()]
-    seen = data.months() or sorted(set(data.spend(None)["month"].to_list()))
+    names = [w.name for w in loader.workloads()]
+    seen = loader.months() or sorted(set(loader.spend(None)["month"].to_list()))
     months = views.future_months(seen[-1], 36) if seen else []
     return html.Div(
         [
@@ -69,7 +69,7 @@ def layout(**query: str) -> html.Div:
                 "Monte Carlo (load and curve uncertainty together); unclaimed cost is forecast "
                 "by time. The what-if scenario changes the assumptions below; the baseline "
                 "keeps the forecast as it is."
-                if not data.bill_only()
+                if not loader.bill_only()
                 else "No workloads file: the whole bill is forecast by time from its own daily "
                 "history (trend and seasonality), P10-P90 band. Price and commitment what-ifs "
                 "apply to it; growth and architecture fixes need workloads (cost against "
@@ -181,7 +181,7 @@ def layout(**query: str) -> html.Div:
 
 def scenario_source() -> str:
     """Which scenarios the comparison holds, and from which file."""
-    path = data.inputs()["scenarios"]
+    path = loader.inputs()["scenarios"]
     if path is None:
         return (
             "Scenarios: the baseline and the what-if below (no scenario file named; start the "
@@ -267,14 +267,14 @@ def update(*args):
         return ui.problem(message), figures.empty(message), search
     what = what_if(values)
     try:
-        doc = data.tco(what)
-    except data.LoaderError as exc:
+        doc = loader.tco(what)
+    except loader.LoaderError as exc:
         return ui.problem(str(exc)), figures.empty(str(exc)), search
     if views.currency_doc(doc, currency) is None:
         message = f"No {currency} forecast"
         return ui.problem(message), figures.empty(message), search
     compare = views.comparison_table(doc, currency)
-    history = data.spend(None).filter(pl.col("currency") == currency).tail(12)
+    history = loader.spend(None).filter(pl.col("currency") == currency).tail(12)
     fig = figures.cost_forecast(
         history, views.monthly_bands(doc, currency), currency, f"Monthly cost ({currency})"
     )

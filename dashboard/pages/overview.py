@@ -8,7 +8,7 @@ import polars as pl
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
-from dashboard import data, figures, state, tables
+from dashboard import figures, loader, state, tables
 from forecaster.timeonly.bill import group_table, total_bands
 from forecaster.views.data import overlap_warning
 from forecaster.views.forecast import WhatIf, monthly_bands
@@ -23,9 +23,9 @@ DIMENSIONS = ["provider", "service", "account", "category", "tag"]
 def layout(
     currency: str | None = None, by: str | None = None, tag: str | None = None, **_: str
 ) -> html.Div:
-    currencies = data.currencies()
+    currencies = loader.currencies()
     chosen = state.choice(currency, currencies, currencies[0] if currencies else None)
-    keys = data.tag_keys()
+    keys = loader.tag_keys()
     return html.Div(
         [
             dcc.Location(id="overview-url", refresh=False),
@@ -35,7 +35,7 @@ def layout(
                 if currencies
                 else "No billing data in the store yet: run `forecaster ingest billing PATH`."
             ),
-            ui.overlap_warning("overview-overlaps", overlap_warning(data.source_overlaps())),
+            ui.overlap_warning("overview-overlaps", overlap_warning(loader.source_overlaps())),
             ui.controls(
                 ui.dropdown("Currency", "overview-currency", currencies, chosen),
                 ui.radio(
@@ -90,21 +90,21 @@ def layout(
 )
 def update(currency: str | None, by: str, tag: str | None):
     currency = currency or "USD"
-    status = period_status(data.partitions())
+    status = period_status(loader.partitions())
     mine = status.filter(pl.col("currency") == currency)
     open_months = mine.filter(pl.col("status") == "open")["month"].to_list()
-    spend = data.spend_by_tag(tag) if by == "tag" and tag else data.spend(by)
+    spend = loader.spend_by_tag(tag) if by == "tag" and tag else loader.spend(by)
     spend_fig = figures.spend_by_month(spend, currency, by, open_months, tag)
     fits = _fits()
-    split = monthly_split(fits, data.series(), data.unclaimed(), currency) if fits else None
+    split = monthly_split(fits, loader.series(), loader.unclaimed(), currency) if fits else None
     split_fig = (
         figures.organic_waste(split, currency)
         if split is not None
-        else figures.empty(data.workloads_problem() or "No workloads", "Organic versus waste")
+        else figures.empty(loader.workloads_problem() or "No workloads", "Organic versus waste")
     )
-    waste = data.waste() if fits else pl.DataFrame(schema=WASTE_SCHEMA)
+    waste = loader.waste() if fits else pl.DataFrame(schema=WASTE_SCHEMA)
     heads = headline(
-        data.spend(None), status, waste, currency, workloads=not data.workloads_problem()
+        loader.spend(None), status, waste, currency, workloads=not loader.workloads_problem()
     )
     return (
         spend_fig,
@@ -118,24 +118,24 @@ def update(currency: str | None, by: str, tag: str | None):
 
 
 def _fits():
-    return {} if data.workloads_problem() else data.fits()
+    return {} if loader.workloads_problem() else loader.fits()
 
 
 def forecast(currency: str):
     """The baseline cost forecast (``forecaster.tco``) after the last 12 months; without
     workloads, the bill's forecast by time (``forecaster.timeonly``)."""
     title = f"Cost forecast ({currency})"
-    history = data.spend(None).filter(pl.col("currency") == currency).tail(12)
-    if data.workloads_problem():
+    history = loader.spend(None).filter(pl.col("currency") == currency).tail(12)
+    if loader.workloads_problem():
         try:
-            results = data.bill_forecast()
-        except data.LoaderError as exc:
+            results = loader.bill_forecast()
+        except loader.LoaderError as exc:
             return figures.empty(str(exc), title)
         bands = total_bands(results, currency)
         return figures.cost_forecast(history, bands, currency, f"{title}, by time alone")
     try:
-        doc = data.tco(WhatIf())
-    except data.LoaderError as exc:
+        doc = loader.tco(WhatIf())
+    except loader.LoaderError as exc:
         return figures.empty(str(exc), title)
     bands = monthly_bands(doc, currency).filter(pl.col("scenario") == "baseline")
     return figures.cost_forecast(history, bands, currency, title)
@@ -143,12 +143,12 @@ def forecast(currency: str):
 
 def forecast_groups(currency: str, by: str):
     """Without workloads: the next 12 months by time per group of the chosen split."""
-    if not data.workloads_problem():
+    if not loader.workloads_problem():
         return None
     dimension = by if by in ("provider", "service", "account") else "service"
     try:
-        results = data.bill_forecast()
-    except data.LoaderError as exc:
+        results = loader.bill_forecast()
+    except loader.LoaderError as exc:
         return ui.problem(str(exc))
     frame = group_table(results, currency, dimension)
     return html.Div(

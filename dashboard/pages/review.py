@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as ui
-from dashboard import data, figures, state, tables
+from dashboard import figures, loader, state, tables
 from forecaster.views import review as views
 from forecaster.views.export import DOWNLOAD_FORMATS, review_file
 from forecaster.views.workloads import findings_table
@@ -18,12 +18,12 @@ dash.register_page(__name__, path="/review", name="Review", order=4)
 def layout(
     currency: str | None = None, month: str | None = None, fmt: str | None = None, **_: str
 ) -> html.Div:
-    problem = None if data.bill_only() else data.workloads_problem()
-    currencies = data.currencies()
+    problem = None if loader.bill_only() else loader.workloads_problem()
+    currencies = loader.currencies()
     if problem or not currencies:
         return html.Div([html.H2("Review"), ui.problem(problem or "No billing data yet.")])
     chosen = state.choice(currency, currencies, "USD" if "USD" in currencies else currencies[0])
-    months = views.months_with_previous(data.spend(None), chosen)
+    months = views.months_with_previous(loader.spend(None), chosen)
     return html.Div(
         [
             dcc.Location(id="review-url", refresh=False),
@@ -56,7 +56,7 @@ def layout(
                 note="The change from the month before, split into volume (organic growth), "
                 "scaling excess, fixed cost, efficiency, rate/price, new and retired services "
                 "and residual; the steps add up to the change to the cent."
-                if not data.bill_only()
+                if not loader.bill_only()
                 else "No workloads file: the change from the month before as the bill alone "
                 "tells it: rate/price (negotiated, commitment, list price per unit), usage "
                 "volume at the month before's prices (where the bill gives quantities), new "
@@ -83,7 +83,7 @@ def layout(
     prevent_initial_call=True,
 )
 def months_for(currency: str, month: str | None):
-    months = views.months_with_previous(data.spend(None), currency)
+    months = views.months_with_previous(loader.spend(None), currency)
     return months[::-1], state.month(month, months, months[-1] if months else None)
 
 
@@ -102,13 +102,13 @@ def update(currency: str, month: str | None, fmt: str):
     if not month:
         return figures.empty("No month with a month before it"), None, None, None, search
     try:
-        bridge = views.currency_bridge(data.bridge(month), currency)
-    except data.LoaderError as exc:
+        bridge = views.currency_bridge(loader.bridge(month), currency)
+    except loader.LoaderError as exc:
         return figures.empty(str(exc)), ui.problem(str(exc)), None, None, search
     if bridge is None:
         return figures.empty(f"No {currency} bridge for {month}"), None, None, None, search
     steps, items = views.steps_table(bridge), views.items_table(bridge)
-    findings = views.month_findings(findings_table(data.fits()), month, currency)
+    findings = views.month_findings(findings_table(loader.fits()), month, currency)
     return (
         figures.bridge_waterfall(bridge, currency),
         tables.grid("review-steps-grid", steps, wide=["items"], height=380),
@@ -129,5 +129,5 @@ def download(_clicks: int, month: str | None, fmt: str):
     """The month's review pack (``forecaster review``) in the chosen format."""
     if not month:
         return None
-    name, content = review_file(data.review_pack(month), fmt)
+    name, content = review_file(loader.review_pack(month), fmt)
     return dcc.send_bytes(content, name)

@@ -8,7 +8,7 @@ import polars as pl
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components as ui
-from dashboard import data, figures, state, tables
+from dashboard import figures, loader, state, tables
 from dashboard.figures.scaling import ceiling_forecast, latency_curve_figure
 from forecaster.scaling.explain import describe
 from forecaster.scaling.reach import HORIZON_DAYS
@@ -23,10 +23,10 @@ def layout(
     share: str | None = None,
     **_: str,
 ) -> html.Div:
-    problem = data.problem(data.loadtest_files)
+    problem = loader.problem(loader.loadtest_files)
     if problem:
         return html.Div([html.H2("Scaling"), ui.problem(problem)])
-    tests = list(data.loadtest_files())
+    tests = list(loader.loadtest_files())
     if not tests:
         return html.Div(
             [
@@ -38,7 +38,7 @@ def layout(
                 ),
             ]
         )
-    names = [] if data.workloads_problem() else [w.name for w in data.workloads()]
+    names = [] if loader.workloads_problem() else [w.name for w in loader.workloads()]
     default_workload = next((n for n in names if tests[0].startswith(n)), None)
     return html.Div(
         [
@@ -96,8 +96,8 @@ def layout(
 def update(test: str, workload: str | None, share: float):
     search = state.encode({"test": test, "workload": workload, "share": share})
     try:
-        points, model = data.usl(test)
-    except data.LoaderError as exc:
+        points, model = loader.usl(test)
+    except loader.LoaderError as exc:
         message = f"{test}: {exc}"
         return figures.empty(message), ui.problem(message), None, None, search
     coefficients = tables.grid(
@@ -118,16 +118,16 @@ def update(test: str, workload: str | None, share: float):
 def latency_budgets(test: str, workload: str, share: float) -> list:
     """The workload's latency budgets beside the ceiling date: the engine's sentence each."""
     try:
-        found = data.latency_budgets(test, workload, share)
-    except data.LoaderError as exc:
+        found = loader.latency_budgets(test, workload, share)
+    except loader.LoaderError as exc:
         return [ui.problem(f"{workload}'s latency budget: {exc}")]
     out: list = []
     for outlook, sentence in found:
         stat = outlook.budget.stat
         out.append(html.P(sentence, id=f"scaling-budget-{stat}", className="describe"))
         try:
-            curve = data.latency_curve(test, stat)
-        except data.LoaderError:
+            curve = loader.latency_curve(test, stat)
+        except loader.LoaderError:
             continue
         out.append(
             dcc.Graph(
@@ -149,8 +149,8 @@ def ceiling(test: str, model, workload: str | None, share: float):
     if not 0 < (share or 0) <= 1:
         return ui.problem(f"share of the ceiling {share!r}: expected more than 0% and up to 100%")
     try:
-        reach = data.ceiling(test, workload, share)
-    except data.LoaderError as exc:
+        reach = loader.ceiling(test, workload, share)
+    except loader.LoaderError as exc:
         return ui.problem(f"{workload}: {exc}")
     busiest = reach.busiest_hour
     return [

@@ -6,7 +6,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import components as ui
-from dashboard import data, figures, state, tables
+from dashboard import figures, loader, state, tables
 from forecaster import format as fmt
 from forecaster.portfolio import WorkloadFit
 from forecaster.views.workloads import (
@@ -26,14 +26,14 @@ SUMMARY_FORMATS = {"marginal_cost": "precise", "exponent": "ratio", "r2": "ratio
 def layout(
     workload: str | None = None, start: str | None = None, end: str | None = None, **_: str
 ) -> html.Div:
-    if data.bill_only():
+    if loader.bill_only():
         return suggestion_layout()
-    problem = data.workloads_problem()
+    problem = loader.workloads_problem()
     if problem:
         return html.Div([html.H2("Workloads"), ui.problem(problem)])
-    fits = data.fits()
+    fits = loader.fits()
     names = list(fits)
-    months = data.months()
+    months = loader.months()
     first, last = (months[0], months[-1]) if months else (None, None)
     return html.Div(
         [
@@ -42,7 +42,7 @@ def layout(
             *(
                 [
                     ui.problem(
-                        f"No workload named {workload!r} in {data.workloads_path()}; "
+                        f"No workload named {workload!r} in {loader.workloads_path()}; "
                         f"showing {names[0]}. Workloads: {', '.join(names)}."
                     )
                 ]
@@ -132,14 +132,14 @@ def select_row(rows: list[dict] | None):
     Input("workloads-grain", "value"),
 )
 def update(name: str | None, start: str | None, end: str | None, grain: str = "week"):
-    window = full_window(start, end, data.months())
+    window = full_window(start, end, loader.months())
     search = state.encode({"workload": name, "start": window[0], "end": window[1]})
     if not name:
         blank = figures.empty("Choose a workload")
         return blank, blank, "", None, search
     try:
-        fit = data.fit(name, *window)
-    except data.LoaderError as exc:
+        fit = loader.fit(name, *window)
+    except loader.LoaderError as exc:
         blank = figures.empty(str(exc))
         return blank, blank, ui.problem(str(exc)), None, search
     anomalies = anomaly_periods(fit)
@@ -203,7 +203,7 @@ def describe(fit: WorkloadFit) -> list:
 def suggestion_layout() -> html.Div:
     """No workloads file: the workloads the bill suggests (with a download of the TOML) and
     the days whose cost left its own history's forecast band."""
-    keys = ["service", "account", *[f"tag:{k}" for k in data.tag_keys()]]
+    keys = ["service", "account", *[f"tag:{k}" for k in loader.tag_keys()]]
     return html.Div(
         [
             html.H2("Workloads"),
@@ -244,14 +244,14 @@ def suggestion_layout() -> html.Div:
 )
 def suggest(by: str):
     try:
-        found = data.suggestion(by)
+        found = loader.suggestion(by)
         table = tables.grid("workloads-suggest-grid", suggestion_table(found[0]), wide=["driver"])
-    except data.LoaderError as exc:
+    except loader.LoaderError as exc:
         table = ui.problem(str(exc))
     try:
-        anomalies = data.time_anomalies()
+        anomalies = loader.time_anomalies()
         shown = tables.grid("workloads-anomalies-grid", anomalies.drop("basis"), height=360)
-    except data.LoaderError as exc:
+    except loader.LoaderError as exc:
         shown = ui.problem(str(exc))
     return table, shown
 
@@ -263,7 +263,7 @@ def suggest(by: str):
     prevent_initial_call=True,
 )
 def download_suggestion(_clicks: int, by: str):
-    if data.problem(data.suggestion, by):
+    if loader.problem(loader.suggestion, by):
         return None
-    found = data.suggestion(by)
+    found = loader.suggestion(by)
     return {"content": found[1], "filename": "workloads.toml", "type": "application/toml"}

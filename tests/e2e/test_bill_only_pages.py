@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import data
+from dashboard import loader
 from tests import dashboard_support as support
 from tests.e2e.browser import console_errors, open_page, screenshot
 from tests.e2e.conftest import ARTIFACTS
@@ -26,7 +26,7 @@ PAGES = {
 @pytest.fixture(params=["real-bills", "sample-bill"])
 def bill_store(request, server, sample, real_bills_store, sample_bill_store):
     store = real_bills_store if request.param == "real-bills" else sample_bill_store
-    data.configure(store, None)
+    loader.configure(store, None)
     yield request.param
     support.configure(sample)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from dashboard import data
+from dashboard import loader
 from forecaster.ingest import ingest_billing
 from tests import dashboard_support as support
 from tests.conftest import FIXTURES
@@ -34,7 +34,7 @@ def serve_store(server, sample, tmp_path):
         store = tmp_path / "store"
         for path, source in feeds:
             ingest_billing([path], store, source=source)
-        data.configure(store, None)
+        loader.configure(store, None)
         return server
 
     yield serve
