@@ -1,6 +1,6 @@
 """The dashboard's one data loader: where the data is, and cached reads over ``forecaster``.
 
-Every page reads through the functions re-exported here (``from dashboard import data``).
+Every page reads through the functions re-exported here (``from dashboard import loader``).
 Modules, by what they hold:
 
 - ``config``: the store and input files the dashboard was started with;

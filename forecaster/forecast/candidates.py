@@ -30,7 +30,6 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
-from scipy.signal import lfilter
 
 from forecaster.forecast.level import interpolate
 
@@ -100,6 +99,8 @@ def _adjust(y: np.ndarray, m: int, h: int) -> tuple[np.ndarray, np.ndarray]:
 def ses_fit(y: np.ndarray) -> tuple[float, float]:
     """(alpha, final level) of simple exponential smoothing, alpha from ``SES_ALPHAS`` by
     one-step mean squared error (level started at the first value)."""
+    from scipy.signal import lfilter  # here: the dashboard starts without scipy
+
     best = (np.inf, 0.5, float(y[-1]))
     for alpha in SES_ALPHAS:
         z, _ = lfilter([alpha], [1.0, alpha - 1.0], y[1:], zi=[(1.0 - alpha) * y[0]])
