@@ -92,6 +92,12 @@ RUNS = [
 ]
 
 
+def _columns(r: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """statsforecast's forecast (``mean``, ``lo-80``, ...) in the engine's column names."""
+    names = {"mean": "mean", "lo_80": "lo-80", "hi_80": "hi-80", "lo_95": "lo-95", "hi_95": "hi-95"}
+    return {ours: r[theirs] for ours, theirs in names.items()}
+
+
 def statsforecast_models(freq: str, n_train: int) -> dict:
     """MSTL + AutoETS and AutoETS from statsforecast, as backtest models."""
     try:
@@ -107,13 +113,7 @@ def statsforecast_models(freq: str, n_train: int) -> dict:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 r = make().forecast(y=y, h=horizon, level=[80, 95])
-            return {
-                "mean": r["mean"],
-                "lo_80": r["lo-80"],
-                "hi_80": r["hi-80"],
-                "lo_95": r["lo-95"],
-                "hi_95": r["hi-95"],
-            }
+            return _columns(r)
 
         return run
 
@@ -144,13 +144,7 @@ def business_models(period: int) -> dict:
                     r = make(y.size).forecast(y=y, h=horizon, level=[80, 95])
                 except Exception:  # a model that cannot fit this series: non-seasonal
                     r = AutoETS(season_length=1).forecast(y=y, h=horizon, level=[80, 95])
-            return {
-                "mean": r["mean"],
-                "lo_80": r["lo-80"],
-                "hi_80": r["hi-80"],
-                "lo_95": r["lo-95"],
-                "hi_95": r["hi-95"],
-            }
+            return _columns(r)
 
         return run
 
