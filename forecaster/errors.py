@@ -6,20 +6,20 @@ can print it as-is.
 
 
 class ForecasterError(Exception):
-    """Base class: an error with a message fit for the user."""
-
-
-class InputError(ForecasterError):
-    """A file, column, parameter or value is not what was expected.
+    """Base class: an error with a message fit for the user.
 
     ``parameters``: the engine parameters the message names, spelled as in the message
-    (``horizon_months``), so a surface can say them its own way: the CLI says its flags
-    (``--horizon``), a Python caller reads the parameter it passed.
+    (``horizon_months``, or marked as code: ```freq```), so a surface can say them its own
+    way: the CLI says its flags (``--horizon``), a Python caller reads the parameter it passed.
     """
 
     def __init__(self, *args: object, parameters: tuple[str, ...] = ()) -> None:
         super().__init__(*args)
         self.parameters = tuple(parameters)
+
+
+class InputError(ForecasterError):
+    """A file, column, parameter or value is not what was expected."""
 
 
 class NotFittedError(InputError):

@@ -528,7 +528,7 @@ def _reconcile_and_commit(
     restatements: list[dict[str, Any]] = []
     refusals, notes = _delivery_rules(store, state, replace or set())
     if refusals:
-        raise DeliveryRefused("\n".join(refusals))
+        raise DeliveryRefused("\n".join(refusals), parameters=("replace",))
     for key in sorted(state.parts, key=lambda k: (k.source, k.billing_period)):
         stored = stored_totals(state.parts[key])
         recon = reconcile(key, stored, sum_profiles(state.profiles[key]), state.checked[key])

@@ -53,7 +53,7 @@ def test_shorter_redelivery_of_an_open_month_replaces_it_with_a_flag(tmp_path, s
 
 def test_an_open_month_redelivered_with_under_half_its_rows_is_refused(tmp_path, store):
     ingest_billing([_month(tmp_path, "a.csv", [10, 20, 30])], store, now=DURING)
-    with pytest.raises(DeliveryRefused, match="--replace 2025-03"):
+    with pytest.raises(DeliveryRefused, match="`replace` 2025-03"):
         ingest_billing([_month(tmp_path, "b.csv", [10])], store, now=DURING)
     assert _total(store) == pytest.approx(60.0)
     forced = ingest_billing(

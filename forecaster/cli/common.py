@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from forecaster.errors import ForecasterError, InputError
+from forecaster.errors import ForecasterError
 
 STORE_ENV = "FORECASTER_STORE"
 DEFAULT_STORE = "data/store"
@@ -62,13 +62,10 @@ def error_text(exc: ForecasterError) -> str:
     otherwise its first bare mention is (``start 2026-05-01 is in the future``).
     """
     text = str(exc)
-    if isinstance(exc, InputError):
-        for parameter in exc.parameters:
-            marked = f"`{parameter}`"
-            if marked in text:
-                text = text.replace(marked, flag_for(parameter))
-                continue
-            text = re.sub(
-                rf"(?<![\w-]){re.escape(parameter)}\b", flag_for(parameter), text, count=1
-            )
+    for parameter in exc.parameters:
+        marked = f"`{parameter}`"
+        if marked in text:
+            text = text.replace(marked, flag_for(parameter))
+            continue
+        text = re.sub(rf"(?<![\w-]){re.escape(parameter)}\b", flag_for(parameter), text, count=1)
     return text

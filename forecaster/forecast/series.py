@@ -139,7 +139,8 @@ def regularize(
     if missing > MAX_MISSING_SHARE:
         raise CannotFit(
             f"{source}: {missing:.0%} of the {freq} grid is empty; at most "
-            f"{MAX_MISSING_SHARE:.0%} missing is accepted (try a coarser --freq)"
+            f"{MAX_MISSING_SHARE:.0%} missing is accepted (try a coarser `freq`)",
+            parameters=("freq",),
         )
     return out
 

@@ -227,5 +227,5 @@ def replacement_refusal(
         f"{delivery.period} ({delivery.source}) not replaced: {reason}; stored "
         f"{old_rows:,} row(s), {money(old_billed)}; this delivery {delivery.rows:,} row(s), "
         f"{money(new_billed)}. Nothing was stored; to replace it anyway pass "
-        f"--replace {delivery.period}"
+        f"`replace` {delivery.period}"
     )
