@@ -146,9 +146,11 @@ def test_tco_bands_per_scenario_agree_on_the_sample(sample):
                 ], (currency, s["name"])
                 assert (str(got["break_even_month"] or "")[:7] or None) == s["break_even_month"]
             if currency == "USD":
-                assert shown["TCO over 36 months (P50)"][s["name"]] == f"{band['p50']:,.2f}"
+                assert (
+                    shown["TCO over 36 months (P50)"][s["name"]] == f"{currency} {band['p50']:,.2f}"
+                )
                 assert shown["TCO P10 to P90"][s["name"]] == (
-                    f"{band['p10']:,.2f} to {band['p90']:,.2f}"
+                    f"USD {band['p10']:,.2f} to {band['p90']:,.2f}"
                 )
 
 
@@ -224,4 +226,4 @@ def test_tco_by_time_agrees_on_real_billing(real):
     note, grid = compare
     shown = {r["figure"]: r for r in grid.rowData}
     base = next(c for c in doc["currencies"] if c["currency"] == "USD")["scenarios"][0]
-    assert shown["TCO over 36 months (P50)"]["baseline"] == f"{base['cumulative']['p50']:,.2f}"
+    assert shown["TCO over 36 months (P50)"]["baseline"] == f"USD {base['cumulative']['p50']:,.2f}"

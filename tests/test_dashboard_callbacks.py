@@ -240,7 +240,12 @@ def test_a_price_cut_lowers_the_what_if_tco_only(pages):
     first = {r["figure"]: r for r in grid.rowData}["TCO over 12 months (P50)"]
     after = {r["figure"]: r for r in changed[1].rowData}["TCO over 12 months (P50)"]
     assert first["baseline"] == first["what-if"] == after["baseline"]
-    assert float(after["what-if"].replace(",", "")) < float(first["what-if"].replace(",", ""))
+    assert after["what-if"].startswith("USD ")
+
+    def amount(text: str) -> float:
+        return float(text.removeprefix("USD ").replace(",", ""))
+
+    assert amount(after["what-if"]) < amount(first["what-if"])
     assert query(search)["price"] == "-10" and "idle" not in query(search)
     assert {t.name for t in fig.data} >= {"Actual", "baseline median", "what-if median"}
 

@@ -503,7 +503,7 @@ def test_comparison_table_puts_scenarios_side_by_side():
     table = forecast.comparison_table(_tco_doc(), "USD")
     assert table.columns == ["figure", "baseline", "what-if"]
     rows = {r["figure"]: r for r in table.iter_rows(named=True)}
-    assert rows["TCO over 2 months (P50)"]["what-if"] == "900.00"  # to the cent
+    assert rows["TCO over 2 months (P50)"]["what-if"] == "USD 900.00"  # to the cent
     assert rows["break-even month"] == {
         "figure": "break-even month",
         "baseline": "-",

@@ -168,14 +168,14 @@ def comparison_table(doc: TCOResult, currency: str) -> pl.DataFrame:
     labels: list[str] = []
     for s in cur.scenarios:
         rows = [
-            (f"TCO over {doc.horizon_months} months (P50)", _money(s.cumulative.p50)),
-            ("TCO P10 to P90", _range(s.cumulative)),
-            (f"NPV at {doc.discount_rate:.1%} a year (P50)", _money(s.npv.p50)),
-            ("NPV saving against the baseline (P50)", _money(s.npv_saving_vs_baseline.p50)),
+            (f"TCO over {doc.horizon_months} months (P50)", _money(s.cumulative.p50, currency)),
+            ("TCO P10 to P90", _range(s.cumulative, currency)),
+            (f"NPV at {doc.discount_rate:.1%} a year (P50)", _money(s.npv.p50, currency)),
+            ("NPV saving against the baseline (P50)", _money(s.npv_saving_vs_baseline.p50, currency)),
             ("break-even month", s.break_even_month or "-"),
             ("chance the scenario is cheaper by the horizon", _share(s.break_even_probability)),
-            ("one-off cost", _money(s.one_off)),
-            ("labour over the horizon", _money(s.labour)),
+            ("one-off cost", _money(s.one_off, currency)),
+            ("labour over the horizon", _money(s.labour, currency)),
         ]  # fmt: skip
         labels = [r[0] for r in rows]
         columns[s.name] = [r[1] for r in rows]
@@ -193,12 +193,12 @@ def monthly_bands(doc: TCOResult, currency: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=MONTHLY_BANDS_SCHEMA)
 
 
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+def _money(value: float | None, currency: str) -> str:
+    return "-" if value is None else f"{currency} {value:,.2f}"
 
 
-def _range(band: Band) -> str:
-    return f"{band.p10:,.2f} to {band.p90:,.2f}"
+def _range(band: Band, currency: str) -> str:
+    return f"{currency} {band.p10:,.2f} to {band.p90:,.2f}"
 
 
 def _share(value: float | None) -> str:
