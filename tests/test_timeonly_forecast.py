@@ -124,3 +124,18 @@ def test_backtest_runs_on_the_bills_daily_cost(cli_json, sample_bill_store):
 def test_backtest_needs_a_file_or_cost(cli):
     code, _ = cli("backtest", "--horizon", "3")
     assert code == 2
+
+
+def test_the_next_months_read_the_same_whatever_horizon_a_surface_asks_for(
+    cli_json, sample_bill_store, tmp_path
+):
+    """forecast-cost (3 months) and tco (a 24-month horizon) show one forecast by time."""
+    scenarios = tmp_path / "s.toml"
+    scenarios.write_text("[settings]\nhorizon_months = 24\nsamples = 100\n")
+    short = cli_json("forecast-cost", "--store", str(sample_bill_store), "--months", "3")
+    tco = run_tco(sample_bill_store, None, scenarios, workloads=[]).as_dict()["time_only"]
+    for cur_short, cur_long in zip(short["currencies"], tco["currencies"], strict=True):
+        assert cur_short["currency"] == cur_long["currency"]
+        months = cur_short["total"]["monthly"]
+        assert len(months) == 3 and len(cur_long["total"]["monthly"]) == 24
+        assert months == cur_long["total"]["monthly"][:3]

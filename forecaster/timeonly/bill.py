@@ -19,6 +19,7 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.errors import InputError
 from forecaster.money import apportion
+from forecaster.months import month_of
 from forecaster.store import read_charges
 from forecaster.timeonly.forecast import GroupForecast, forecast_group
 from forecaster.timeonly.series import (
@@ -26,11 +27,16 @@ from forecaster.timeonly.series import (
     DIMENSIONS,
     REST,
     TOTAL,
+    DailyCost,
     currencies,
     daily_cost,
 )
 
 DEFAULT_MONTHS = 12
+#: Every time-only forecast is computed this far ahead and cut to the months asked for, so
+#: the next 12 months read the same in ``forecast-cost`` (12 months), ``tco`` (36) and the
+#: review pack: the forecaster's choice of variant and interval depends on its horizon.
+FORECAST_MONTHS = 36
 LEVELS_TEXT = "P10 and P90 are the ends of the 80% prediction interval; P50 the median forecast"
 
 
@@ -93,14 +99,26 @@ def bill_forecast(
     for cur in [currency] if currency else found:
         total = daily_cost(charges, cur, None, end=end)
         result = BillForecast(
-            cur, months, forecast_group(total, TOTAL, months), total.first_day, total.last_day
+            cur, months, _months_ahead(total, TOTAL, months), total.first_day, total.last_day
         )
         for dim in dimensions:
             split = daily_cost(charges, cur, dim, groups=groups, end=end)
-            result.by[dim] = [forecast_group(split, g, months) for g in split.groups]
+            result.by[dim] = [_months_ahead(split, g, months) for g in split.groups]
             result.others[dim] = split.others
         out.append(result)
     return out
+
+
+def _months_ahead(daily: DailyCost, group: str, months: int) -> GroupForecast:
+    """``group``'s forecast over ``FORECAST_MONTHS``, cut to its first ``months`` months."""
+    g = forecast_group(daily, group, FORECAST_MONTHS)
+    if g.monthly is None or g.daily is None or months >= FORECAST_MONTHS:
+        return g
+    kept = g.monthly.head(months)
+    last = kept["month"][-1]
+    g.monthly = kept
+    g.daily = g.daily.filter(month_of("day") <= last)
+    return g
 
 
 def _money(value: float | None, currency: str) -> dict[str, Any] | None:
