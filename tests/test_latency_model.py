@@ -9,15 +9,10 @@ import pytest
 
 from forecaster.cli.common import error_text
 from forecaster.errors import CannotFit, InputError
-from forecaster.scaling.latency import (
-    LatencyBudget,
-    budget_load,
-    fit_percentile,
-    latency_curve,
-    parse_budget,
-    parse_duration_ms,
-    think_time,
-)
+from forecaster.scaling.budget_load import budget_load, latency_curve
+from forecaster.scaling.latency import fit_percentile
+from forecaster.scaling.latency_budget import LatencyBudget, parse_budget, parse_duration_ms
+from forecaster.scaling.littles_law import think_time
 from forecaster.scaling.usl import USLModel
 from tests.queueing_sim import mva, simulate
 

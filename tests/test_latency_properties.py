@@ -7,7 +7,9 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecaster.scaling.latency import LatencyBudget, budget_load, fit_percentile
+from forecaster.scaling.budget_load import budget_load
+from forecaster.scaling.latency import fit_percentile
+from forecaster.scaling.latency_budget import LatencyBudget
 from forecaster.scaling.usl import USLModel
 
 LOADS = np.array([1, 2, 4, 8, 12, 16, 24, 32], dtype=float)

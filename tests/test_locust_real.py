@@ -22,7 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from forecaster.scaling.latency import budget_load, fit_percentile, parse_budget, think_time
+from forecaster.scaling.budget_load import budget_load
+from forecaster.scaling.latency import fit_percentile
+from forecaster.scaling.latency_budget import parse_budget
+from forecaster.scaling.littles_law import think_time
 from forecaster.scaling.loadtest import read_load_tests
 from forecaster.scaling.usl import USLModel
 

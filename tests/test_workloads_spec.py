@@ -171,7 +171,7 @@ def test_without_any_workloads_file_the_error_says_where_to_put_one(tmp_path, mo
 
 
 def test_a_workload_may_carry_latency_budgets():
-    from forecaster.scaling.latency import LatencyBudget
+    from forecaster.scaling.latency_budget import LatencyBudget
     from forecaster.workloads.spec import parse_workloads
 
     load = {"metric": "m", "unit": "u", "aggregation": "sum"}

@@ -89,8 +89,8 @@ def latency_budgets(test: str, name: str, share: float) -> list[tuple[Any, str]]
 def latency_curve(test: str, stat: str) -> Any:
     """Load test ``test``'s curve of one latency statistic against load (the one its
     budgets are judged by: ``forecaster.scaling.latency.latency_curve``)."""
-    from forecaster.scaling.latency import latency_curve as curve
-    from forecaster.scaling.latency import think_time
+    from forecaster.scaling.budget_load import latency_curve as curve
+    from forecaster.scaling.littles_law import think_time
 
     points, model = usl(test)
     return curve(points, model, stat, think_time(points, model, None, test), test)

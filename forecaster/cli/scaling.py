@@ -19,7 +19,7 @@ from forecaster.scaling.budget import (
     reach_budgets,
     workload_curve_cost,
 )
-from forecaster.scaling.latency import format_ms, parse_budget, parse_duration_ms
+from forecaster.scaling.latency_budget import format_ms, parse_budget, parse_duration_ms
 from forecaster.scaling.loadtest import load_unit, read_load_tests
 from forecaster.scaling.usl import USLModel
 

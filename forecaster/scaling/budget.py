@@ -24,15 +24,11 @@ import numpy as np
 import polars as pl
 
 from forecaster.format import money, number
+from forecaster.scaling.budget_load import BudgetLoad, budget_load, latency_curve
 from forecaster.scaling.ceiling import CostFn, ceiling_date
-from forecaster.scaling.latency import (
-    BudgetLoad,
-    LatencyBudget,
-    LatencyCurve,
-    budget_load,
-    latency_curve,
-    think_time,
-)
+from forecaster.scaling.latency import LatencyCurve
+from forecaster.scaling.latency_budget import LatencyBudget
+from forecaster.scaling.littles_law import think_time
 from forecaster.scaling.usl import USLModel
 
 if TYPE_CHECKING:

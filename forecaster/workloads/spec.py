@@ -45,7 +45,7 @@ from typing import Any
 
 from forecaster.errors import InputError
 from forecaster.load.resample import AGGREGATIONS
-from forecaster.scaling.latency import LatencyBudget, parse_budget
+from forecaster.scaling.latency_budget import LatencyBudget, parse_budget
 from forecaster.toml_tables import Table, read_toml
 
 WORKLOADS_ENV = "FORECASTER_WORKLOADS"
