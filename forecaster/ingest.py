@@ -55,6 +55,7 @@ from forecaster.store.replacement import (
     PeriodDelivery,
     duplicate_deliveries,
     mark_carried,
+    other_bill_refusal,
     replacement_refusal,
 )
 
@@ -496,7 +497,10 @@ def _delivery_rules(
             refusals.append(twice)
             continue
         old = store.manifest(key)
-        refused = replacement_refusal(delivery, old, key.billing_period in replace)
+        forced = key.billing_period in replace
+        refused = replacement_refusal(delivery, old, forced)
+        if not refused and old is not None and old.get("complete", True):
+            refused = other_bill_refusal(delivery, store.scope(key), forced)
         if refused:
             refusals.append(refused)
         elif delivery.complete:
@@ -528,7 +532,7 @@ def _reconcile_and_commit(
     restatements: list[dict[str, Any]] = []
     refusals, notes = _delivery_rules(store, state, replace or set())
     if refusals:
-        raise DeliveryRefused("\n".join(refusals), parameters=("replace",))
+        raise DeliveryRefused("\n".join(refusals), parameters=("replace", "store_as"))
     for key in sorted(state.parts, key=lambda k: (k.source, k.billing_period)):
         stored = stored_totals(state.parts[key])
         recon = reconcile(key, stored, sum_profiles(state.profiles[key]), state.checked[key])

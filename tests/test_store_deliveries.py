@@ -299,3 +299,34 @@ def test_part_files_of_one_export_are_one_delivery(tmp_path, cli, cli_json, caps
     code, _, err = ingest(cli, capsys, store, folder)
     assert code == 0, err
     assert stored(cli_json, store) == MARCH
+
+
+# -- another provider's export under the same source name ----------------------------------
+def test_another_providers_export_of_the_month_does_not_replace_the_stored_one(
+    tmp_path, cli, cli_json, capsys, store, march
+):
+    """An Azure export of March is no re-delivery of the AWS March stored as "focus"."""
+    azure = month_rows("2025-03", cost=2.0, provider="Microsoft", BillingAccountId="ea-77")
+    path = write_focus(tmp_path / "azure" / "march.csv", azure)
+    code, _, err = ingest(cli, capsys, store, path)
+    assert code == 2 and stored(cli_json, store) == MARCH
+    line = err.strip().splitlines()[-1]
+    assert "AWS account 0012345" in line and "Microsoft account ea-77" in line
+    assert "--store-as focus-microsoft" in line and "--replace 2025-03" in line
+    assert "Traceback" not in err
+    code, _, err = ingest(cli, capsys, store, path, "--store-as", "focus-microsoft")
+    assert code == 0, err
+    status = cli_json("store", "status", "--store", str(store))
+    assert sorted((p["source"], p["billed_cost"]) for p in status["periods"]) == [
+        ("focus", 155.0),
+        ("focus-microsoft", 248.0),
+    ]
+
+
+def test_a_redelivery_billing_more_accounts_replaces_the_stored_month(
+    tmp_path, cli, cli_json, capsys, store, march
+):
+    rows = month_rows("2025-03") + month_rows("2025-03", cost=0.5, BillingAccountId="0099")
+    code, _, err = ingest(cli, capsys, store, write_focus(tmp_path / "v2" / "march.csv", rows))
+    assert code == 0, err
+    assert stored(cli_json, store) == {("2025-03", "USD"): (248, 217.0)}

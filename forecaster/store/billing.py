@@ -71,6 +71,30 @@ class BillingStore:
     def manifest(self, key: PartitionKey) -> dict[str, Any] | None:
         return self.catalog()["partitions"].get(key.id)
 
+    def scope(self, key: PartitionKey) -> set[str]:
+        """The ``provider|billing account`` pairs the stored partition bills (empty when
+        none is stored): what a re-delivery of the period must bill again."""
+        part = self.manifest(key)
+        if part is None:
+            return set()
+        files = [self.root / part["path"] / name for name in part["data_files"]]
+        if not files:
+            return set()
+        pairs = (
+            pl.scan_parquet(files, glob=False)
+            .select(
+                pl.concat_str(
+                    [
+                        pl.col(c).cast(pl.String).fill_null("")
+                        for c in (C.PROVIDER_NAME, C.BILLING_ACCOUNT_ID)
+                    ],
+                    separator="|",
+                ).unique()
+            )
+            .collect()
+        )
+        return set(pairs.to_series().to_list())
+
     def data_files(self) -> list[Path]:
         files: list[Path] = []
         for part in self.partitions():

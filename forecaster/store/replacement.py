@@ -10,6 +10,10 @@ partition only when they are plausibly a complete delivery of that period:
 - *not a fraction*: the delivery holds at least :data:`SMALL_FRACTION` of the stored rows
   (fewer looks like one part file of a multi-part export, or an older, shorter delivery).
 
+- *same bill*: the delivery bills every provider and billing account the stored period
+  bills (an Azure export of May is no re-delivery of the AWS export of May stored under the
+  same source name; it is refused, pointing to storing it under a name of its own).
+
 Otherwise the whole ingest is refused, one line per period, naming the period, the stored
 and the new rows and BilledCost per currency, and the flag that forces it
 (``--replace YYYY-MM``). A stored partition made only of carried rows (the period was never
@@ -197,6 +201,40 @@ def _common_root(folders: list[str]) -> str:
             break
         common.append(level[0])
     return str(Path(*common)) if common else ""
+
+
+def _scope_words(scope: set[str]) -> str:
+    """``provider|account`` pairs in words: 'AWS accounts 1 and 2; Microsoft account 9'."""
+    accounts: dict[str, list[str]] = {}
+    for pair in sorted(scope):
+        provider, _, account = pair.partition("|")
+        accounts.setdefault(provider or "no provider", []).append(account or "(none)")
+    parts = []
+    for provider, ids in accounts.items():
+        shown = ids[:3] + ([f"{len(ids) - 3} more"] if len(ids) > 3 else [])
+        listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+        parts.append(f"{provider} account{'s' if len(ids) > 1 else ''} {listed}")
+    return "; ".join(parts)
+
+
+def other_bill_refusal(
+    delivery: PeriodDelivery, stored_scope: set[str], forced: bool
+) -> str | None:
+    """A refusal line when the stored period bills providers or accounts this delivery does
+    not: replacing it would drop another bill, not restate this one."""
+    new_scope = set().union(*(p.scope for p in delivery.parts)) if delivery.parts else set()
+    missing = stored_scope - new_scope
+    if forced or not delivery.complete or not new_scope or not missing:
+        return None
+    provider = sorted(new_scope)[0].partition("|")[0] or "other"
+    name = f"{delivery.source}-{''.join(ch if ch.isalnum() else '-' for ch in provider.lower())}"
+    return (
+        f"{delivery.period} ({delivery.source}) not replaced: the stored period bills "
+        f"{_scope_words(missing)}, which this delivery ({_scope_words(new_scope)}) does not "
+        "bill, so it is another bill, not a re-delivery. Nothing was stored; store it beside "
+        f"the other under a name of its own (`store_as` {name}), or pass `replace` "
+        f"{delivery.period} to replace the stored period anyway"
+    )
 
 
 def replacement_refusal(
