@@ -18,7 +18,8 @@ from sqlglot import exp
 from forecaster.billing import detect_format
 from forecaster.billing.files import OpenedFile
 from forecaster.engines.rollup import RollupSpec, finish, rollup_line_items
-from forecaster.engines.sql import kind_of_polars, parse, rollup_statement, to_sql
+from forecaster.engines.sql import parse, rollup_statement, to_sql
+from forecaster.engines.sql_columns import kind_of_polars
 from forecaster.ingest import ingest_billing
 from forecaster.store import BillingStore
 from tests.aws_server import Request

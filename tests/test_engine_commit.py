@@ -27,7 +27,8 @@ def _run(path, spec: RollupSpec, tamper=None) -> EngineRun:
     from sqlglot import exp
 
     from forecaster.billing import detect_format
-    from forecaster.engines.sql import kind_of_polars, rollup_statement
+    from forecaster.engines.sql import rollup_statement
+    from forecaster.engines.sql_columns import kind_of_polars
     from tests.test_engine_athena import TABLE, _schema
 
     schema = _schema(path)

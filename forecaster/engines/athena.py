@@ -27,7 +27,8 @@ from forecaster.billing import detect_format
 from forecaster.billing import focus as F
 from forecaster.engines.commit import EngineRun
 from forecaster.engines.rollup import RollupSpec
-from forecaster.engines.sql import polars_schema, rollup_statement, to_sql
+from forecaster.engines.sql import rollup_statement, to_sql
+from forecaster.engines.sql_columns import polars_schema
 from forecaster.errors import InputError
 
 log = logging.getLogger(__name__)

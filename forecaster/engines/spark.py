@@ -21,7 +21,8 @@ from forecaster.billing.files import OpenedFile, billing_paths
 from forecaster.billing.focus import is_other_focus_dataset
 from forecaster.engines.commit import EngineRun
 from forecaster.engines.rollup import RollupSpec
-from forecaster.engines.sql import polars_schema, rollup_statement, to_sql
+from forecaster.engines.sql import rollup_statement, to_sql
+from forecaster.engines.sql_columns import polars_schema
 from forecaster.errors import ForecasterError, InputError
 
 log = logging.getLogger(__name__)
