@@ -72,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
                 f"{fmt.money(s.npv_saving_vs_baseline.p50, None, 0):>14}  {even}"
             )
     print_scenarios(result.currencies[0].scenarios if result.currencies else ())
+    for c in result.currencies:
+        for s in c.scenarios:
+            for note in s.notes:
+                print(f"  {s.name} ({c.currency}): {note}")
     if result.time_only is not None:
         print_time_only(result.as_dict()["time_only"])
     return 0

@@ -88,5 +88,11 @@ def tco_table(doc: TCOResult) -> Table:
             "and the month from which the scenario's cumulative cost stays below the "
             "baseline's, never before its change takes effect (with the share of paths ahead "
             f"at the horizon); {doc.samples:,} Monte Carlo paths, seed {doc.seed}."
+            + "".join(
+                f" {s.name} ({c.currency}): {note}"
+                for c in doc.currencies
+                for s in c.scenarios
+                for note in s.notes
+            )
         ),
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,25 +27,34 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from forecaster.curves.findings import excess_at
 from forecaster.portfolio import WorkloadFit
 from forecaster.tco import arithmetic as A
+from forecaster.tco.grown import GrowthKit
 from forecaster.tco.projection import (
     Horizon,
     MonthlyBand,
     WorkloadPaths,
+    band_paths,
+    comonotone_paths,
     error_correlation,
     factor_draws,
     forecast_daily_load,
+    growth_factor,
     monthly_band,
     simulate_unclaimed,
     simulate_workload,
 )
 
 _GROWN_KEPT = 4  # growth values whose monthly sums are kept in memory
-_DAILY_KEPT = 3
+_DAILY_KEPT = 3  # (workload, growth) daily paths kept in memory (for fixes)
 THREADS = min(4, os.cpu_count() or 1)
 """Threads drawing workloads' paths at once (numpy's array work releases the GIL)."""
-_TIME_ONLY_KEPT = 16  # histories of cost by time (currency, end) kept  # (workload, growth) daily paths kept in memory (for fixes)
+_TIME_ONLY_KEPT = 16  # histories of cost by time (currency, end) kept
+KITS_KEPT = 2
+"""Projections (horizons) whose growth kits stay in memory, the most recent first."""
+_kit_holders: list[weakref.ref] = []
+_kit_holders_lock = threading.Lock()
 
 
 def _map(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
@@ -93,6 +103,10 @@ class Projection:
     _grown: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _daily: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: Any = field(default_factory=threading.Lock, repr=False)
+    keep_kits: bool = False
+    """Keep the growth kits in memory (the dashboard); else each is dropped after use."""
+    _kits: dict[str, GrowthKit] = field(default_factory=dict, repr=False)
+    _kit_locks: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
@@ -138,8 +152,9 @@ class Projection:
         self, fits: dict[str, WorkloadFit], wanted: list[tuple[str, float | None]]
     ) -> list[np.ndarray]:
         """(S, M) monthly cost of each (workload, annual growth or None: the forecast's
-        own) in ``wanted``, read-only; the ones not kept are drawn (in parallel threads:
-        numpy releases the GIL) and kept for the last few growth values."""
+        own) in ``wanted``, read-only: the kept baseline, or the growth transform of the
+        workload's kit (in parallel threads: numpy releases the GIL), kept for the last
+        few growth values."""
         out: dict[tuple[str, float | None], np.ndarray] = {}
         with self._lock:
             for name, growth in wanted:
@@ -150,10 +165,15 @@ class Projection:
                     out[(name, growth)] = self._grown[growth][name]
         missing = list(dict.fromkeys(k for k in wanted if k not in out))
 
-        def draw(key: tuple[str, float | None]) -> np.ndarray:
-            return self._months(self._draw(fits, *key, excess=False).cost)
+        def grow(key: tuple[str, float | None]) -> np.ndarray:
+            name, growth = key
+            horizon = self.horizon
+            kit = self.kit(fits, name)
+            out = kit.monthly(self.factor(name, growth), horizon.month_of_day, len(horizon.months))
+            out.setflags(write=False)
+            return out
 
-        for key, cost in zip(missing, _map(draw, missing), strict=True):
+        for key, cost in zip(missing, _map(grow, missing), strict=True):
             out[key] = cost
             with self._lock:
                 self._grown.setdefault(key[1], {})[key[0]] = cost
@@ -163,18 +183,83 @@ class Projection:
 
     def daily(self, fits: dict[str, WorkloadFit], name: str, growth: float | None) -> WorkloadPaths:
         """One workload's (S, D) daily load, cost and excess paths (what a fix changes),
-        drawn with the kept draws; the last few are kept in memory."""
+        drawn with the kept draws (the baseline's, or the growth transform's: the same
+        figures ``monthly`` adds up); the last few are kept in memory."""
         key = (name, growth)
         with self._lock:
             if key in self._daily:
                 self._daily.move_to_end(key)
                 return self._daily[key]
-        paths = self._draw(fits, name, growth, excess=True)
+        if growth is None:
+            paths = self._draw(fits, name, None, excess=True)
+        else:
+            factor = self.factor(name, growth)
+            curve = fits[name].curve
+            load = self.load(name) * factor[None, :]
+            above = np.asarray(excess_at(curve, load), dtype=float) * np.ones_like(load)
+            cost = self.kit(fits, name).cost(factor)
+            paths = WorkloadPaths(name, fits[name].currency, load, cost, above,
+                                  float(curve.fixed_))  # fmt: skip
         with self._lock:
             self._daily[key] = paths
             while len(self._daily) > _DAILY_KEPT:
                 self._daily.popitem(last=False)
         return paths
+
+    def factor(self, name: str, growth: float) -> np.ndarray:
+        """(D,) daily load factor swapping the forecast's own trend for ``growth`` a year."""
+        return growth_factor(self.forecasts[name]["mean"], growth)
+
+    def load(self, name: str) -> np.ndarray:
+        """(S, D) baseline daily load paths of one workload (its kept draws)."""
+        index = self.names.index(name)
+        z = factor_draws(self.z, self.correlation, self.seed, index)
+        fc, band = self.forecasts[name], self.bands[name]
+        if band is None:
+            return comonotone_paths(fc, z)
+        return band_paths(fc, band, self.horizon.month_of_day, z)
+
+    def kit(self, fits: dict[str, WorkloadFit], name: str) -> GrowthKit:
+        """One workload's growth kit: its baseline load-driven cost with the baseline's
+        own parameter draws and daily noise (``forecaster.tco.grown``); kept in memory
+        when ``keep_kits``."""
+        with self._lock:
+            if name in self._kits:
+                return self._kits[name]
+            lock = self._kit_locks.setdefault(name, threading.Lock())
+        with lock:  # one draw per workload when a request and ``prepare`` both want it
+            with self._lock:
+                if name in self._kits:
+                    return self._kits[name]
+            rng = np.random.default_rng(self.seed + 1 + self.names.index(name))
+            kit = GrowthKit.draw(fits[name].curve, self.load(name), rng)
+            if self.keep_kits:
+                self._hold_kits()
+                with self._lock:
+                    self._kits[name] = kit
+        return kit
+
+    def prepare(self, fits: dict[str, WorkloadFit]) -> None:
+        """Draw every workload's growth kit now (in threads), so a growth change only
+        transforms; kept while this projection is among the ``KITS_KEPT`` latest."""
+        self.keep_kits = True
+        _map(lambda name: self.kit(fits, name), list(self.names))
+
+    def kits_ready(self) -> bool:
+        with self._lock:
+            return len(self._kits) == len(self.names)
+
+    def _hold_kits(self) -> None:
+        """Count this projection among those keeping kits; drop the oldest's beyond
+        ``KITS_KEPT`` (their memory is the largest the dashboard holds)."""
+        with _kit_holders_lock:
+            alive = [r for r in _kit_holders if r() is not None and r() is not self]
+            _kit_holders[:] = [*alive, weakref.ref(self)]
+            while len(_kit_holders) > KITS_KEPT:
+                old = _kit_holders.pop(0)()
+                if old is not None:
+                    with old._lock:
+                        old._kits.clear()
 
     def _draw(
         self, fits: dict[str, WorkloadFit], name: str, growth: float | None, excess: bool
@@ -217,12 +302,16 @@ class Projection:
         return value
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the memory-only caches and lock (the disk cache keeps the
-        baseline and the cost by time)."""
+        """Pickled without the memory-only caches, kits and locks (the disk cache keeps
+        the baseline and the cost by time)."""
         state = dict(self.__dict__)
-        state.update(_grown=OrderedDict(), _daily=OrderedDict(), _lock=None)
+        state.update(_grown=OrderedDict(), _daily=OrderedDict(), _lock=None, _kits={},
+                     _kit_locks={}, keep_kits=False)  # fmt: skip
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("keep_kits", False)
+        state.setdefault("_kits", {})
+        state.setdefault("_kit_locks", {})
         self.__dict__.update(state)
         self._lock = threading.Lock()

@@ -70,9 +70,11 @@ class ByTime:
 @dataclass(frozen=True)
 class ScenarioResult:
     """One scenario's figures in one currency: monthly total, cumulative TCO, the next 3
-    and 12 months, NPV and its saving against the baseline, the break-even month (YYYY-MM,
-    None: never within the horizon or the baseline itself) with the share of paths ahead
-    at the horizon, and the deterministic one-off and labour amounts."""
+        and 12 months, NPV and its saving against the baseline, the break-even month (YYYY-MM,
+        None: never within the horizon or the baseline itself) with the share of paths ahead
+        at the horizon, the deterministic one-off and labour amounts, and ``notes``: what of
+    the scenario these figures leave out and why (a fix of a workload without a fitted cost
+    curve), in words."""
 
     name: str
     description: str
@@ -86,6 +88,7 @@ class ScenarioResult:
     break_even_probability: float | None
     one_off: float
     labour: float
+    notes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +109,7 @@ class ScenarioResult:
             "break_even_probability": self.break_even_probability,
             "one_off": self.one_off,
             "labour": self.labour,
+            "notes": list(self.notes),
         }
 
 

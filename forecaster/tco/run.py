@@ -94,6 +94,30 @@ def _scenario_months(
                                                    "labour": arrays.labour}  # fmt: skip
 
 
+def left_out(sc: Scenario, fits: dict[str, WorkloadFit], currency: str) -> tuple[str, ...]:
+    """Notes, in words, on what of ``sc`` the ``currency`` figures do not hold: a fix of a
+    workload without a fitted cost curve is applied nowhere (its cost is forecast by time,
+    so neither the fix nor its migration cost and labour are counted); a fix of another
+    currency's workload shows in that currency's figures."""
+    notes = []
+    for fix in sc.fixes:
+        fit = fits.get(fix.workload)
+        if fit is None or fit.curve is None:
+            reason = (fit.summary.get("reason") if fit is not None else None) or "no data"
+            notes.append(
+                f"The architecture fix of {fix.workload} is not applied: {fix.workload} has "
+                f"no fitted cost curve ({reason}), so its cost is forecast by time with the "
+                "cost no workload claims, and neither the fix nor its migration cost and "
+                "labour are in these figures."
+            )
+        elif fit.currency != currency:
+            notes.append(
+                f"The architecture fix of {fix.workload} is in the {fit.currency} figures "
+                f"({fix.workload} bills in {fit.currency}), not in these."
+            )
+    return tuple(notes)
+
+
 def takes_effect(sc: Scenario, horizon: Horizon) -> int:
     """Index of the first horizon month in which ``sc`` changes anything: the earliest of
     its changes' ``starts`` (a fix's ``from``, a commitment's or price change's start, the
@@ -206,6 +230,7 @@ def run_tco(
                     if index is None or sc is scs[0]
                     else horizon.months[index],
                     break_even_probability=probability if sc is not scs[0] else None,
+                    notes=left_out(sc, fits, currency),
                     **amounts,
                 )
             )

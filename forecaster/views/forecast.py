@@ -151,10 +151,13 @@ def monte_carlo_note(doc: TCOResult) -> str:
 
 
 def what_if_note(doc: TCOResult, currency: str) -> str:
-    """What the what-if scenario changes, in the scenario kinds' words."""
+    """What the what-if scenario changes, in the scenario kinds' words, and what of it the
+    figures leave out (``ScenarioResult.notes``)."""
     cur = doc.currency(currency)
     scenario = cur.scenario(WHAT_IF) if cur is not None else None
-    return f"What-if: {scenario.description}." if scenario is not None else ""
+    if scenario is None:
+        return ""
+    return " ".join((f"What-if: {scenario.description}.", *scenario.notes))
 
 
 def comparison_table(doc: TCOResult, currency: str) -> pl.DataFrame:
