@@ -42,7 +42,7 @@ def profile_source(sf: SourceFrame) -> pl.DataFrame:
     One streaming pass groups by the source's BillingPeriodStart/End cells as read (a few
     distinct values per file); they are parsed, turned into months and checked on those few
     groups, not on every row. Ingest runs :func:`profile_plan` in the same pass as the
-    write instead (see ``forecaster.ingest``).
+    write instead (see ``forecaster.ingest_staging``).
     """
     try:
         groups = profile_plan(sf).collect(engine="streaming")

@@ -138,7 +138,7 @@ def test_killed_ingest_leaves_the_previous_state(tmp_path, store, stored):
 
 
 def test_reconciliation_failure_stores_nothing(tmp_path, store, stored, monkeypatch):
-    import forecaster.ingest as ingest_module
+    import forecaster.ingest_commit as ingest_module
 
     real = ingest_module.stored_totals
 

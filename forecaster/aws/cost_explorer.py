@@ -31,7 +31,8 @@ from forecaster.aws.session import Aws, AwsOptions
 from forecaster.billing.parse import parse_money
 from forecaster.billing.source import SourceFrame
 from forecaster.errors import InputError
-from forecaster.ingest import IngestReport, ingest_frames
+from forecaster.ingest import ingest_frames
+from forecaster.ingest_commit import IngestReport
 from forecaster.store.fsutil import atomic_write_json, read_json
 
 log = logging.getLogger(__name__)

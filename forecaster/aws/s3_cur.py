@@ -31,7 +31,8 @@ from forecaster.aws.session import Aws, AwsOptions
 from forecaster.billing import read_billing_file
 from forecaster.billing.files import OpenedFile
 from forecaster.errors import InputError
-from forecaster.ingest import IngestReport, ingest_frames
+from forecaster.ingest import ingest_frames
+from forecaster.ingest_commit import IngestReport
 from forecaster.store import BillingStore
 
 MANIFEST = re.compile(

@@ -122,7 +122,7 @@ class SourceFrame:
         """(source rows, the same rows in the canonical schema) per chunk to stream in turn.
 
         Both frames of a chunk come from one plan, so a query over both (the canonical
-        write and the source profile, see ``forecaster.ingest``) reads the chunk once. The
+        write and the source profile, see ``forecaster.ingest_staging``) reads the chunk once. The
         dictionaries of all lookups are built first, in one pass over the MAP columns.
         """
         tables = build_lookups(self.lookups, self.raw)

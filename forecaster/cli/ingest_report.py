@@ -6,7 +6,7 @@ exports, Cost Explorer and the Spark and Athena engines.
 
 from __future__ import annotations
 
-from forecaster.ingest import IngestReport
+from forecaster.ingest_commit import IngestReport
 
 
 def format_report(report: IngestReport) -> str:

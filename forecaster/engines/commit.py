@@ -22,7 +22,8 @@ from forecaster import columns as C
 from forecaster.engines.rollup import LINE_ITEM_COUNT, MEASURES, RollupSpec, finish
 from forecaster.engines.sql import ROW_KIND
 from forecaster.errors import InputError
-from forecaster.ingest import IngestReport, ingest_staged
+from forecaster.ingest import ingest_staged
+from forecaster.ingest_commit import IngestReport
 from forecaster.reconcile import period_label
 from forecaster.store import PartitionKey
 from forecaster.store.replacement import FilePeriod, PeriodDelivery
@@ -119,7 +120,7 @@ def commit_run(
 ) -> IngestReport:
     """Write ``run``'s rollup partitions (one per billing period) and commit them, under the
     store's replacement rules (``replace``: periods that may replace regardless)."""
-    from forecaster.ingest import _key_dir
+    from forecaster.ingest_staging import partition_dir
 
     rollup = run.rollup(source)
     totals = pl.concat(run.totals, how="diagonal_relaxed")
@@ -134,7 +135,7 @@ def commit_run(
             key = PartitionKey(source, period)
             part = labelled.filter(pl.col("_period") == period).drop("_period")
             profile = totals.filter(pl.col("billing_period") == period)
-            out = staging / _key_dir(key) / "part-00000-0000.parquet"
+            out = staging / partition_dir(key) / "part-00000-0000.parquet"
             out.parent.mkdir(parents=True, exist_ok=True)
             part.write_parquet(out, compression="zstd", statistics=True)
             line_items = int(profile["rows"].sum())
