@@ -13,7 +13,7 @@ mean absolute percentage error of the median.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import polars as pl
 
 from forecaster.errors import InputError
 from forecaster.tco.run import run_tco
+from forecaster.timeonly.monthly import forecast_months
 from forecaster.workloads import load_workloads, unclaimed_cost, workload_series
 
 HORIZONS = (3, 6, 12)
@@ -124,3 +125,46 @@ def summarize(
             "mape_p50_pct": float(np.mean(np.abs(actual - p50) / np.abs(actual)) * 100),
         }
     return out
+
+
+def backtest_months(
+    y: np.ndarray,
+    history_months: int,
+    horizons: tuple[int, ...] = HORIZONS,
+    step: int = 12,
+    max_cutoffs: int | None = None,
+    first: date | None = None,
+) -> list[dict]:
+    """Backtest of the monthly cost forecast by time (``forecast_months``, what ``run_tco``
+    projects for cost no workload claims) on one monthly series ``y`` (oldest first): at
+    cutoffs ``step`` months apart, latest first, forecast from the ``history_months``
+    months before the cutoff (as a bill of that age would be) and score the months after.
+    ``first``: the calendar month of ``y[0]`` (lets the forecast work per calendar day).
+
+    Rows as ``backtest_projection``'s (cutoff is the index of the first forecast month)."""
+    longest = max(horizons)
+    rows: list[dict] = []
+    cutoffs = list(range(y.size - longest, history_months - 1, -step))
+    for cutoff in cutoffs[:max_cutoffs]:
+        start = None
+        if first is not None:
+            index = first.year * 12 + first.month - 1 + cutoff - history_months
+            start = date(index // 12, index % 12 + 1, 1)
+        fc = forecast_months(y[cutoff - history_months : cutoff], longest, start)
+        for ahead in range(1, longest + 1):
+            value = float(y[cutoff + ahead - 1])
+            p10, p50, p90 = (float(a[ahead - 1]) for a in (fc.p10, fc.p50, fc.p90))
+            rows.append(
+                {
+                    "cutoff": cutoff,
+                    "month": cutoff + ahead - 1,
+                    "months_ahead": ahead,
+                    "actual": value,
+                    "p10": p10,
+                    "p50": p50,
+                    "p90": p90,
+                    "inside": bool(p10 <= value <= p90),
+                    "band": fc.band,
+                }
+            )
+    return rows

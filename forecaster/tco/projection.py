@@ -30,6 +30,7 @@ from forecaster.forecast.load import LoadForecaster
 from forecaster.months import first_of_month_after
 from forecaster.portfolio import WorkloadFit
 from forecaster.timeonly.forecast import forecast_days
+from forecaster.timeonly.monthly import at_least_random_walk, forecast_months, trusted_steps
 
 Z80 = 1.2815515655446004
 
@@ -151,7 +152,10 @@ def monthly_band(fit: WorkloadFit, n_days: int) -> MonthlyBand | None:
     error k months ahead. ``conformal_quantiles`` pools them across k with a power-law
     scale in k, so month 12 or 36 gets a band even where the history holds no error that
     long (this is where a year of trend error shows, which daily in-sample errors never
-    do). None with fewer than ``MIN_BAND_ORIGINS`` origins."""
+    do). Beyond the longest months ahead with three errors, the band grows at least as a
+    random-walk level (``forecaster.timeonly.monthly.at_least_random_walk``): a fitted
+    exponent below 1/2 speaks for the months the history holds, not for year three. None
+    with fewer than ``MIN_BAND_ORIGINS`` origins."""
     history, days = _load_history(fit)
     return _monthly_band(history, days, n_days)
 
@@ -191,6 +195,8 @@ def _monthly_band(history: bytes, days: bytes, n_days: int) -> MonthlyBand | Non
     last = int(np.flatnonzero(np.isfinite(matrix).any(axis=0)).max()) + 1
     quantiles, _ = conformal_quantiles(matrix[:, :last], n_months, levels=(80,))
     lo, hi = quantiles[80]
+    trusted = trusted_steps(matrix[:, :last])
+    lo, hi = -at_least_random_walk(-lo, trusted), at_least_random_walk(hi, trusted)
     return MonthlyBand(lo=lo, hi=hi, errors=errors, origins=len(rows))
 
 
@@ -336,8 +342,10 @@ def _by_month(
     daily: pl.DataFrame, horizon: Horizon, z: np.ndarray
 ) -> tuple[np.ndarray, str] | None:
     """(S, M) monthly cost by time from the whole months of ``daily`` (``day``, ``cost``),
-    forecast at monthly grain (``LoadForecaster("1mo")``: out-of-sample intervals across
-    horizons once the history allows), or None with fewer than ``MIN_MONTHS_BY_TIME``.
+    forecast at monthly grain (``forecaster.timeonly.monthly.forecast_months``: P10-P90
+    measured out of sample, per month or per calendar day), or None with fewer than
+    ``MIN_MONTHS_BY_TIME``. Each path is the median times exp(its draw scaled to the band)
+    for a ratio band (the median plus the scaled draw otherwise), one draw for every month.
 
     Monthly, because a bill's cost by time holds charges a daily model cannot see coming:
     support plans, fees and tax land on one day a month (on the sample, two thirds of the
@@ -354,18 +362,21 @@ def _by_month(
     if months.height < MIN_MONTHS_BY_TIME:
         return None
     y = months["cost"].to_numpy().astype(float)
-    n = len(horizon.months)
     try:
-        pred = LoadForecaster(freq="1mo", horizon=n).fit(y).predict()
+        fc = forecast_months(y, len(horizon.months), months["month"][0])
     except CannotFit:
         return None
-    fc = {k: pred[k].to_numpy() for k in ("mean", "lo_80", "hi_80")}
-    up = (fc["hi_80"] - fc["mean"]) / Z80
-    down = (fc["mean"] - fc["lo_80"]) / Z80
-    width = np.where(z[:, None] >= 0, up[None, :], down[None, :])
-    paths = fc["mean"][None, :] + z[:, None] * width
+    up = (fc.p90 - fc.p50) / Z80
+    down = (fc.p50 - fc.p10) / Z80
+    if fc.log:  # a ratio band: the paths move on the log scale, P10 and P90 land on it
+        up, down = np.log(fc.p90 / fc.p50) / Z80, np.log(fc.p50 / fc.p10) / Z80
+        scale = np.where(z[:, None] >= 0, up[None, :], down[None, :])
+        paths = fc.p50[None, :] * np.exp(z[:, None] * scale)
+    else:
+        width = np.where(z[:, None] >= 0, up[None, :], down[None, :])
+        paths = fc.p50[None, :] + z[:, None] * width
     first = horizon.days[0]
     following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     calendar_days = (following - date(first.year, first.month, 1)).days
     paths[:, 0] *= int(np.sum(horizon.month_of_day == 0)) / calendar_days
-    return paths, "monthly cost forecast by time (its out-of-sample intervals)"
+    return paths, f"{fc.method}; P10-P90 {fc.band}"

@@ -5,6 +5,8 @@ month-over-month bridge without workloads and anomalies by time.
   account (largest groups plus "the rest"), with explicit gaps.
 - ``forecast``: ``forecast_days``, the one time-only cost forecast (the load forecaster at
   day grain), monthly bands.
+- ``monthly``: ``forecast_months``, the monthly cost forecast by time with its P10-P90
+  band measured out of sample (the cost no workload claims in ``forecaster tco``).
 - ``bill``: ``bill_forecast``, the bill's forecast per currency and group.
 """
 
