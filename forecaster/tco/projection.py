@@ -30,7 +30,12 @@ from forecaster.forecast.load import LoadForecaster
 from forecaster.months import first_of_month_after
 from forecaster.portfolio import WorkloadFit
 from forecaster.timeonly.forecast import forecast_days
-from forecaster.timeonly.monthly import at_least_random_walk, forecast_months, trusted_steps
+from forecaster.timeonly.monthly import (
+    FORECAST_MONTHS,
+    at_least_random_walk,
+    forecast_months,
+    trusted_steps,
+)
 
 Z80 = 1.2815515655446004
 
@@ -363,9 +368,11 @@ def _by_month(
         return None
     y = months["cost"].to_numpy().astype(float)
     try:
-        fc = forecast_months(y, len(horizon.months), months["month"][0])
+        n = len(horizon.months)
+        fc = forecast_months(y, max(n, FORECAST_MONTHS), months["month"][0])
     except CannotFit:
         return None
+    fc.p10, fc.p50, fc.p90 = fc.p10[:n], fc.p50[:n], fc.p90[:n]
     up = (fc.p90 - fc.p50) / Z80
     down = (fc.p50 - fc.p10) / Z80
     if fc.log:  # a ratio band: the paths move on the log scale, P10 and P90 land on it

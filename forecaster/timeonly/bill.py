@@ -22,6 +22,7 @@ from forecaster.money import apportion
 from forecaster.months import month_of
 from forecaster.store import read_charges
 from forecaster.timeonly.forecast import GroupForecast, forecast_group
+from forecaster.timeonly.monthly import FORECAST_MONTHS
 from forecaster.timeonly.series import (
     DEFAULT_GROUPS,
     DIMENSIONS,
@@ -33,10 +34,6 @@ from forecaster.timeonly.series import (
 )
 
 DEFAULT_MONTHS = 12
-#: Every time-only forecast is computed this far ahead and cut to the months asked for, so
-#: the next 12 months read the same in ``forecast-cost`` (12 months), ``tco`` (36) and the
-#: review pack: the forecaster's choice of variant and interval depends on its horizon.
-FORECAST_MONTHS = 36
 LEVELS_TEXT = "P10 and P90 are the ends of the 80% prediction interval; P50 the median forecast"
 
 

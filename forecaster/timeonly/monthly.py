@@ -37,6 +37,10 @@ import numpy as np
 from forecaster.errors import CannotFit
 from forecaster.forecast.load import MIN_CONFORMAL_ORIGINS, LoadForecaster
 
+FORECAST_MONTHS = 36
+"""Every time-only forecast is computed this far ahead and cut to the months asked for, so
+the next 12 months read the same in ``forecast-cost`` (12 months), ``tco`` (12 to 36) and
+the review pack: the forecaster's choice of variant and interval depends on its horizon."""
 MIN_TRAINING_MONTHS = 8
 """Months before the first out-of-sample origin (the load forecaster's minimum fit)."""
 MIN_STEPS_FOR_EXPONENT = 4
