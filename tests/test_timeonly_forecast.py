@@ -16,6 +16,7 @@ from forecaster.tco.run import run_tco
 from forecaster.timeonly.bill import bill_forecast
 from forecaster.timeonly.forecast import forecast_days, horizon_days
 from forecaster.timeonly.series import REST, TOTAL, daily_cost, recent_history
+from tests.focus_builder import focus_row, write_focus
 
 
 def _store_total(store, currency):
@@ -54,6 +55,45 @@ def test_the_history_starts_after_the_last_long_gap():
 def test_too_short_a_history_says_why():
     with pytest.raises(CannotFit, match="at least"):
         forecast_days([date(2024, 1, d) for d in range(1, 4)], np.ones(3), 10)
+
+
+def _one_month_bill(seed: int = 0) -> tuple[list[date], np.ndarray]:
+    """31 days of a 6,000 USD/day bill with weekday noise, whose last three days hold only
+    the recurring charges (a provider that has not billed them all yet)."""
+    rng = np.random.default_rng(seed)
+    cost = 6000.0 * rng.lognormal(0.0, 0.15, 31)
+    cost[-3:] = 350.0
+    return [date(2026, 5, d) for d in range(1, 32)], cost
+
+
+def test_a_month_of_history_is_forecast_at_its_run_rate_with_a_band_that_stays_believable():
+    days, cost = _one_month_bill()
+    fc = forecast_days(days, cost, horizon_days(days[-1], 36))
+    assert "run rate" in fc.method and "31 days of history" in fc.method
+    assert (fc.p10 > 0).all() and (fc.p10 <= fc.p50).all() and (fc.p50 <= fc.p90).all()
+    run_rate = float(np.mean(cost[-28:]))
+    assert fc.p50.mean() == pytest.approx(run_rate, rel=0.01)
+    first, last = (fc.p90[i] / fc.p50[i] for i in (0, -1))
+    assert 1.05 < first < 1.6 and first < last < 6.0  # wider further ahead, never absurd
+    width = np.log(fc.p90 / fc.p50)
+    assert (np.diff(width) >= -1e-12).all()
+
+
+def test_a_one_month_bill_gives_a_tco_band_within_a_few_times_its_median(tmp_path, cli_json):
+    rows = []
+    days, cost = _one_month_bill(seed=3)
+    for d, c in zip(days, cost, strict=True):
+        rows.append(focus_row(period="2026-05", day=d.day, cost=round(float(c), 2)))
+    path = write_focus(tmp_path / "may.csv", rows)
+    store = tmp_path / "store"
+    cli_json("ingest", "billing", str(path), "--store", str(store))
+    doc = cli_json("tco", "--store", str(store))
+    usd = doc["currencies"][0]
+    cumulative = usd["scenarios"][0]["cumulative"]
+    assert "run rate" in usd["by_time"]["method"]
+    month = float(sum(cost))
+    assert 25 * month < cumulative["p50"] < 45 * month  # 36 months near the run rate
+    assert cumulative["p10"] > 0.2 * cumulative["p50"] and cumulative["p90"] < 5 * cumulative["p50"]
 
 
 def test_horizon_counts_the_rest_of_the_month_as_the_first():

@@ -28,6 +28,16 @@ from forecaster.timeonly.series import TOTAL, DailyCost, recent_history
 
 METHOD = "daily cost forecast by time (trend and seasonality of the bill's own history)"
 
+#: Under this many days of history, a bill forecast further ahead than its history is long
+#: is forecast at its run rate (see ``run_rate``; a shorter horizon, such as the anomaly
+#: check's, keeps the model):
+#: a few weeks cannot tell a trend from the month's own pattern (monthly fees, the days a
+#: provider has not billed yet), and a trend or a seasonal naive error extrapolated three
+#: years from them reaches absurd bands (P90 44 million USD on a 187,000 USD month).
+SHORT_HISTORY_DAYS = 90
+#: The run rate is the mean day of this many last days (four whole weeks).
+RUN_RATE_DAYS = 28
+
 
 @dataclass
 class DayForecast:
@@ -53,6 +63,8 @@ def forecast_days(days: list[date], cost: np.ndarray, n_days: int) -> DayForecas
     used_days, y = recent_history(list(days), np.asarray(cost, dtype=float))
     if not used_days:
         raise CannotFit("no day with billing to forecast from")
+    if len(used_days) < SHORT_HISTORY_DAYS and n_days > len(used_days):
+        return run_rate(used_days, y, n_days)
     model = LoadForecaster(freq="1d", horizon=int(n_days)).fit(y)
     pred = model.predict()
     p10, p50, p90 = (pred[k].to_numpy() for k in ("lo_80", "mean", "hi_80"))
@@ -76,6 +88,70 @@ def forecast_days(days: list[date], cost: np.ndarray, n_days: int) -> DayForecas
         history_days=len(used_days),
         method=f"{METHOD}; {how}",
         config={"naive": bool(cfg.naive), "trend": bool(cfg.trend), "log": bool(cfg.log)},
+    )
+
+
+def run_rate(days: list[date], y: np.ndarray, n_days: int) -> DayForecast:
+    """A short history's forecast: every day ahead costs the mean day of the last
+    ``RUN_RATE_DAYS`` days (by weekday once three weeks are billed).
+
+    The band is log-normal around it. Its spread over the history's own span is the spread
+    of the history's weekly totals (robust: ``log(1 + 1.4826 MAD / median)``, so neither a
+    partial last week nor a near-empty one sets it; widened by Student's t for the few weeks there
+    are); beyond that span it grows with the square root of the horizon, as a random walk
+    of the level does. P10 and P90 are ``P50 * exp(-+ q * s * sqrt(h / span))``: never
+    negative, wider the shorter the history and the further ahead.
+
+    Raises ``CannotFit`` under two weeks of billed days or a recent level that is not
+    positive (a bill of credits).
+    """
+    from scipy.stats import t as student_t
+
+    values = np.asarray(y, dtype=float)
+    recent = values[-RUN_RATE_DAYS:]
+    recent_days = days[-RUN_RATE_DAYS:]
+    billed = np.isfinite(recent)
+    n_weeks = values.size // 7
+    weeks = values[values.size - 7 * n_weeks :].reshape(n_weeks, 7) if n_weeks else values[:0]
+    totals = np.array([np.nanmean(w) * 7.0 for w in weeks if np.isfinite(w).sum() >= 4])
+    totals = totals[totals > 0]
+    if totals.size < 2:
+        raise CannotFit(
+            f"{int(np.isfinite(values).sum())} billed days: a run rate needs at least two weeks of "
+            "positive cost"
+        )
+    level = float(np.nanmean(recent))
+    if not level > 0:
+        raise CannotFit("the recent bill is not positive (credits): no run rate to forecast")
+    profile = np.ones(7)
+    if billed.sum() >= 21:
+        weekday = np.array([d.weekday() for d in recent_days])
+        for wd in range(7):
+            seen = recent[billed & (weekday == wd)]
+            if seen.size:
+                profile[wd] = max(float(seen.mean()), 0.0) / level
+        profile /= profile.mean()
+    middle = float(np.median(totals))
+    spread_span = float(np.log1p(1.4826 * np.median(np.abs(totals - middle)) / middle))
+    q = float(student_t.ppf(0.9, df=totals.size - 1))
+    span = len(days)
+    last = days[-1]
+    ahead = [last + timedelta(days=i + 1) for i in range(int(n_days))]
+    p50 = np.array([level * profile[d.weekday()] for d in ahead])
+    spread = q * spread_span * np.sqrt(np.maximum(np.arange(1, n_days + 1), 7) / span)
+    return DayForecast(
+        days=ahead,
+        p10=p50 * np.exp(-spread),
+        p50=p50,
+        p90=p50 * np.exp(spread),
+        history_start=days[0],
+        history_days=span,
+        method=(
+            f"run rate of the last {min(RUN_RATE_DAYS, span)} days (only {span} days of "
+            f"history: too few for a trend or a yearly season); band from the spread of its "
+            f"{totals.size} weeks ({spread_span:.1%}), growing as a random walk beyond them"
+        ),
+        config={"naive": False, "trend": False, "log": True},
     )
 
 
