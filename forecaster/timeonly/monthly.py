@@ -229,7 +229,7 @@ def forecast_months(y: np.ndarray, horizon: int, first: date | None = None) -> M
     else:
         p10, p90 = mean - half, mean + half
     band = (
-        f"measured out of sample at {origins} monthly origins: spread growing as "
-        f"(months ahead)^{c:.2f}, Student's t for the number of origins"
+        f"measured out of sample at {origins} monthly origins: spread growing with the "
+        f"months ahead to the power {c:.2f}, widened by Student's t for so few origins"
     )
     return MonthlyCostForecast(p10, mean, p90, method, band, origins, c, log)

@@ -1,0 +1,129 @@
+"""Benchmark: do the TCO's monthly P10-P90 bands hold 70-90% of actual months?
+
+Two backtests, each with the previous scheme beside it in the same run:
+
+- ``sample``: the whole cost projection (``forecaster.tco.backtest.backtest_projection``,
+  ``run_tco`` 36 months ahead from each cutoff, workloads through their cost curves plus
+  the cost by time) on the bundled sample, cutoffs every other month from 2025-11, per
+  currency: USD (five workloads and the cost they leave unclaimed), EUR (a bill alone,
+  forecast by time from 12 to 22 months of history).
+- ``real``: the monthly cost forecast by time (``forecaster.timeonly.monthly.forecast_months``,
+  what ``run_tco`` projects for cost no workload claims) on the 12 real monthly series of
+  tests/fixtures/monthly, each cut to a young bill's 12, 18, 24 or 36 months of history, at
+  cutoffs a year apart (at most ``--cutoffs`` per series), scored 1-12 months ahead.
+  ``before``: the load forecaster's own 80% interval at monthly grain (with under 30
+  months its Gaussian fallback widened 1.5x), the band ``run_tco`` used until session 5.
+
+Coverage is the share of (cutoff, month) pairs inside P10-P90 over months 1..h ahead;
+width the mean (P90 - P10) / P50; MAPE that of the median.
+
+    python benchmarks/tco_bands.py [--part sample|real|all] [--cutoffs 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from forecaster.forecast.load import LoadForecaster
+from forecaster.tco.backtest import backtest_months, backtest_projection, summarize
+
+ROOT = Path(__file__).resolve().parents[1]
+MONTHLY = ROOT / "tests" / "fixtures" / "monthly"
+CUTOFFS = ["2025-11", "2026-01", "2026-03", "2026-05", "2026-07", "2026-09"]
+HISTORIES = (12, 18, 24, 36)
+
+
+def _line(label: str, rows: list[dict]) -> str:
+    s = summarize(rows)
+    cov = " / ".join(f"{s[h]['coverage_p10_p90']:.3f}" for h in (3, 6, 12))
+    width = " / ".join(f"{s[h]['width_pct']:.1f}%" for h in (3, 6, 12))
+    return f"| {label} | {s[12]['months']} | {cov} | {width} | {s[12]['mape_p50_pct']:.1f}% |"
+
+
+HEADER = (
+    "| backtest | months scored | P10-P90 coverage 3 / 6 / 12 months | width 3 / 6 / 12 "
+    "| MAPE of P50 (12) |\n|---|---:|---|---|---:|"
+)
+
+
+def run_sample(samples: int) -> None:
+    from forecaster.sample import write_sample
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_sample(root / "sample", root / "store")
+        t0 = time.perf_counter()
+        result = backtest_projection(
+            root / "store", root / "sample" / "workloads.toml", cutoffs=CUTOFFS, samples=samples
+        )
+        took = time.perf_counter() - t0
+    print(f"\nsample, {len(CUTOFFS)} cutoffs, {samples} paths, 36 months ahead ({took:.0f} s)")
+    print(HEADER)
+    for cur in ("USD", "EUR"):
+        print(_line(cur, [r for r in result["rows"] if r["currency"] == cur]))
+
+
+def _before(y: np.ndarray, history: int, cutoffs: int) -> list[dict]:
+    """The load forecaster's own monthly 80% interval, scored as ``backtest_months``."""
+    rows = []
+    for cutoff in list(range(y.size - 12, history - 1, -12))[:cutoffs]:
+        pred = LoadForecaster("1mo", 36).fit(y[cutoff - history : cutoff]).predict()
+        for ahead in range(1, 13):
+            value = float(y[cutoff + ahead - 1])
+            lo, mid, hi = (float(pred[k][ahead - 1]) for k in ("lo_80", "mean", "hi_80"))
+            rows.append(
+                {"months_ahead": ahead, "actual": value, "p10": lo, "p50": mid, "p90": hi,
+                 "inside": lo <= value <= hi}
+            )  # fmt: skip
+    return rows
+
+
+def run_real(cutoffs: int) -> None:
+    series = []
+    for path in sorted(MONTHLY.glob("*.csv")):
+        frame = pl.read_csv(path, try_parse_dates=True)
+        first = frame["timestamp"][0]
+        series.append(
+            (path.stem, frame["value"].to_numpy().astype(float), date(first.year, first.month, 1))
+        )
+    print(
+        f"\nreal monthly series ({len(series)}), at most {cutoffs} cutoffs each, 12 months scored"
+    )
+    print(HEADER)
+    for history in HISTORIES:
+        t0 = time.perf_counter()
+        now = [
+            r
+            for _, y, first in series
+            for r in backtest_months(y, history, max_cutoffs=cutoffs, first=first)
+        ]
+        took = time.perf_counter() - t0
+        before = [r for _, y, _ in series for r in _before(y, history, cutoffs)]
+        print(_line(f"{history} months of history: before", before))
+        print(_line(f"{history} months of history: now ({took:.0f} s)", now))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("sample", "real", "all"), default="all")
+    parser.add_argument("--cutoffs", type=int, default=4)
+    parser.add_argument("--samples", type=int, default=200)
+    args = parser.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if args.part in ("real", "all"):
+        run_real(args.cutoffs)
+    if args.part in ("sample", "all"):
+        run_sample(args.samples)
+    print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
