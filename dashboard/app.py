@@ -11,9 +11,12 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dash
+import flask
 from dash import Dash, Input, Output, dcc, html
+from dash import _pages as dash_pages
 
 from dashboard import components as ui
 from dashboard import loader, responses
@@ -24,6 +27,7 @@ from forecaster.errors import ForecasterError
 log = logging.getLogger(__name__)
 PROBLEM_ID = "app-problem"
 PAGE_CONTENT = "_pages_content"  # Dash pages' container of the page shown
+PAGE_LOCATION, PAGE_STORE, PAGE_DUMMY = "_pages_location", "_pages_store", "_pages_dummy"
 
 HERE = Path(__file__).parent
 
@@ -61,7 +65,8 @@ def create_app(
     app.callback(
         [Output(_nav_id(p), "className") for p in pages],
         Output(PROBLEM_ID, "children"),  # a new page clears the last page's problem
-        Input("_pages_location", "pathname"),
+        Input(PAGE_LOCATION, "pathname"),
+        prevent_initial_call=True,  # the first view's nav is marked in the layout
     )(lambda pathname: [*nav_classes(pathname, [p["relative_path"] for p in pages]), None])
     configure_auth(app, env)
     responses.install(app.server)  # after the login check
@@ -128,7 +133,11 @@ def _nav_id(page: dict) -> str:
 
 
 def layout() -> html.Div:
+    """The app's layout with the page the browser shows already in it (``first_view``)."""
     pages = _pages()
+    url = urlsplit(flask.request.referrer or "") if flask.has_request_context() else None
+    path = url.path if url and url.path else None
+    classes = nav_classes(path, [p["relative_path"] for p in pages])
     return html.Div(
         [
             html.Header(
@@ -136,12 +145,43 @@ def layout() -> html.Div:
                     html.H1("Cloud cost and scaling forecaster"),
                     html.P("Cost against load, not only time.", className="tagline"),
                     html.Nav(
-                        [dcc.Link(p["name"], href=p["relative_path"], id=_nav_id(p)) for p in pages]
-                    ),
+                        [
+                            dcc.Link(p["name"], href=p["relative_path"], id=_nav_id(p), className=c)
+                            for p, c in zip(pages, classes, strict=True)
+                        ]
+                    ),  # fmt: skip
                 ],
                 className="top",
             ),
             html.Div(id=PROBLEM_ID, role="alert"),
-            html.Main(dash.page_container, className="page"),
+            html.Main(first_view(path, url.query if url else ""), className="page"),
+        ]
+    )
+
+
+def first_view(path: str | None, query: str) -> html.Div:
+    """Dash pages' container with the page at ``path`` (the URL of the page that asked for
+    the layout) rendered into it, as the routing callback would render it, so the first
+    view costs one round trip less; the routing callback renders every later page. Without
+    a path (a layout asked for outside a page), Dash's empty container."""
+    if path is None:
+        return dash.page_container
+    page, variables = dash_pages._path_to_page(dash.get_app().strip_relative_path(path))
+    if not page:
+        return dash.page_container
+    search = f"?{query}" if query else ""
+    try:
+        content = page["layout"](**(variables or {}), **dash_pages._parse_query_string(search))
+    except Exception as exc:  # shown as the routing callback's error handler shows it
+        if not isinstance(exc, ForecasterError):
+            log.error("dashboard page layout failed", exc_info=exc)
+        content = html.Div([ui.problem(problem_message(exc))])
+        flask.g.keep_answer = False  # responses: never kept on disk
+    return html.Div(
+        [  # the location as the browser has it, so Dash does not route the page again
+            dcc.Location(id=PAGE_LOCATION, refresh="callback-nav", pathname=path, search=search),
+            html.Div(content, id=PAGE_CONTENT, disable_n_clicks=True),
+            dcc.Store(id=PAGE_STORE, data={"title": page["title"]}),  # the tab's title
+            html.Div(id=PAGE_DUMMY, disable_n_clicks=True),
         ]
     )

@@ -10,6 +10,10 @@ catalogs, the workloads, scenarios and load-test files, the ingest log, the dash
 source and the product's code fingerprint. An ingest, a changed input file or a new version
 therefore never serves an old answer.
 
+The app's layout (``GET /_dash-layout``) holds the first view of the page that asked for it
+(``dashboard.app.first_view``), so it is kept the same way, keyed by that page's path and
+query instead of a body.
+
 Only whole answers are kept: status 200, JSON, no problem raised to the page's error
 handler, at most ``MAX_BYTES``, and never a download. The check runs after the login
 (``dashboard.auth`` registers its check first), so it never answers an unauthenticated
@@ -24,6 +28,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
 
@@ -35,6 +40,7 @@ log = logging.getLogger(__name__)
 
 NAME = "responses"
 ROUTE = "_dash-update-component"
+LAYOUT_ROUTE = "_dash-layout"
 MAX_BYTES = 2_000_000
 KEEP = 512  # answers kept per store state (six pages and their controls)
 DASHBOARD_CODE = tuple(sorted(Path(__file__).resolve().parent.rglob("*.py")))
@@ -63,11 +69,17 @@ def _cache():
 
 
 def _body_key() -> tuple[str]:
+    if request.method == "GET":  # the layout: the first view of the page that asked for it
+        url = urlsplit(request.referrer or "")
+        return (hashlib.sha256(f"layout {url.path}?{url.query}".encode()).hexdigest(),)
     return (hashlib.sha256(request.get_data()).hexdigest(),)
 
 
 def _is_callback() -> bool:
-    """A callback request whose answer may be kept (downloads are sent, never kept)."""
+    """A callback request whose answer may be kept (downloads are sent, never kept), or the
+    layout asked for by a page."""
+    if request.method == "GET":
+        return request.path.endswith(LAYOUT_ROUTE) and bool(request.referrer)
     if request.method != "POST" or not request.path.endswith(ROUTE):
         return False
     body = request.get_json(silent=True) or {}
@@ -101,9 +113,11 @@ def install(server: Flask) -> None:
             and response.status_code == 200
             and response.mimetype == "application/json"
             and not response.direct_passthrough
+            and g.get("keep_answer", True)  # False: the first view's page failed
         ):
             body = response.get_data()
-            if len(body) <= MAX_BYTES and b'"app-problem"' not in body:
+            layout = request.method == "GET"  # holds the (empty) app-problem notice
+            if len(body) <= MAX_BYTES and (layout or b'"app-problem"' not in body):
                 _cache().put(NAME, _body_key(), body, keep=KEEP)
         return response
 

@@ -175,3 +175,82 @@ def test_a_download_is_sent_but_never_kept(sample, private_store):
     assert sent.status_code == 200 and b"filename" in sent.data
     after = set(kept.glob("*.pickle")) if kept.is_dir() else set()
     assert after == before
+
+
+def test_the_layout_a_page_asks_for_holds_that_page_and_marks_it_in_the_nav(sample, private_store):
+    """The first view needs no routing round trip: the page, the location as the browser has
+    it (so Dash does not route again) and the tab title come with the layout."""
+    client = support.app_for(sample).server.test_client()
+    loader.configure(private_store, sample["workloads"], sample["loadtests"])
+    got = client.get("/_dash-layout", headers={"Referer": "http://x/review?month=2026-09"})
+    text = got.data.decode()
+    assert got.status_code == 200 and '"review-waterfall"' in text
+    assert '"value":"2026-09"' in text  # the query is the page's state, as when routed
+    location = _find(got.get_json(), "_pages_location")
+    assert (location["pathname"], location["search"]) == ("/review", "?month=2026-09")
+    assert _find(got.get_json(), "_pages_store")["data"]["title"].startswith("Review")
+    assert _find(got.get_json(), "nav-review")["className"] == "current"
+    assert _find(got.get_json(), "nav-overview")["className"] == ""
+
+
+def test_without_a_page_the_layout_leaves_routing_to_dash(sample, private_store):
+    client = support.app_for(sample).server.test_client()
+    loader.configure(private_store, sample["workloads"], sample["loadtests"])
+    for headers in ({}, {"Referer": "http://x/no-such-page"}):
+        got = client.get("/_dash-layout", headers=headers).get_json()
+        assert _find(got, "_pages_content").get("children") is None
+        assert "pathname" not in _find(got, "_pages_location")
+
+
+def test_a_layout_is_kept_per_page_and_query(sample, private_store, monkeypatch):
+    client = support.app_for(sample).server.test_client()
+    loader.configure(private_store, sample["workloads"], sample["loadtests"])
+    september = {"Referer": "http://x/review?month=2026-09"}
+    first = client.get("/_dash-layout", headers=september).data
+    loader.clear()
+
+    def no_compute(*args):
+        raise AssertionError("computed although the disk cache holds the answer")
+
+    monkeypatch.setattr(loader, "spend", no_compute)
+    monkeypatch.setattr(loader, "currencies", no_compute)
+    assert client.get("/_dash-layout", headers=september).data == first
+    monkeypatch.undo()
+    loader.configure(private_store, sample["workloads"], sample["loadtests"])
+    october = client.get("/_dash-layout", headers={"Referer": "http://x/review?month=2026-10"})
+    assert october.data != first
+
+
+def test_a_page_that_fails_shows_one_line_and_is_never_kept(sample, private_store, monkeypatch):
+    client = support.app_for(sample).server.test_client()
+    loader.configure(private_store, sample["workloads"], sample["loadtests"])
+
+    def broken(*args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(loader, "partitions", broken)
+    got = client.get("/_dash-layout", headers={"Referer": "http://x/data"})
+    text = got.data.decode()
+    assert got.status_code == 200 and "could not be computed (RuntimeError)" in text
+    assert "disk on fire" not in text and "Traceback" not in text
+    kept = private_store / "cache" / responses.NAME
+    assert not kept.is_dir() or not any(kept.glob("*.pickle"))
+
+
+def _find(node, id_: str) -> dict:
+    """The props of the component ``id_`` in a layout's JSON."""
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("id") == id_:
+            return props
+        children = [props.get("children")] if "props" in node else list(node.values())
+        for child in children:
+            found = _find(child, id_)
+            if found:
+                return found
+    if isinstance(node, list):
+        for child in node:
+            found = _find(child, id_)
+            if found:
+                return found
+    return {}
