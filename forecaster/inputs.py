@@ -114,8 +114,8 @@ def inputs_doc(store: str | Path, *items: Named) -> dict[str, Any]:
 
 
 def check_sources(store_dir: str | Path, sources: list[str] | tuple[str, ...] | None) -> None:
-    """Refuse ``--source`` names the store does not hold (naming the ones it does), so a
-    typo never reads as "no billing"."""
+    """Refuse ``sources`` the store does not hold (naming the ones it does), so a typo never
+    reads as "no billing". The message names the parameter (the CLI says ``--source``)."""
     if not sources:
         return
     from forecaster.store import BillingStore
@@ -124,18 +124,20 @@ def check_sources(store_dir: str | Path, sources: list[str] | tuple[str, ...] | 
     unknown = sorted(set(sources) - set(held))
     if unknown:
         raise InputError(
-            f"--source {', '.join(unknown)}: not in the store {store_dir} (it holds "
-            f"{', '.join(held) or 'no billing'})"
+            f"sources {', '.join(unknown)}: not in the store {store_dir} (it holds "
+            f"{', '.join(held) or 'no billing'})",
+            parameters=("sources",),
         )
 
 
 def check_tag_keys(known: list[str], keys: list[str] | tuple[str, ...] | None) -> None:
-    """Refuse ``--tag`` keys no billing line carries (naming the keys the bill uses), so a
-    typo never reads as 100% "(untagged)"."""
+    """Refuse ``tag_keys`` no billing line carries (naming the keys the bill uses), so a
+    typo never reads as 100% "(untagged)". The CLI says ``--tag``."""
     unknown = sorted(set(keys or ()) - set(known))
     if unknown:
         shown = ", ".join(known[:20]) + (" ..." if len(known) > 20 else "")
         raise InputError(
-            f"--tag {', '.join(unknown)}: no billing line has this tag key (the bill's keys: "
-            f"{shown or 'none'})"
+            f"tag_keys {', '.join(unknown)}: no billing line has this tag key (the bill's keys: "
+            f"{shown or 'none'})",
+            parameters=("tag_keys",),
         )

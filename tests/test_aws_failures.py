@@ -183,8 +183,11 @@ def test_an_unknown_profile_is_named(aws_env, tmp_path):
 
 def test_cloudwatch_needs_a_region(aws_env, monkeypatch, cloudwatch_workload, tmp_path):
     monkeypatch.delenv("AWS_DEFAULT_REGION")
-    with pytest.raises(AwsError, match="no AWS region; pass --region"):
+    from forecaster.cli.common import error_text
+
+    with pytest.raises(AwsError, match="no AWS region; pass `region`") as info:
         run_cw(tmp_path / "s", cloudwatch_workload)
+    assert "no AWS region; pass --region, set AWS_REGION" in error_text(info.value)
 
 
 # -- throttling ------------------------------------------------------------------------------

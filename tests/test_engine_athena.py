@@ -272,6 +272,7 @@ def test_a_query_past_the_timeout_is_stopped_and_named(athena_cur2, cli, tmp_pat
     code, _ = _ingest(cli, tmp_path / "store", "--timeout", "0.05")
     err = capsys.readouterr().err
     assert code == 2 and "did not finish within 0.05 s" in err and "was stopped" in err
+    assert "Raise --timeout or narrow it with --period" in err  # the engine said `timeout`
     assert proxy.count("StopQueryExecution") == 1
 
 

@@ -87,12 +87,14 @@ DENIED_CODES = frozenset(
 )
 MISSING_CODES = {"NoSuchBucket": "bucket", "NoSuchKey": "object", "404": "object"}
 
+#: Hints naming the ``profile`` parameter (marked as code; the CLI says ``--profile``). Errors
+#: that use them pass ``parameters=("profile",)``.
 CREDENTIALS_HELP = (
     "refresh them (e.g. `aws sso login --profile NAME`, or new temporary keys), or pick "
-    "other ones with --profile"
+    "other ones with `profile`"
 )
 NO_CREDENTIALS_HELP = (
-    "no AWS credentials found: set AWS_PROFILE or pass --profile, set AWS_ACCESS_KEY_ID and "
+    "no AWS credentials found: set AWS_PROFILE or pass `profile`, set AWS_ACCESS_KEY_ID and "
     "AWS_SECRET_ACCESS_KEY, or run on an AWS role (boto3's default credential chain)"
 )
 
@@ -129,7 +131,7 @@ def translate(exc: Exception, api: str, resource: str) -> AwsError:
     action = IAM_ACTIONS.get(api, api.replace(".", ":"))
     where = f"{api} on {resource}" if resource else api
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
-        return AwsError(f"{where}: {NO_CREDENTIALS_HELP}")
+        return AwsError(f"{where}: {NO_CREDENTIALS_HELP}", parameters=("profile",))
     if isinstance(
         exc,
         bx.TokenRetrievalError
@@ -139,7 +141,8 @@ def translate(exc: Exception, api: str, resource: str) -> AwsError:
         | bx.RefreshWithMFAUnsupportedError,
     ):
         return AwsError(
-            f"{where}: the AWS credentials have expired or cannot be refreshed; {CREDENTIALS_HELP}"
+            f"{where}: the AWS credentials have expired or cannot be refreshed; {CREDENTIALS_HELP}",
+            parameters=("profile",),
         )
     if isinstance(exc, bx.ProfileNotFound):
         return AwsError(
@@ -147,7 +150,9 @@ def translate(exc: Exception, api: str, resource: str) -> AwsError:
             "(~/.aws/config or ~/.aws/credentials)"
         )
     if isinstance(exc, bx.NoRegionError):
-        return AwsError(f"{where}: no AWS region; pass --region or set AWS_REGION")
+        return AwsError(
+            f"{where}: no AWS region; pass `region` or set AWS_REGION", parameters=("region",)
+        )
     if isinstance(exc, bx.EndpointConnectionError | bx.ConnectionClosedError):
         return AwsError(f"{where}: cannot reach the AWS endpoint ({exc})")
     if isinstance(exc, bx.ReadTimeoutError | bx.ConnectTimeoutError):
@@ -158,7 +163,10 @@ def translate(exc: Exception, api: str, resource: str) -> AwsError:
         text = str(exc.response.get("Error", {}).get("Message") or "")
     detail = f"{code}: {text}" if text else code
     if code in CREDENTIAL_CODES:
-        return AwsError(f"{where}: AWS rejected the credentials ({detail}); {CREDENTIALS_HELP}")
+        return AwsError(
+            f"{where}: AWS rejected the credentials ({detail}); {CREDENTIALS_HELP}",
+            parameters=("profile",),
+        )
     if code in DENIED_CODES:
         return AwsError(
             f"{where}: access denied ({detail}); the identity needs {action} "

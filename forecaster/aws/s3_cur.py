@@ -115,7 +115,9 @@ def _download(aws: Aws, bucket: str, key: str, manifest: Manifest, to: Path) -> 
     try:
         resp = aws.call("s3", "GetObject", uri, Bucket=bucket, Key=key)
     except AwsError as exc:
-        raise AwsError(f"{exc} (listed in the manifest {manifest.uri})") from None
+        raise AwsError(
+            f"{exc} (listed in the manifest {manifest.uri})", parameters=exc.parameters
+        ) from None
     path = to / bucket / key
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:

@@ -80,7 +80,7 @@ class Aws:
         except bx.BotoCoreError as exc:
             raise translate_error(exc, "", "credentials") from None
         if frozen is None or not frozen.access_key:
-            raise AwsError(NO_CREDENTIALS_HELP)
+            raise AwsError(NO_CREDENTIALS_HELP, parameters=("profile",))
         redact.register_secret(frozen.secret_key)
         redact.register_secret(frozen.token)
 
@@ -88,8 +88,9 @@ class Aws:
         region = self.options.region or self.session.region_name or DEFAULT_REGIONS.get(service)
         if not region:
             raise AwsError(
-                f"{service}: no AWS region; pass --region, set AWS_REGION, or set a region in "
-                "your AWS profile"
+                f"{service}: no AWS region; pass `region`, set AWS_REGION, or set a region in "
+                "your AWS profile",
+                parameters=("region",),
             )
         return region
 

@@ -47,6 +47,10 @@ FLAGS = {
     "samples": "--samples",
     "fmt": "--format",
     "think_time_ms": "--think-time",
+    "sources": "--source",
+    "tag_keys": "--tag",
+    "periods": "--period",
+    "workloads_tags": "--keep-workload-tags",
 }
 
 

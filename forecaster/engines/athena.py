@@ -164,7 +164,8 @@ def wait_for(aws: Aws, query_id: str, timeout: float, sleep=time.sleep) -> dict[
             aws.call("athena", "StopQueryExecution", f"query {query_id}", QueryExecutionId=query_id)
             raise AwsError(
                 f"Athena query {query_id} did not finish within {timeout:g} s (state {state}); "
-                "it was stopped. Raise --timeout or narrow it with --period"
+                "it was stopped. Raise `timeout` or narrow it with `periods`",
+                parameters=("timeout", "periods"),
             )
         sleep(wait)
         wait = min(POLL_MAX, wait * 1.6)

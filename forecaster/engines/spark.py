@@ -154,7 +154,7 @@ def run_spark(
         try:
             statement = rollup_statement(_table(view), chosen, kinds, spec)
         except InputError as exc:
-            raise InputError(f"{where}: {exc}") from exc
+            raise InputError(f"{where}: {exc}", parameters=exc.parameters) from exc
         text = to_sql(statement, "spark")
         run.queries.append(text)
         try:

@@ -33,10 +33,13 @@ def check_kept(
                 if key not in kept_tags:
                     raise InputError(
                         f"workload {w.name!r} filters on tag {key!r}, which {where} dropped; "
-                        f"ingest it again with --keep-tag {key} (or --keep-workload-tags FILE)"
+                        f"ingest it again with `tags` {key} (or `workloads_tags` FILE: every "
+                        "tag key the workloads file filters on)",
+                        parameters=("tags", "workloads_tags"),
                     )
             if w.cost.resource_ids and "ResourceId" not in kept_columns:
                 raise InputError(
                     f"workload {w.name!r} filters on ResourceId, which {where} dropped; "
-                    "ingest it again with --keep ResourceId"
+                    "ingest it again with `keep` ResourceId",
+                    parameters=("keep",),
                 )

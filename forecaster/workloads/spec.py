@@ -113,9 +113,10 @@ def default_workloads_path() -> Path:
     if chosen.path is not None:
         return chosen.path
     raise InputError(
-        "no workloads file named: pass --workloads FILE, set $FORECASTER_WORKLOADS, or name "
+        "no workloads file named: pass `workloads` FILE, set $FORECASTER_WORKLOADS, or name "
         'it in forecaster.toml ([inputs] workloads = "FILE"); `forecaster sample` writes an '
-        "example to data/sample/workloads.toml"
+        "example to data/sample/workloads.toml",
+        parameters=("workloads",),
     )
 
 
