@@ -17,6 +17,11 @@ Two backtests, each with the previous scheme beside it in the same run:
 Coverage is the share of (cutoff, month) pairs inside P10-P90 over months 1..h ahead;
 width the mean (P90 - P10) / P50; MAPE that of the median.
 
+``cumulative`` (the correlation over time): the actual total of months 1..h against the band
+of the total, per cutoff, under one draw for every month (what ``run_tco`` draws: the total's
+P10 is the sum of the months' P10) and under independent months (half-widths added in
+quadrature), the two ends of the choice.
+
     python benchmarks/tco_bands.py [--part sample|real|all] [--cutoffs 4]
 """
 
@@ -54,6 +59,42 @@ HEADER = (
 )
 
 
+def _cumulative(label: str, rows: list[dict]) -> list[str]:
+    """Coverage and width of the band of the total of months 1..h per cutoff, h = 3, 6, 12,
+    under one draw for every month and under independent months."""
+    by_cut: dict[object, list[dict]] = {}
+    for r in rows:
+        by_cut.setdefault((r.get("series"), r.get("currency"), r["cutoff"]), []).append(r)
+    out = []
+    for name, joint in (("one draw", True), ("independent months", False)):
+        cells = []
+        for h in (3, 6, 12):
+            hits, widths = [], []
+            for part in by_cut.values():
+                part = sorted(part, key=lambda r: r["months_ahead"])[:h]
+                if len(part) < h:
+                    continue
+                actual = sum(r["actual"] for r in part)
+                mid = sum(r["p50"] for r in part)
+                if joint:
+                    lo, hi = sum(r["p10"] for r in part), sum(r["p90"] for r in part)
+                else:
+                    lo = mid - np.sqrt(sum((r["p50"] - r["p10"]) ** 2 for r in part))
+                    hi = mid + np.sqrt(sum((r["p90"] - r["p50"]) ** 2 for r in part))
+                hits.append(lo <= actual <= hi)
+                widths.append((hi - lo) / mid)
+            cells.append(
+                f"{np.mean(hits):.3f} ({len(hits)}, {np.mean(widths) * 100:.1f}%)" if hits else "-"
+            )
+        out.append(f"| {label}: {name} | {' | '.join(cells)} |")
+    return out
+
+
+CUMULATIVE = (
+    "| total of months 1..h | h = 3: coverage (totals, width) | h = 6 | h = 12 |\n|---|---|---|---|"
+)
+
+
 def run_sample(samples: int) -> None:
     from forecaster.sample import write_sample
 
@@ -69,6 +110,9 @@ def run_sample(samples: int) -> None:
     print(HEADER)
     for cur in ("USD", "EUR"):
         print(_line(cur, [r for r in result["rows"] if r["currency"] == cur]))
+    print(CUMULATIVE)
+    for cur in ("USD", "EUR"):
+        print("\n".join(_cumulative(cur, [r for r in result["rows"] if r["currency"] == cur])))
 
 
 def _before(y: np.ndarray, history: int, cutoffs: int) -> list[dict]:
@@ -98,17 +142,21 @@ def run_real(cutoffs: int) -> None:
         f"\nreal monthly series ({len(series)}), at most {cutoffs} cutoffs each, 12 months scored"
     )
     print(HEADER)
+    cumulative = []
     for history in HISTORIES:
         t0 = time.perf_counter()
         now = [
-            r
-            for _, y, first in series
+            {**r, "series": name}
+            for name, y, first in series
             for r in backtest_months(y, history, max_cutoffs=cutoffs, first=first)
         ]
         took = time.perf_counter() - t0
         before = [r for _, y, _ in series for r in _before(y, history, cutoffs)]
         print(_line(f"{history} months of history: before", before))
         print(_line(f"{history} months of history: now ({took:.0f} s)", now))
+        cumulative += _cumulative(f"{history} months of history", now)
+    print(CUMULATIVE)
+    print("\n".join(cumulative))
 
 
 def main() -> None:
