@@ -25,15 +25,13 @@ import polars as pl
 from forecaster import columns as C
 from forecaster.billing import SourceFrame
 from forecaster.errors import InputError, clip
-from forecaster.reconcile import (
-    check_staged,
+from forecaster.source_checks import check_staged, staged_stats, validate_source
+from forecaster.source_profile import (
     profile_groups,
     profile_inputs,
     profile_of_groups,
     profile_plan,
     profile_source,
-    staged_stats,
-    validate_source,
     with_month_cells,
 )
 from forecaster.store import PartitionKey

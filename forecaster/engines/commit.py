@@ -24,7 +24,7 @@ from forecaster.engines.sql import ROW_KIND
 from forecaster.errors import InputError
 from forecaster.ingest import ingest_staged
 from forecaster.ingest_commit import IngestReport
-from forecaster.reconcile import period_label
+from forecaster.source_profile import period_label
 from forecaster.store import PartitionKey
 from forecaster.store.replacement import FilePeriod, PeriodDelivery
 
