@@ -15,7 +15,7 @@ import pytest
 
 from forecaster.cli import main
 from forecaster.scaling import USLModel, explain
-from forecaster.scaling.usl import usl_throughput
+from forecaster.scaling.usl_solve import usl_throughput
 from tests.conftest import SHARED_DATA
 
 FIXTURES = Path(__file__).parent / "fixtures" / "usl"
