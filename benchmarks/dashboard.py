@@ -29,7 +29,11 @@ from the process start to its first answer and to the page's main figure drawn i
 (the browser started before the clock), in three states of the store's disk cache: the page
 served before by an earlier process on the same data (its answers kept), the computed
 results kept but the answers removed (a view not served before), everything removed. The
-best of two runs is reported for the first; the load average beside each page.
+median of ``--repeat`` runs (default 3) is reported for the first; the load average beside
+each page. ``--reference DIR`` (a checkout of another commit, e.g. ``git worktree add
+--detach DIR main``) serves the same pages from that code in the same run, interleaved with
+this code's (its modules first on PYTHONPATH, this checkout's environment);
+``--served-only`` measures the first state alone.
 
 Start-up warms the loader in the foreground here (``forecaster serve`` does it in a
 background thread): spend, tag keys, every workload's curve, unclaimed cost, the latest
@@ -335,9 +339,12 @@ def print_what_if(title: str, steps: list[tuple[str, float]]) -> None:
         print(f"| {label} | {sec:.3f} |")
 
 
-def cold_start(paths: dict, page: str, css: str, timeout: float = 180.0) -> tuple[float, float]:
+def cold_start(
+    paths: dict, page: str, css: str, timeout: float = 180.0, code: Path | None = None
+) -> tuple[float, float]:
     """Seconds from starting ``forecaster serve`` to its first answer (``/_dash-layout``)
-    and to ``page``'s main figure drawn with no component loading."""
+    and to ``page``'s main figure drawn with no component loading; ``code``: a checkout
+    whose modules serve instead of this one's."""
     import socket
     import subprocess
     import urllib.request
@@ -352,6 +359,7 @@ def cold_start(paths: dict, page: str, css: str, timeout: float = 180.0) -> tupl
          "--workloads", str(paths["workloads"]), "--loadtests", str(paths["loadtests"]),
          "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(code)} if code else None,
     )  # fmt: skip
     try:
         while time.perf_counter() - start < timeout:
@@ -383,10 +391,22 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def cold_starts(paths: dict) -> None:
+def served_before(paths: dict, page: str, css: str, repeat: int, code: Path | None = None):
+    """The median (by the page drawn) of ``repeat`` cold starts after one that keeps the
+    page's answers."""
+    cold_start(paths, page, css, code=code)
+    runs = sorted((cold_start(paths, page, css, code=code) for _ in range(repeat)),
+                  key=lambda t: t[1])  # fmt: skip
+    return runs[len(runs) // 2]
+
+
+def cold_starts(
+    paths: dict, reference: Path | None = None, repeat: int = 3, served_only: bool = False
+) -> None:
     """Every page from a cold process in three states of the disk cache beside the store:
     the page served before on this data (answers and results kept), results kept but the
-    answers removed (a view not served before), everything removed."""
+    answers removed (a view not served before), everything removed; the first state from
+    ``reference``'s code too, interleaved."""
     from dashboard import loader
     from forecaster.cache import DiskCache
 
@@ -395,23 +415,28 @@ def cold_starts(paths: dict) -> None:
     loader.configure(paths["store"], paths["workloads"], paths["loadtests"])
     loader.warm()  # what a dashboard that ran before has kept: the warm-up's results
     print(f"results kept by a warm-up (in this process): {time.perf_counter() - t0:.1f} s")
-    rows = {}
+    rows: dict[str, list] = {}
     for page, css in PAGES.items():
-        cold_start(paths, page, css)  # the page served once: its answers kept
-        served = min(cold_start(paths, page, css), cold_start(paths, page, css),
-                     key=lambda t: t[1])  # fmt: skip
         load = _load()
-        shutil.rmtree(cache.root / "responses", ignore_errors=True)
-        rows[page] = [served, cold_start(paths, page, css), None, load]
+        rows[page] = [served_before(paths, page, css, repeat)]
+        if reference:
+            rows[page].append(served_before(paths, page, css, repeat, reference))
+        print(page, rows[page], load, flush=True)
+        if not served_only:
+            shutil.rmtree(cache.root / "responses", ignore_errors=True)
+            rows[page].append(cold_start(paths, page, css))
+        rows[page].append(f"{load} .. {_load()}")
     for page, css in PAGES.items():
-        cache.clear()
-        rows[page][2] = cold_start(paths, page, css)
+        if not served_only:
+            cache.clear()
+            rows[page].insert(-1, cold_start(paths, page, css))
     print("\nSeconds from `forecaster serve` started to the page's main figure drawn (in "
           "brackets: to the server's first answer):\n")  # fmt: skip
-    print(
-        "| page | served before (answers kept) | results kept, answers removed | "
-        "disk cache emptied | load average (1, 5, 15 min) |\n|---|---:|---:|---:|---|"
-    )
+    heads = [f"served before (answers kept), median of {repeat}"]
+    heads += [f"the same, {reference}'s code"] if reference else []
+    heads += [] if served_only else ["results kept, answers removed", "disk cache emptied"]
+    print(f"| page | {' | '.join(heads)} | load average (1, 5, 15 min), before .. after |")
+    print(f"|---|{'---:|' * len(heads)}---|")
     for page, (*states, load) in rows.items():
         cells = " | ".join(f"{d:.2f} ({u:.2f})" for u, d in states)
         print(f"| {page} | {cells} | {load} |", flush=True)
@@ -424,6 +449,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="keep the generated store here")
     parser.add_argument("--what-if", action="store_true", help="only the what-if timings")
     parser.add_argument("--cold-start", action="store_true", help="only the cold starts")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=None,
+        help="cold start: a checkout whose code serves the same pages too",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="cold start: runs per page")
+    parser.add_argument("--served-only", action="store_true",
+                        help="cold start: only pages served before (answers kept)")  # fmt: skip
     parser.add_argument(
         "--sample", action="store_true", help="on the bundled sample instead of 50 workloads"
     )
@@ -553,7 +587,7 @@ def focused(args: argparse.Namespace) -> None:
     if args.what_if:
         what_if(paths, fix, label)
     if args.cold_start:
-        cold_starts(paths)
+        cold_starts(paths, args.reference, args.repeat, args.served_only)
     if args.out is None:
         shutil.rmtree(out, ignore_errors=True)
 
