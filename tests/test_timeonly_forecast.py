@@ -11,6 +11,7 @@ import pytest
 
 from forecaster import columns as C
 from forecaster.errors import CannotFit
+from forecaster.months import month_of
 from forecaster.store import read_charges
 from forecaster.tco.run import run_tco
 from forecaster.timeonly.bill import bill_forecast
@@ -179,3 +180,26 @@ def test_the_next_months_read_the_same_whatever_horizon_a_surface_asks_for(
         months = cur_short["total"]["monthly"]
         assert len(months) == 3 and len(cur_long["total"]["monthly"]) == 24
         assert months == cur_long["total"]["monthly"][:3]
+
+
+def test_the_bills_total_reads_as_the_tco_baseline_of_a_store_without_workloads(
+    sample_bill_store, tmp_path
+):
+    """One monthly forecast by time: forecast-cost's total months are the TCO baseline's
+    (to the Monte Carlo error of 1,000 paths), and its days add up to its months."""
+    scenarios = tmp_path / "s.toml"
+    scenarios.write_text("[settings]\nhorizon_months = 12\n")
+    tco = run_tco(sample_bill_store, None, scenarios, workloads=[]).as_dict()
+    bills = {b.currency: b for b in bill_forecast(sample_bill_store, months=12)}
+    for cur in tco["currencies"]:
+        total = bills[cur["currency"]].total
+        assert total.method == cur["by_time"]["method"]
+        for shown, row in zip(cur["scenarios"][0]["monthly"], total.monthly.iter_rows(named=True), strict=True):  # fmt: skip
+            assert shown["month"] == row["month"]
+            ahead = row["p50"] - row["billed_to_date"]
+            assert shown["p50"] == pytest.approx(ahead, rel=0.005)
+            assert shown["p10"] == pytest.approx(row["p10"] - row["billed_to_date"], rel=0.01)
+        days = total.daily.group_by(month_of("day").alias("month")).agg(pl.col("p50").sum())
+        by_month = dict(days.iter_rows())
+        for row in total.monthly.iter_rows(named=True):
+            assert by_month[row["month"]] + row["billed_to_date"] == pytest.approx(row["p50"])

@@ -30,12 +30,7 @@ from forecaster.forecast.load import LoadForecaster
 from forecaster.months import first_of_month_after
 from forecaster.portfolio import WorkloadFit
 from forecaster.timeonly.forecast import forecast_days
-from forecaster.timeonly.monthly import (
-    FORECAST_MONTHS,
-    at_least_random_walk,
-    forecast_months,
-    trusted_steps,
-)
+from forecaster.timeonly.monthly import at_least_random_walk, months_ahead, trusted_steps
 
 Z80 = 1.2815515655446004
 
@@ -339,40 +334,23 @@ def simulate_unclaimed(
     return monthly, method
 
 
-MIN_MONTHS_BY_TIME = 12
-"""Whole months of history from which cost by time is forecast at monthly grain."""
-
-
 def _by_month(
     daily: pl.DataFrame, horizon: Horizon, z: np.ndarray
 ) -> tuple[np.ndarray, str] | None:
     """(S, M) monthly cost by time from the whole months of ``daily`` (``day``, ``cost``),
     forecast at monthly grain (``forecaster.timeonly.monthly.forecast_months``: P10-P90
-    measured out of sample, per month or per calendar day), or None with fewer than
-    ``MIN_MONTHS_BY_TIME``. Each path is the median times exp(its draw scaled to the band)
+    measured out of sample, per month or per calendar day; ``months_ahead``), or None with
+    fewer than ``MIN_MONTHS_BY_TIME`` whole months. Each path is the median times exp(its draw scaled to the band)
     for a ratio band (the median plus the scaled draw otherwise), one draw for every month.
 
     Monthly, because a bill's cost by time holds charges a daily model cannot see coming:
     support plans, fees and tax land on one day a month (on the sample, two thirds of the
     cost no workload claims), which a daily forecast filters as spikes and drops. The
     first horizon month, when partial, gets its share of days."""
-    if daily.is_empty():
+    ahead = months_ahead(daily, len(horizon.months))
+    if ahead is None:
         return None
-    last = daily["day"].max()
-    whole = daily.with_columns(pl.col("day").dt.truncate("1mo").alias("month")).filter(
-        pl.col("month") < pl.lit(last).dt.offset_by("1d").dt.truncate("1mo")
-    )
-    months = whole.group_by("month").agg(pl.col("cost").sum(), pl.col("cost").count().alias("n"))
-    months = months.sort("month")
-    if months.height < MIN_MONTHS_BY_TIME:
-        return None
-    y = months["cost"].to_numpy().astype(float)
-    try:
-        n = len(horizon.months)
-        fc = forecast_months(y, max(n, FORECAST_MONTHS), months["month"][0])
-    except CannotFit:
-        return None
-    fc.p10, fc.p50, fc.p90 = fc.p10[:n], fc.p50[:n], fc.p90[:n]
+    fc = ahead.forecast
     up = (fc.p90 - fc.p50) / Z80
     down = (fc.p50 - fc.p10) / Z80
     if fc.log:  # a ratio band: the paths move on the log scale, P10 and P90 land on it
@@ -382,8 +360,5 @@ def _by_month(
     else:
         width = np.where(z[:, None] >= 0, up[None, :], down[None, :])
         paths = fc.p50[None, :] + z[:, None] * width
-    first = horizon.days[0]
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    calendar_days = (following - date(first.year, first.month, 1)).days
-    paths[:, 0] *= int(np.sum(horizon.month_of_day == 0)) / calendar_days
+    paths[:, 0] *= ahead.share
     return paths, f"{fc.method}; P10-P90 {fc.band}"

@@ -107,8 +107,9 @@ def bill_forecast(
 
 
 def _months_ahead(daily: DailyCost, group: str, months: int) -> GroupForecast:
-    """``group``'s forecast over ``FORECAST_MONTHS``, cut to its first ``months`` months."""
-    g = forecast_group(daily, group, FORECAST_MONTHS)
+    """``group``'s forecast over ``FORECAST_MONTHS``, cut to its first ``months`` months
+    (the total at monthly grain when its history allows, as the TCO's baseline)."""
+    g = forecast_group(daily, group, FORECAST_MONTHS, monthly_grain=group == TOTAL)
     if g.monthly is None or g.daily is None or months >= FORECAST_MONTHS:
         return g
     kept = g.monthly.head(months)

@@ -24,6 +24,7 @@ import polars as pl
 from forecaster.errors import CannotFit
 from forecaster.forecast import LoadForecaster
 from forecaster.months import first_of_month_after, month_label, month_of
+from forecaster.timeonly.monthly import MonthsAhead, months_ahead
 from forecaster.timeonly.series import TOTAL, DailyCost, recent_history
 
 METHOD = "daily cost forecast by time (trend and seasonality of the bill's own history)"
@@ -195,9 +196,44 @@ class GroupForecast:
     reason: str | None = None
 
 
-def forecast_group(daily: DailyCost, group: str, months: int) -> GroupForecast:
+def _days_adding_up_to(fc: DayForecast, ahead: MonthsAhead) -> DayForecast:
+    """The daily forecast rescaled, month by month and level by level, so its days add up
+    to the monthly forecast by time (the first month: its share of days still ahead); the
+    days keep their weekly shape. A month whose days forecast nothing is spread evenly."""
+    labels = np.array([month_label(d) for d in fc.days])
+    out = {}
+    for name in ("p10", "p50", "p90"):
+        day_values = np.maximum(np.asarray(getattr(fc, name), dtype=float), 0.0)
+        month_values = np.asarray(getattr(ahead.forecast, name), dtype=float).copy()
+        month_values[0] *= ahead.share
+        scaled = np.zeros_like(day_values)
+        for k, month in enumerate(ahead.months):
+            in_month = labels == month
+            if not in_month.any():
+                continue
+            total = day_values[in_month].sum()
+            if total > 0:
+                scaled[in_month] = day_values[in_month] * (month_values[k] / total)
+            else:
+                scaled[in_month] = month_values[k] / in_month.sum()
+        out[name] = scaled
+    return DayForecast(
+        days=fc.days, p10=out["p10"], p50=out["p50"], p90=out["p90"],
+        history_start=fc.history_start, history_days=fc.history_days,
+        method=fc.method, config=fc.config,
+    )  # fmt: skip
+
+
+def forecast_group(
+    daily: DailyCost, group: str, months: int, monthly_grain: bool = False
+) -> GroupForecast:
     """The time-only forecast of one group of ``daily`` for ``months`` calendar months from
-    the day after its last day (``horizon_days``)."""
+    the day after its last day (``horizon_days``).
+
+    ``monthly_grain`` (the bill's total): with ``MIN_MONTHS_BY_TIME`` whole months, the
+    months are the monthly forecast by time (``months_ahead``), the one the TCO's baseline
+    reads, and the days are rescaled to add up to it; groups keep their daily forecast
+    (the monthly fit costs seconds a group)."""
     frame = daily.values(group)
     days = frame["day"].to_list()
     cost = frame["cost"].cast(pl.Float64).fill_null(np.nan).to_numpy()
@@ -212,17 +248,22 @@ def forecast_group(daily: DailyCost, group: str, months: int) -> GroupForecast:
     billed = {
         first_month: float(used.filter(month_of("day") == first_month)["cost"].fill_null(0.0).sum())
     }
+    method = fc.method
+    ahead = months_ahead(frame.select("day", "cost"), months) if monthly_grain else None
+    if ahead is not None:  # whole months enough: the monthly forecast, as the TCO's
+        fc = _days_adding_up_to(fc, ahead)
+        method = f"{ahead.forecast.method}; P10-P90 {ahead.forecast.band}"
     day_frame = pl.DataFrame({"day": fc.days, "p10": fc.p10, "p50": fc.p50, "p90": fc.p90})
     return GroupForecast(
         group=group,
         history_cost=float(used["cost"].fill_null(0.0).sum()),
         daily=day_frame,
         monthly=monthly_bands(fc, billed),
-        method=fc.method,
+        method=method,
         history_start=fc.history_start,
         history_days=fc.history_days,
     )
 
 
 def forecast_total(daily: DailyCost, months: int) -> GroupForecast:
-    return forecast_group(daily, TOTAL, months)
+    return forecast_group(daily, TOTAL, months, monthly_grain=True)

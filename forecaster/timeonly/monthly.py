@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import polars as pl
 
 from forecaster.errors import CannotFit
 from forecaster.forecast.load import MIN_CONFORMAL_ORIGINS, LoadForecaster
@@ -41,6 +42,9 @@ FORECAST_MONTHS = 36
 """Every time-only forecast is computed this far ahead and cut to the months asked for, so
 the next 12 months read the same in ``forecast-cost`` (12 months), ``tco`` (12 to 36) and
 the review pack: the forecaster's choice of variant and interval depends on its horizon."""
+MIN_MONTHS_BY_TIME = 12
+"""Whole months of history from which cost by time is forecast at monthly grain (fewer:
+from its days, ``forecaster.timeonly.forecast.forecast_days``)."""
 MIN_TRAINING_MONTHS = 8
 """Months before the first out-of-sample origin (the load forecaster's minimum fit)."""
 MIN_STEPS_FOR_EXPONENT = 4
@@ -233,3 +237,51 @@ def forecast_months(y: np.ndarray, horizon: int, first: date | None = None) -> M
         f"months ahead to the power {c:.2f}, widened by Student's t for so few origins"
     )
     return MonthlyCostForecast(p10, mean, p90, method, band, origins, c, log)
+
+
+@dataclass
+class MonthsAhead:
+    """``forecast_months`` of a daily series' whole months: ``months`` (YYYY-MM labels,
+    the first the month after the last whole one, partial when the history ends inside it)
+    and ``share`` of the first month's days still ahead (1.0 when the history ends on a
+    month's last day)."""
+
+    forecast: MonthlyCostForecast
+    months: list[str]
+    share: float
+
+
+def months_ahead(daily: pl.DataFrame, n_months: int) -> MonthsAhead | None:
+    """The monthly forecast by time of ``daily`` (``day``, ``cost``; null: no bill) for
+    ``n_months`` months, computed ``FORECAST_MONTHS`` ahead and cut; None with fewer than
+    ``MIN_MONTHS_BY_TIME`` whole months or a history it cannot fit. The one monthly forecast
+    by time: the TCO's paths (``forecaster.tco.projection``) and the bill's monthly bands
+    (``forecaster.timeonly.bill``) both read it."""
+    if daily.is_empty():
+        return None
+    last = daily["day"].max()
+    whole = daily.with_columns(pl.col("day").dt.truncate("1mo").alias("month")).filter(
+        pl.col("month") < pl.lit(last).dt.offset_by("1d").dt.truncate("1mo")
+    )
+    months = whole.group_by("month").agg(pl.col("cost").sum()).sort("month")
+    if months.height < MIN_MONTHS_BY_TIME:
+        return None
+    y = months["cost"].to_numpy().astype(float)
+    try:
+        fc = forecast_months(y, max(n_months, FORECAST_MONTHS), months["month"][0])
+    except CannotFit:
+        return None
+    fc.p10, fc.p50, fc.p90 = fc.p10[:n_months], fc.p50[:n_months], fc.p90[:n_months]
+    first = months["month"][-1]
+    labels = []
+    for k in range(1, n_months + 1):
+        index = first.year * 12 + first.month - 1 + k
+        labels.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    if (following - last).days == 1:  # the history ends on a month's last day
+        share = 1.0
+    else:
+        month_start = date(last.year, last.month, 1)
+        share = (following - last).days - 1
+        share = share / (following - month_start).days
+    return MonthsAhead(fc, labels, float(share))
