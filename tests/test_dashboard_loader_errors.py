@@ -205,3 +205,15 @@ def test_an_unexpected_error_is_logged_and_shown_as_a_sentence(sample, monkeypat
     shown = json.dumps(body["sideUpdate"]["app-problem"])
     assert "could not be computed (ZeroDivisionError)" in shown and "internal detail" not in shown
     assert any(r.name == app_module.__name__ and r.exc_info for r in caplog.records)
+
+
+def test_a_refusal_says_the_engines_parameters_in_words_not_as_code():
+    from dashboard.loader.errors import refusals
+    from forecaster.errors import InputError
+
+    @refusals
+    def refuse():
+        raise InputError("store it under a name of its own (`store_as` NAME)", parameters=("store_as",))  # fmt: skip
+
+    with pytest.raises(loader.LoaderError, match=r"\(store as NAME\)$"):
+        refuse()

@@ -37,9 +37,18 @@ def refusals(fn: Callable[..., T]) -> Callable[..., T]:
         except LoaderError:
             raise
         except ForecasterError as exc:
-            raise LoaderError(one_line(str(exc))) from exc
+            raise LoaderError(one_line(in_words(exc))) from exc
 
     return wrapper
+
+
+def in_words(exc: ForecasterError) -> str:
+    """The engine's message with the parameters it marks as code (```store_as```) in words
+    (``store as``): the CLI says its flags there, a page says what the setting is."""
+    text = str(exc)
+    for parameter in exc.parameters:
+        text = text.replace(f"`{parameter}`", parameter.replace("_", " "))
+    return text
 
 
 def one_line(message: str) -> str:
