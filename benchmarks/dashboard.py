@@ -17,6 +17,9 @@ Reported:
 - reference: each page callback called once in-process with the data cache cleared (what a
   request costs without the loader's cache) and once warm.
 
+Growth (``--growth-engine --out DIR`` after a ``--what-if`` run on DIR): a growth change
+in-process on the store's kept paths, main's full redraw against the growth kits.
+
 What-if (``--what-if``): the Forecast & TCO page's callback driven through every control of
 the page in turn (price and its month, commitment coverage, discount and term, discount
 rate, a fix's workload, month, idle, linear, unit cost, migration and labour, growth,
@@ -461,9 +464,17 @@ def main() -> None:
     parser.add_argument("--served-only", action="store_true",
                         help="cold start: only pages served before (answers kept)")  # fmt: skip
     parser.add_argument(
+        "--growth-engine",
+        action="store_true",
+        help="a growth change in-process on --out DIR's kept paths (after a --what-if run)",
+    )
+    parser.add_argument(
         "--sample", action="store_true", help="on the bundled sample instead of 50 workloads"
     )
     args = parser.parse_args()
+    if args.growth_engine:
+        growth_engine(args.out)
+        return
     if args.what_if or args.cold_start:
         focused(args)
         return
@@ -562,11 +573,59 @@ def what_if(paths: dict, fix: str, label: str) -> None:
     print_what_if(f"{label}, what-if right after start (first minute)", first)
     print_what_if(f"{label}, what-if warm (new scenarios)", what_if_session(currencies, fix, 1))
     print(f"load average {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak memory of the process (RSS): {peak:,.0f} MB")
     t0 = time.perf_counter()
     for thread in threading.enumerate():  # the next start reads what the warm-up wrote
         if thread.name == "dashboard-warm":
             thread.join()
     print(f"(the warm-up ran {time.perf_counter() - t0:.1f} s more after the sessions)")
+
+
+def growth_engine(out: Path, values: tuple[float, ...] = (0.20, 0.21, 0.22, 0.25, 0.30)) -> None:
+    """A growth change in-process on the store's kept 36-month paths and fits (read from
+    its disk cache, filled by an earlier ``--what-if`` run): main's full redraw of every
+    workload's daily paths (``Projection._draw``, the same threads) against the growth
+    kits' transform and the whole ``run_tco``, interleaved, same process and load."""
+    import pickle
+
+    from forecaster.tco.paths import _map
+    from forecaster.tco.run import run_tco
+    from forecaster.tco.scenarios import Scenario, Settings
+
+    cache = out / "store" / "cache"
+
+    def read(pattern: str):
+        return pickle.loads(next(cache.glob(pattern)).read_bytes())
+
+    fits, series, unclaimed = (
+        read("fits/*.pickle"),
+        read("series/*.pickle"),
+        read("unclaimed_days/*.pickle"),
+    )
+    paths = read("tco_paths/*/*.pickle")
+    names = list(paths.names)
+    t0 = time.perf_counter()
+    paths.prepare(fits)
+    print(f"{len(names)} workloads; kits drawn once in {time.perf_counter() - t0:.2f} s "
+          f"({sum(k.nbytes for k in paths._kits.values()) / 1e6:,.0f} MB)")  # fmt: skip
+    rows = []
+    for g in values:
+        t0 = time.perf_counter()
+        _map(lambda n, g=g: paths._months(paths._draw(fits, n, g + 0.001, False).cost), names)
+        t1 = time.perf_counter()
+        paths.monthly(fits, [(n, g) for n in names])
+        t2 = time.perf_counter()
+        what = Scenario.of("what-if", growth={"*": g + 0.002})
+        run_tco(out / "store", out / "workloads.toml", scenarios=(Settings(), [Scenario("baseline"), what]),
+                series=series, fits=fits, unclaimed=unclaimed, paths=paths)  # fmt: skip
+        rows.append((t1 - t0, t2 - t1, time.perf_counter() - t2))
+        print(f"growth {g:.0%}: redraw (main) {rows[-1][0]:.2f} s, kit transform "
+              f"{rows[-1][1]:.2f} s, run_tco {rows[-1][2]:.2f} s, load {os.getloadavg()[0]:.1f}")  # fmt: skip
+    medians = [statistics.median(r[i] for r in rows) for i in range(3)]
+    print("median: redraw {:.2f} s, transform {:.2f} s, run_tco {:.2f} s".format(*medians))
 
 
 def focused(args: argparse.Namespace) -> None:
