@@ -153,3 +153,22 @@ def test_the_cli_prints_json_with_every_scenario(sample_data, tmp_path, cli):
     assert names == ["baseline", "no change", "fix search", "free fix", "commit"]
     keys = {"monthly", "cumulative", "npv", "npv_saving_vs_baseline", "break_even_month"}
     assert keys <= set(doc["currencies"][1]["scenarios"][2])
+
+
+def test_a_shorter_horizon_shows_the_same_months_to_the_cent(sample_data):
+    """The horizon chosen never moves the months two TCOs both show: the load forecast, its
+    monthly band and the daily noise are drawn 37 months long and cut."""
+    sample, store = sample_data
+    short = run_tco(store, sample / "workloads.toml", None, horizon_months=12, samples=200, seed=3)
+    full_run = run_tco(
+        store, sample / "workloads.toml", None, horizon_months=36, samples=200, seed=3
+    )
+    for currency in ("EUR", "USD"):
+        ours = short.currency(currency).scenario("baseline").monthly
+        full = full_run.currency(currency).scenario("baseline").monthly[: len(ours)]
+        assert len(ours) == 12
+        for a, b in zip(ours, full, strict=True):
+            assert a.month == b.month
+            assert (round(a.p10, 2), round(a.p50, 2), round(a.p90, 2)) == (
+                round(b.p10, 2), round(b.p50, 2), round(b.p90, 2),
+            )  # fmt: skip

@@ -401,7 +401,7 @@ class CostCurve:
         sol = self._boot if self._boot is not None else self._point.solution
         drawn = sol.take(rng.integers(0, sol.F.size, size=n_samples))
         mean = self._curves(L, drawn, days)
-        out = mean + rng.standard_normal(mean.shape) * self.noise_sd(mean)
+        out = mean + period_noise(rng, mean.shape) * self.noise_sd(mean)
         return np.maximum(out, 0.0)
 
     def sample_paths(
@@ -426,8 +426,22 @@ class CostCurve:
         if days_ahead is not None:
             tau = np.broadcast_to(np.asarray(days_ahead, float), paths.shape[1:]) / self.time_scale_
         mean = sol.fitted_at(idx, x, tau) * self.cost_scale_
-        out = mean + rng.standard_normal(mean.shape) * self.noise_sd(mean)
+        out = mean + period_noise(rng, mean.shape) * self.noise_sd(mean)
         return np.maximum(out, 0.0)
+
+
+NOISE_PERIODS = 1130
+"""Periods of noise drawn per path at least (37 months of days): a TCO of 12 months draws
+the same first days as one of 36, so the horizon chosen does not move the months both show."""
+
+
+def period_noise(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Standard normal noise of ``shape`` (paths, periods), drawn as (paths, at least
+    ``NOISE_PERIODS``) and cut: a path's first periods draw the same whatever its length."""
+    if len(shape) != 2:
+        return rng.standard_normal(shape)
+    n_paths, n_periods = shape
+    return rng.standard_normal((n_paths, max(n_periods, NOISE_PERIODS)))[:, :n_periods]
 
 
 def _load_days(load: object, days_ahead: object) -> tuple[np.ndarray, np.ndarray | None]:

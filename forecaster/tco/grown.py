@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecaster.curves.fit import CostCurve
+from forecaster.curves.fit import CostCurve, period_noise
 from forecaster.curves.solution import MAX_GROWTH_EXP
 from forecaster.tco.arithmetic import to_months
 
@@ -70,7 +70,7 @@ class GrowthKit:
         (the parameter sets first, then the noise), so its paths are the baseline's."""
         sol = curve._boot if curve._boot is not None else curve._point.solution
         index = rng.integers(0, sol.F.size, size=load.shape[0])
-        noise = rng.standard_normal(load.shape)
+        noise = period_noise(rng, load.shape)
         noise *= curve.sigma_
         n_days = load.shape[1]
         tau = np.arange(1, n_days + 1, dtype=float) / curve.time_scale_

@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from forecaster.curves.findings import excess_at
+from forecaster.curves.fit import NOISE_PERIODS
 from forecaster.errors import CannotFit
 from forecaster.forecast.intervals import conformal_quantiles
 from forecaster.forecast.load import LoadForecaster
@@ -33,6 +34,10 @@ from forecaster.timeonly.forecast import forecast_days
 from forecaster.timeonly.monthly import at_least_random_walk, months_ahead, trusted_steps
 
 Z80 = 1.2815515655446004
+FORECAST_DAYS = NOISE_PERIODS
+"""Days every workload's load is forecast (and its monthly band measured) for, whatever the
+horizon asked for, then cut: the load forecaster's choices depend on its horizon, so a TCO
+of 12 months and one of 36 show the same first 12 months (as the cost by time does)."""
 
 
 @dataclass
@@ -106,7 +111,8 @@ def forecast_daily_load(fit: WorkloadFit, n_days: int) -> dict[str, np.ndarray]:
     Cached by the load history itself, so what-if runs on the same data (the dashboard's
     scenario controls) forecast each workload once. Treat the arrays as read-only.
     """
-    return _forecast(_load_history(fit)[0], n_days)
+    full = _forecast(_load_history(fit)[0], max(n_days, FORECAST_DAYS))
+    return {k: v[:n_days] for k, v in full.items()}
 
 
 @lru_cache(maxsize=512)
@@ -157,7 +163,7 @@ def monthly_band(fit: WorkloadFit, n_days: int) -> MonthlyBand | None:
     exponent below 1/2 speaks for the months the history holds, not for year three. None
     with fewer than ``MIN_BAND_ORIGINS`` origins."""
     history, days = _load_history(fit)
-    return _monthly_band(history, days, n_days)
+    return _monthly_band(history, days, max(n_days, FORECAST_DAYS))
 
 
 @lru_cache(maxsize=512)
