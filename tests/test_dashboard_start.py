@@ -30,11 +30,13 @@ def sample(tmp_path_factory):
 
 
 def test_serving_starts_without_the_heavy_libraries(sample, tmp_path):
-    """What ``forecaster serve`` does before it listens: the CLI's parser, then the app."""
+    """What ``forecaster serve`` does before it listens: the CLI's parser (its own command's
+    only: not the review pack's or the sample's modules), then the app."""
     script = (
         "import sys\n"
         "from forecaster.cli import build_parser\n"
-        "build_parser()\n"
+        "build_parser(['serve'])\n"
+        "assert 'forecaster.review' not in sys.modules and 'forecaster.sample' not in sys.modules\n"
         "from dashboard.app import create_app\n"
         f"create_app({str(sample['store'])!r}, {str(sample['workloads'])!r}, warm=False)\n"
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"

@@ -33,7 +33,23 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The module of each command whose name is not its module's.
+MODULE_OF = {"forecast-load": "forecast", "backtest": "forecast", "forecast-cost": "cost"}
+
+
+def _modules_for(argv: list[str] | None) -> tuple[str, ...]:
+    """The one command module ``argv`` runs (its first word, when a known command), else
+    every module: a command imports only its own engine modules, so ``forecaster serve``
+    starts without the review pack's, the sample's or the ingest's imports."""
+    words = [a for a in (argv or []) if not a.startswith("-")]
+    if not words:
+        return COMMAND_MODULES
+    module = MODULE_OF.get(words[0], words[0])
+    return (module,) if module in COMMAND_MODULES else COMMAND_MODULES
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of the command ``argv`` names."""
     parser = argparse.ArgumentParser(
         prog="forecaster",
         description="Cloud cost and scaling forecaster: cost against load, not only time.",
@@ -46,13 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
+    for name in _modules_for(argv):
         importlib.import_module(f"forecaster.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     display.configure_logging(args.verbose)
     display.install(args)  # a progress display on a terminal, silent otherwise
