@@ -62,15 +62,12 @@ class PointConfig:
             return "seasonal naive"
         if self.model:
             return MODEL_LABELS.get(self.model, self.model)
-        return "trend and seasonal shape with a smoothed level"
+        return "harmonic + adaptive level"
 
 
 MODEL_LABELS = {
     "theta": "Theta method",
     "ses": "simple exponential smoothing",
-    "ets": "exponential smoothing (trend by AICc)",
-    "damped": "exponential smoothing with a damped trend",
-    "holt_winters": "exponential smoothing with an evolving season (Holt-Winters)",
     "naive": "last value (naive)",
     "combination": "combination",
     "combination-sf": "combination with statsforecast",
