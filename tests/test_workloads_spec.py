@@ -166,8 +166,12 @@ def test_the_default_file_comes_from_the_environment(tmp_path, monkeypatch):
 def test_without_any_workloads_file_the_error_says_where_to_put_one(tmp_path, monkeypatch):
     monkeypatch.delenv("FORECASTER_WORKLOADS", raising=False)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(InputError, match="--workloads FILE"):
+    with pytest.raises(InputError) as refused:
         load_workloads()
+    from forecaster.cli.common import error_text
+
+    assert "`workloads` FILE" in str(refused.value)  # the engine names its parameter
+    assert "pass --workloads FILE, set $FORECASTER_WORKLOADS" in error_text(refused.value)
 
 
 def test_a_workload_may_carry_latency_budgets():
