@@ -37,6 +37,7 @@ import polars as pl
 
 from forecaster.errors import CannotFit
 from forecaster.forecast.load import MIN_CONFORMAL_ORIGINS, LoadForecaster
+from forecaster.months import first_of_month_after, month_label, months_after
 
 FORECAST_MONTHS = 36
 """Every time-only forecast is computed this far ahead and cut to the months asked for, so
@@ -272,16 +273,8 @@ def months_ahead(daily: pl.DataFrame, n_months: int) -> MonthsAhead | None:
     except CannotFit:
         return None
     fc.p10, fc.p50, fc.p90 = fc.p10[:n_months], fc.p50[:n_months], fc.p90[:n_months]
-    first = months["month"][-1]
-    labels = []
-    for k in range(1, n_months + 1):
-        index = first.year * 12 + first.month - 1 + k
-        labels.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
-    following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    if (following - last).days == 1:  # the history ends on a month's last day
-        share = 1.0
-    else:
-        month_start = date(last.year, last.month, 1)
-        share = (following - last).days - 1
-        share = share / (following - month_start).days
+    labels = months_after(month_label(months["month"][-1]), n_months)
+    following = first_of_month_after(last, 1)
+    days_left = (following - last).days - 1  # 0: the history ends on a month's last day
+    share = days_left / (following - date(last.year, last.month, 1)).days if days_left else 1.0
     return MonthsAhead(fc, labels, float(share))
