@@ -85,11 +85,24 @@ class IngestReport:
         }
 
 
+def _stored_digests_of_own_periods(store: BillingStore, state: StagedIngest) -> dict[str, set[str]]:
+    """Per source, the SHA-256 digests of the files stored for the periods this call
+    delivers as their own (whose carried rows this call's carried rows restate)."""
+    out: dict[str, set[str]] = {}
+    for key, delivery in state.deliveries.items():
+        if delivery.complete and delivery.parts:
+            old = store.manifest(key)
+            if old is not None:
+                out.setdefault(key.source, set()).update(f["sha256"] for f in old["files"])
+    return out
+
+
 def _delivery_rules(
     store: BillingStore, state: StagedIngest, replace: set[str]
 ) -> tuple[list[str], list[str]]:
     """(refusal lines, notes) of the replacement and delivery rules over this call."""
     refusals, notes = [], []
+    redelivered = _stored_digests_of_own_periods(store, state)
     for key in sorted(state.deliveries, key=lambda k: (k.source, k.billing_period)):
         delivery = state.deliveries[key]
         own = [p for p in delivery.parts if not p.carried and not p.listed]
@@ -102,7 +115,7 @@ def _delivery_rules(
             continue
         old = store.manifest(key)
         forced = key.billing_period in replace
-        refused = replacement_refusal(delivery, old, forced)
+        refused = replacement_refusal(delivery, old, forced, redelivered.get(key.source))
         if not refused and old is not None and old.get("complete", True):
             refused = other_bill_refusal(delivery, store.scope(key), forced)
         if refused:

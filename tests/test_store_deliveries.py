@@ -213,6 +213,37 @@ def test_carried_rows_of_an_unstored_month_are_stored_as_partial(
     assert stored(cli_json, store)[("2025-03", "USD")] == (124, 155.0)
 
 
+def test_a_restated_carrier_replaces_the_partial_month_it_carried(
+    tmp_path, cli, cli_json, capsys, store
+):
+    april = month_rows("2025-04", days=30) + [focus_row(period="2025-03", day=31, cost=9)]
+    code, _, err = ingest(cli, capsys, store, write_focus(tmp_path / "april.csv", april))
+    assert code == 0, err
+    restated = month_rows("2025-04", days=30, cost=2) + [
+        focus_row(period="2025-03", day=31, cost=7)
+    ]
+    path = write_focus(tmp_path / "april-restated.csv", restated)
+    code, out, err = ingest(cli, capsys, store, path)
+    assert code == 0, err
+    assert stored(cli_json, store) == {
+        ("2025-03", "USD"): (1, 7.0),  # the restated carried row, not both
+        ("2025-04", "USD"): (120, 240.0),
+    }
+
+
+def test_carried_rows_from_another_file_do_not_replace_a_partial_month(
+    tmp_path, cli, cli_json, capsys, store
+):
+    april = month_rows("2025-04", days=30) + [focus_row(period="2025-03", day=31, cost=9)]
+    code, _, err = ingest(cli, capsys, store, write_focus(tmp_path / "april.csv", april))
+    assert code == 0, err
+    may = month_rows("2025-05", days=31) + [focus_row(period="2025-03", day=30, cost=5)]
+    code, _, err = ingest(cli, capsys, store, write_focus(tmp_path / "may.csv", may))
+    assert code == 2
+    assert "2025-03 (focus) not replaced" in err and "may.csv (1 row(s) of 2025-03)" in err
+    assert stored(cli_json, store)[("2025-03", "USD")] == (1, 9.0)
+
+
 # -- case 4 ---------------------------------------------------------------------------------
 def local_month_rows(period: str, offset: str, days: int) -> list[dict]:
     """One row a day of ``period`` whose billing period runs from local midnight at UTC

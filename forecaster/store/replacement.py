@@ -17,7 +17,9 @@ partition only when they are plausibly a complete delivery of that period:
 Otherwise the whole ingest is refused, one line per period, naming the period, the stored
 and the new rows and BilledCost per currency, and the flag that forces it
 (``--replace YYYY-MM``). A stored partition made only of carried rows (the period was never
-delivered on its own) is replaced by any own-period delivery.
+delivered on its own) is replaced by any own-period delivery, and by the carried rows of a
+re-delivery of the files that carried it (a restated April export replaces the March rows
+the first April export carried; carried rows from another file are still refused).
 
 **Deliveries within one call.** Files of one period in different folders are separate
 deliveries when they bill the same accounts over overlapping charge times (two dated
@@ -237,11 +239,31 @@ def other_bill_refusal(
     )
 
 
+def carrier_redelivered(old: dict[str, Any], redelivered: set[str]) -> bool:
+    """Whether the stored partition ``old`` holds only carried rows, all from files whose
+    own periods this call re-delivers (their digests in ``redelivered``)."""
+    if old.get("complete", True):
+        return False
+    digests = {f.get("sha256") for f in old.get("files", [])}
+    return bool(digests) and digests <= redelivered
+
+
 def replacement_refusal(
-    delivery: PeriodDelivery, old: dict[str, Any] | None, forced: bool
+    delivery: PeriodDelivery,
+    old: dict[str, Any] | None,
+    forced: bool,
+    redelivered: set[str] | None = None,
 ) -> str | None:
-    """A refusal line when this delivery may not replace the stored partition ``old``."""
+    """A refusal line when this delivery may not replace the stored partition ``old``.
+
+    ``redelivered``: SHA-256 digests of the files stored for the periods this call delivers
+    as their own. A stored partial period (only carried rows) whose carrying files are all
+    among them is replaced by this call's carried rows: its carrier is being re-delivered,
+    and the rows it carried go with it.
+    """
     if old is None or forced:
+        return None
+    if not delivery.complete and carrier_redelivered(old, redelivered or set()):
         return None
     old_rows = int(old.get("rows", 0))
     old_billed = {c: t.get("billed_cost", 0.0) for c, t in old.get("totals", {}).items()}
