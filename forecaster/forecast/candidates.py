@@ -12,6 +12,10 @@ calibration origins and by the same out-of-sample error:
 - ``ses``: simple exponential smoothing of the adjusted series (no drift);
 - ``naive``: the last value (M4's Naive 1; a random walk is the best guess of many
   business series a quarter ahead);
+- ``ets`` and ``damped``: exponential smoothing of the adjusted series with the trend
+  chosen by AICc (none, additive, damped), or damped always (``forecaster.forecast.ets``);
+- ``holt_winters``: exponential smoothing with an evolving season (seasons up to 24 steps:
+  monthly data), on the log scale for a positive series;
 - statsforecast's AutoETS, AutoTheta, AutoARIMA and MSTL when the optional extra
   ``[stats]`` is installed (``statsforecast_candidates``); without it they are simply not
   candidates (see docs/architecture.md for what that costs);
@@ -19,8 +23,8 @@ calibration origins and by the same out-of-sample error:
   combinations beat their members), built in ``LoadForecaster``.
 
 Each candidate is ``(training values, horizon) -> mean`` in load units: NaN gaps are
-interpolated first. The fits are closed forms and ``scipy.signal.lfilter`` (milliseconds),
-statsforecast's aside.
+interpolated first. The fits are closed forms and ``scipy.signal.lfilter`` (milliseconds;
+the exponential smoothing searches tens to hundreds of milliseconds), statsforecast's aside.
 """
 
 from __future__ import annotations
@@ -146,9 +150,73 @@ def naive(train: np.ndarray, horizon: int) -> np.ndarray:
     return np.full(horizon, float(y[ok[-1]]) if ok.size else 0.0)
 
 
+def exponential_smoothing(period: int) -> dict[str, Candidate]:
+    """ETS of the seasonally adjusted series (``forecaster.forecast.ets``): ``ets`` with the
+    trend (none, additive, damped) chosen by AICc as AutoETS chooses it, and ``damped``
+    with the damped trend always (M4's Damped benchmark, the strongest of its simple
+    benchmarks at weekly grain). The two share their fits (one search per training set)."""
+    from forecaster.forecast.ets import SEASONAL_MAX, TRENDS, fit_ets
+
+    memo: dict[tuple[int, float, float], tuple[dict, np.ndarray, np.ndarray]] = {}
+
+    def fits(train: np.ndarray, horizon: int):
+        y = _clean(train)
+        key = (y.size, float(y[-1]), float(y.sum()))
+        if key not in memo:
+            if len(memo) > 64:  # the origins of one fit, not every series ever seen
+                memo.clear()
+            adjusted, _ = _adjust(y, period, 1)
+            memo[key] = ({t: fit_ets(adjusted, t) for t in TRENDS}, y, adjusted)
+        models, y, _ = memo[key]
+        _, factors = _adjust(y, period, horizon)
+        return models, factors
+
+    def auto(train: np.ndarray, horizon: int) -> np.ndarray:
+        models, factors = fits(train, horizon)
+        ok = [f for f in models.values() if f is not None]
+        if not ok:
+            return np.full(horizon, np.nan)
+        return min(ok, key=lambda f: f.aicc).forecast(horizon) * factors
+
+    def damped(train: np.ndarray, horizon: int) -> np.ndarray:
+        models, factors = fits(train, horizon)
+        fit = models["Ad"]
+        return np.full(horizon, np.nan) if fit is None else fit.forecast(horizon) * factors
+
+    out: dict[str, Candidate] = {"ets": auto, "damped": damped}
+    if 2 <= period <= SEASONAL_MAX:
+        out["holt_winters"] = holt_winters(period)
+    return out
+
+
+def holt_winters(period: int) -> Candidate:
+    """ETS with an evolving season (``forecaster.forecast.ets.auto_seasonal``, trend none or
+    damped by AICc), on the log scale when the series is positive (a multiplicative season
+    and errors in proportion to the level), else on the raw scale."""
+    from forecaster.forecast.ets import auto_seasonal
+
+    def run(train: np.ndarray, horizon: int) -> np.ndarray:
+        y = _clean(train)
+        log = bool(np.all(y > 0))
+        fit = auto_seasonal(np.log(y) if log else y, period)
+        if fit is None:
+            return np.full(horizon, np.nan)
+        mean = fit.forecast(horizon)
+        if log:
+            mean = np.exp(np.clip(mean, None, np.log(np.max(y)) + 5.0))
+        return mean if np.isfinite(mean).all() else np.full(horizon, np.nan)
+
+    return run
+
+
 def own_candidates(period: int) -> dict[str, Candidate]:
     """The candidates that need nothing beyond numpy and scipy."""
-    return {"theta": theta(period), "ses": ses(period), "naive": naive}
+    return {
+        "theta": theta(period),
+        "ses": ses(period),
+        "naive": naive,
+        **exponential_smoothing(period),
+    }
 
 
 def statsforecast_available() -> bool:

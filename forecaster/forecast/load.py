@@ -75,9 +75,6 @@ SF_ORIGINS = 8
 others): a fit takes 0.05-0.5 s where ours takes milliseconds."""
 COMBINED = 3
 """At weekly and monthly grain the forecast is the mean of the best this many candidates."""
-MEMBER_RATIO = 1.5
-"""A candidate more than this times the best one's error is no member of the combination
-(a clear winner is not diluted; on M4 weekly mean MASE 2.461 against 2.458 without it)."""
 SELECTION_HALF_LIFE = 2.0
 """Seasons after which an origin's errors count half in the ranking of candidates: a
 business series' last two years say more about the next one than its first two
@@ -373,11 +370,11 @@ class LoadForecaster:
         }
         self.cv_mae_ = {c: m for c, m in scores.items() if np.isfinite(m)}
         ranked = sorted(self.cv_mae_, key=self.cv_mae_.__getitem__)
-        members = [
-            c
-            for c in ranked[:COMBINED]
-            if self.cv_mae_[c] <= MEMBER_RATIO * self.cv_mae_[ranked[0]]
-        ]
+        # Always the best three, however far ahead the first: with exponential smoothing
+        # among the candidates, leaving out members over 1.5x the best one's error cost
+        # mean MASE on M4 weekly (2.66 against 2.51 on 120 series; held-out half 2.85
+        # against 2.53) and on the monthly series (0.964 against 0.953).
+        members = ranked[:COMBINED]
         if not members:
             return funcs
         if len(members) == 1:  # the one candidate that fitted

@@ -62,12 +62,15 @@ class PointConfig:
             return "seasonal naive"
         if self.model:
             return MODEL_LABELS.get(self.model, self.model)
-        return "harmonic + adaptive level"
+        return "trend and seasonal shape with a smoothed level"
 
 
 MODEL_LABELS = {
     "theta": "Theta method",
     "ses": "simple exponential smoothing",
+    "ets": "exponential smoothing (trend by AICc)",
+    "damped": "exponential smoothing with a damped trend",
+    "holt_winters": "exponential smoothing with an evolving season (Holt-Winters)",
     "naive": "last value (naive)",
     "combination": "combination",
     "combination-sf": "combination with statsforecast",
