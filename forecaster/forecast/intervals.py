@@ -38,7 +38,6 @@ FALLBACK_INFLATE = 1.5
 MIN_ERRORS = 30
 """Fewer in-sample examples at a step than this and the step's quantile is not trusted."""
 GRID_STEPS = 120
-CORR = 0.5
 
 
 def step_grid(horizon: int) -> np.ndarray:
@@ -224,18 +223,23 @@ def conformal_quantiles(
     over every origin and step, times the scale of a step are its interval (split
     conformal prediction, with the scores made exchangeable across steps by the scale).
     A step far ahead that few origins reach still gets its interval from all of them.
-    The quantile level is raised by (1 + 1/origins) (the finite-sample correction of split
-    conformal). Returns ``({level: (lo, hi)}, number of scores)``.
+    The quantile level is raised by (1 + 1/scores), the finite-sample correction of split
+    conformal for the pooled scores. It was (1 + 0.5/origins): with 8 origins (a
+    combination with a statsforecast member is measured at 8 of 30) that lifts the 80%
+    interval's tail from 0.90 to 0.956, and on the synthetic monthly series of
+    tests/test_forecast_monthly.py 18 months ahead it covered 0.906 at 80% and 0.993 at
+    95% (0.865 / 0.994 without statsforecast); per score 0.820 / 0.970 (0.833 / 0.963),
+    recomputed from the same fits.
+    Returns ``({level: (lo, hi)}, number of scores)``.
     """
     scale = horizon_scale(errors, horizon)
     cols = errors.shape[1]
     scores = errors / scale[None, :cols]
     flat = scores[np.isfinite(scores)]
-    n_origins = int(np.isfinite(errors).any(axis=1).sum())
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for level in levels:
         tail = (1.0 - level / 100.0) / 2.0
-        q = min(1.0, (1.0 - tail) * (1.0 + CORR / max(n_origins, 1)))
+        q = min(1.0, (1.0 - tail) * (1.0 + 1.0 / max(flat.size, 1)))
         lo = min(float(np.quantile(flat, 1.0 - q)), 0.0)
         hi = max(float(np.quantile(flat, q)), 0.0)
         out[level] = (lo * scale, hi * scale)
