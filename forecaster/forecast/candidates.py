@@ -13,9 +13,11 @@ calibration origins and by the same out-of-sample error:
 - ``naive``: the last value (M4's Naive 1; a random walk is the best guess of many
   business series a quarter ahead);
 - ``ets`` and ``damped``: exponential smoothing of the adjusted series with the trend
-  chosen by AICc (none, additive, damped), or damped always (``forecaster.forecast.ets``);
+  chosen by AICc (none, additive, damped), or damped always (``forecaster.forecast.ets``),
+  where the season is too long for ``holt_winters`` (weekly data);
 - ``holt_winters``: exponential smoothing with an evolving season (seasons up to 24 steps:
-  monthly data), on the log scale for a positive series;
+  monthly data, where it is the only exponential smoothing), on the log scale for a
+  positive series;
 - statsforecast's AutoETS, AutoTheta, AutoARIMA and MSTL when the optional extra
   ``[stats]`` is installed (``statsforecast_candidates``); without it they are simply not
   candidates (see docs/architecture.md for what that costs);
@@ -210,13 +212,16 @@ def holt_winters(period: int) -> Candidate:
 
 
 def own_candidates(period: int) -> dict[str, Candidate]:
-    """The candidates that need nothing beyond numpy and scipy."""
-    return {
-        "theta": theta(period),
-        "ses": ses(period),
-        "naive": naive,
-        **exponential_smoothing(period),
-    }
+    """The candidates that need nothing beyond numpy and scipy. With a season Holt-Winters
+    can hold (monthly data), exponential smoothing is Holt-Winters alone: ``ets`` and
+    ``damped`` on the seasonally adjusted series then cost the monthly series' mean MASE
+    (docs/performance.md)."""
+    from forecaster.forecast.ets import SEASONAL_MAX
+
+    smoothing = exponential_smoothing(period)
+    if 2 <= period <= SEASONAL_MAX:
+        smoothing = {"holt_winters": smoothing["holt_winters"]}
+    return {"theta": theta(period), "ses": ses(period), "naive": naive, **smoothing}
 
 
 def statsforecast_available() -> bool:
