@@ -38,6 +38,8 @@ FALLBACK_INFLATE = 1.5
 MIN_ERRORS = 30
 """Fewer in-sample examples at a step than this and the step's quantile is not trusted."""
 GRID_STEPS = 120
+CORR = 0.5
+"""The per-origin finite-sample correction (``conformal_quantiles`` with ``per_score=False``)."""
 
 
 def step_grid(horizon: int) -> np.ndarray:
@@ -213,7 +215,10 @@ def horizon_scale(errors: np.ndarray, horizon: int) -> np.ndarray:
 
 
 def conformal_quantiles(
-    errors: np.ndarray, horizon: int, levels: tuple[int, ...] = LEVELS
+    errors: np.ndarray,
+    horizon: int,
+    levels: tuple[int, ...] = LEVELS,
+    per_score: bool = False,
 ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], int]:
     """Interval offsets at 1..horizon from out-of-sample errors pooled across steps.
 
@@ -223,23 +228,28 @@ def conformal_quantiles(
     over every origin and step, times the scale of a step are its interval (split
     conformal prediction, with the scores made exchangeable across steps by the scale).
     A step far ahead that few origins reach still gets its interval from all of them.
-    The quantile level is raised by (1 + 1/scores), the finite-sample correction of split
-    conformal for the pooled scores. It was (1 + 0.5/origins): with 8 origins (a
-    combination with a statsforecast member is measured at 8 of 30) that lifts the 80%
-    interval's tail from 0.90 to 0.956, and on the synthetic monthly series of
-    tests/test_forecast_monthly.py 18 months ahead it covered 0.906 at 80% and 0.993 at
-    95% (0.865 / 0.994 without statsforecast); per score 0.820 / 0.970 (0.833 / 0.963),
-    recomputed from the same fits.
+    The quantile level is raised by (1 + 0.5/origins), half the finite-sample correction of
+    split conformal counted in origins, or with ``per_score`` by (1 + 1/scores), the
+    correction for the pooled scores. ``LoadForecaster`` uses ``per_score``: its origins are
+    spread over the history, and a combination with a statsforecast member is measured at 8
+    of 30, where (1 + 0.5/8) lifts the 80% interval's tail from 0.90 to 0.956 (synthetic
+    monthly series of tests/test_forecast_monthly.py 18 months ahead: 0.906 at 80% and 0.993
+    at 95%, 0.865 / 0.994 without statsforecast; per score 0.820 / 0.970 and 0.833 / 0.963,
+    recomputed from the same fits). The TCO's monthly bands (``forecaster.tco.projection``)
+    keep the per-origin correction: their origins are consecutive month starts whose errors
+    overlap, and per score the USD backtest's band covered 0.65 of months 3 ahead.
     Returns ``({level: (lo, hi)}, number of scores)``.
     """
     scale = horizon_scale(errors, horizon)
     cols = errors.shape[1]
     scores = errors / scale[None, :cols]
     flat = scores[np.isfinite(scores)]
+    n_origins = int(np.isfinite(errors).any(axis=1).sum())
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for level in levels:
         tail = (1.0 - level / 100.0) / 2.0
-        q = min(1.0, (1.0 - tail) * (1.0 + 1.0 / max(flat.size, 1)))
+        n = flat.size if per_score else max(n_origins, 1) / CORR
+        q = min(1.0, (1.0 - tail) * (1.0 + 1.0 / max(n, 1)))
         lo = min(float(np.quantile(flat, 1.0 - q)), 0.0)
         hi = max(float(np.quantile(flat, q)), 0.0)
         out[level] = (lo * scale, hi * scale)

@@ -299,7 +299,7 @@ class LoadForecaster:
         if self.freq in COARSE:
             oos = self._oos_errors(origins, h_cv)
             if np.isfinite(oos).any(axis=1).sum() >= MIN_CONFORMAL_ORIGINS:
-                self.quantiles_, _ = conformal_quantiles(oos, h, self.levels)
+                self.quantiles_, _ = conformal_quantiles(oos, h, self.levels, per_score=True)
                 self.empirical_, self.inflate_ = True, 1.0
                 self.interval_method_ = "conformal"
                 return
@@ -420,7 +420,7 @@ class LoadForecaster:
         else:
             errors = np.vstack([a - f for a, f in rows])
         errors = errors[np.isfinite(errors).any(axis=1)]
-        self.quantiles_, _ = conformal_quantiles(errors, h, self.levels)
+        self.quantiles_, _ = conformal_quantiles(errors, h, self.levels, per_score=True)
         self.empirical_, self.inflate_ = True, 1.0
         self.interval_method_ = "conformal"
         self.point_ = None
