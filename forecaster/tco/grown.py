@@ -135,17 +135,7 @@ class GrowthKit:
             np.take(scale[days], self.index[paths], axis=1, out=out)
             out *= variable
         out += self.base[paths] if self.base.ndim == 1 else self.base[days, paths]
-        noise = self.noise[days, paths]
-        if self.power == 0.0:
-            out += noise
-        else:
-            np.maximum(out, self.floor, out=work)
-            work *= 1.0 / self.ref
-            if self.power != 1.0:
-                np.power(work, self.power, out=work)
-            work *= noise
-            out += work
-        return np.maximum(out, 0.0, out=out)
+        return self._add_noise(out, self.noise[days, paths], work)
 
     def mean(self, factor: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
         """A step curve's expected cost (before noise) of the paths ``rows`` (S, D), with
@@ -167,16 +157,20 @@ class GrowthKit:
 
     def _step_cost(self, factor: np.ndarray, rows: slice) -> np.ndarray:
         out = self.mean(factor, rows)
-        noise = self.noise.T[rows]
+        return self._add_noise(out, self.noise.T[rows], np.empty_like(out))
+
+    def _add_noise(self, out: np.ndarray, noise: np.ndarray, work: np.ndarray) -> np.ndarray:
+        """``out`` (expected cost) plus the kept ``noise`` at that cost's level, clipped at
+        zero, in place (``work``: a buffer of ``out``'s shape)."""
         if self.power == 0.0:
             out += noise
         else:
-            level = np.maximum(out, self.floor)
-            level *= 1.0 / self.ref
+            np.maximum(out, self.floor, out=work)
+            work *= 1.0 / self.ref
             if self.power != 1.0:
-                np.power(level, self.power, out=level)
-            level *= noise
-            out += level
+                np.power(work, self.power, out=work)
+            work *= noise
+            out += work
         return np.maximum(out, 0.0, out=out)
 
     def monthly(self, factor: np.ndarray, month_of_day: np.ndarray, n_months: int) -> np.ndarray:
