@@ -14,6 +14,12 @@ Two backtests, each with the previous scheme beside it in the same run:
   ``before``: the load forecaster's own 80% interval at monthly grain (with under 30
   months its Gaussian fallback widened 1.5x), the band ``run_tco`` used until session 5.
 
+- ``prior``: ``forecaster.timeonly.monthly.PRIOR_EXPONENT`` measured: the growth exponent of
+  the median's errors 1-12 months ahead, forecast from 12 months of history at 4 cutoffs a
+  year apart on the 47 other real monthly series of tests/fixtures/monthly-prior (each
+  series' errors scaled by their RMS, then ``growth_exponent`` of them pooled); and the band
+  backtested on those series as on the 12 (a check on series the band was not tested on).
+
 Coverage is the share of (cutoff, month) pairs inside P10-P90 over months 1..h ahead;
 width the mean (P90 - P10) / P50; MAPE that of the median.
 
@@ -22,7 +28,7 @@ of the total, per cutoff, under one draw for every month (what ``run_tco`` draws
 P10 is the sum of the months' P10) and under independent months (half-widths added in
 quadrature), the two ends of the choice.
 
-    python benchmarks/tco_bands.py [--part sample|real|all] [--cutoffs 4]
+    python benchmarks/tco_bands.py [--part sample|real|prior|all] [--cutoffs 4]
 """
 
 from __future__ import annotations
@@ -39,11 +45,13 @@ import polars as pl
 
 from forecaster.forecast.load import LoadForecaster
 from forecaster.tco.backtest import backtest_months, backtest_projection, summarize
+from forecaster.timeonly.monthly import PRIOR_EXPONENT, growth_exponent
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTHLY = ROOT / "tests" / "fixtures" / "monthly"
+PRIOR = ROOT / "tests" / "fixtures" / "monthly-prior"
 CUTOFFS = ["2025-11", "2026-01", "2026-03", "2026-05", "2026-07", "2026-09"]
-HISTORIES = (12, 18, 24, 36)
+HISTORIES = (12, 13, 18, 24, 36)
 
 
 def _line(label: str, rows: list[dict]) -> str:
@@ -130,20 +138,26 @@ def _before(y: np.ndarray, history: int, cutoffs: int) -> list[dict]:
     return rows
 
 
-def run_real(cutoffs: int) -> None:
+def _series(folder: Path) -> list[tuple[str, np.ndarray, date]]:
     series = []
-    for path in sorted(MONTHLY.glob("*.csv")):
+    for path in sorted(folder.glob("*.csv")):
         frame = pl.read_csv(path, try_parse_dates=True)
         first = frame["timestamp"][0]
         series.append(
             (path.stem, frame["value"].to_numpy().astype(float), date(first.year, first.month, 1))
         )
+    return series
+
+
+def run_real(cutoffs: int, folder: Path = MONTHLY, histories: tuple[int, ...] = HISTORIES) -> None:
+    series = _series(folder)
     print(
-        f"\nreal monthly series ({len(series)}), at most {cutoffs} cutoffs each, 12 months scored"
+        f"\nreal monthly series ({len(series)}, {folder.name}), at most {cutoffs} cutoffs each, "
+        "12 months scored"
     )
     print(HEADER)
     cumulative = []
-    for history in HISTORIES:
+    for history in histories:
         t0 = time.perf_counter()
         now = [
             {**r, "series": name}
@@ -159,15 +173,40 @@ def run_real(cutoffs: int) -> None:
     print("\n".join(cumulative))
 
 
+def measured_prior(cutoffs: int = 4, history: int = 12, folder: Path = PRIOR) -> float:
+    """The growth exponent of the median's errors (log actual / P50, months 1-12 ahead) from
+    ``history`` months on the series in ``folder``: each series' errors divided by their
+    root mean square, pooled, ``growth_exponent`` of them (one row a forecast)."""
+    rows = []
+    for _, y, first in _series(folder):
+        fc = backtest_months(y, history, max_cutoffs=cutoffs, first=first)
+        e = np.log([r["actual"] / r["p50"] for r in fc]).reshape(-1, 12)
+        rows.append(e / np.sqrt(np.mean(e**2)))
+    return growth_exponent(np.vstack(rows))
+
+
+def run_prior(cutoffs: int) -> None:
+    t0 = time.perf_counter()
+    c = measured_prior(cutoffs)
+    print(
+        f"\nprior: growth exponent of the errors from 12 months of history on "
+        f"{len(list(PRIOR.glob('*.csv')))} other series: {c:.3f} (PRIOR_EXPONENT = "
+        f"{PRIOR_EXPONENT}; {time.perf_counter() - t0:.0f} s)"
+    )
+    run_real(cutoffs, PRIOR, (12, 13, 18, 24))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("sample", "real", "all"), default="all")
+    parser.add_argument("--part", choices=("sample", "real", "prior", "all"), default="all")
     parser.add_argument("--cutoffs", type=int, default=4)
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.part in ("real", "all"):
         run_real(args.cutoffs)
+    if args.part in ("prior", "all"):
+        run_prior(args.cutoffs)
     if args.part in ("sample", "all"):
         run_sample(args.samples)
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")

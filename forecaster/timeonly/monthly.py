@@ -15,12 +15,17 @@ The median is the load forecaster's at monthly grain (``LoadForecaster("1mo")``)
   to forecast month are errors k = 1, 2, ... months ahead. Their spread grows with k as
   sigma_k = sigma_1 k^c, c fitted on the root mean square error per k (weighted by the
   number of errors) and clipped to [0, 1] (0: errors that do not grow, 1/2: a random-walk
-  level, 1: a wrong slope); with errors at fewer than ``MIN_STEPS_FOR_EXPONENT`` distances
-  c is 1/2. sigma_1 pools every error, each divided by k^c. The band is the normal-theory
-  prediction interval for a new error from n origins: +-t(0.9, n - 1) sigma_k
-  sqrt(1 + 1/n), which widens a band measured on few origins (Student's t) instead of
-  inflating it by a fixed factor. Beyond the longest distance the history measures (three
-  errors or more), the band grows at least as sqrt(k) from there (``at_least_random_walk``).
+  level, 1: a wrong slope). With errors at fewer than ``MIN_STEPS_FOR_EXPONENT`` distances
+  (a bill of 12 or 13 months) the history cannot measure c: it is ``PRIOR_EXPONENT``,
+  measured on other real monthly series (``PRIOR_STEPS`` months ahead), not assumed.
+  sigma_1 pools every error, each divided by k^c with c as fitted before the clip at 0 (so
+  that clipping a noisy exponent does not narrow month 1). The band is the prediction interval for a
+  new error, +-t(0.9, m_eff) sigma_k: Student's t with as many degrees of freedom as the
+  pooled errors are worth (``effective_errors``: m errors, those of one origin correlated,
+  so fewer independent ones), which widens a band measured on few errors instead of
+  inflating it by a fixed factor. Beyond the longest distance the history (three errors or
+  more) or the prior measures, the band grows at least as sqrt(k) from there
+  (``at_least_random_walk``).
 
 Errors are log ratios when the history and forecasts are positive (costs in proportion to
 their level), otherwise differences in the currency.
@@ -50,6 +55,19 @@ MIN_TRAINING_MONTHS = 8
 """Months before the first out-of-sample origin (the load forecaster's minimum fit)."""
 MIN_STEPS_FOR_EXPONENT = 4
 """Distances ahead with at least three errors each before the growth exponent is fitted."""
+PRIOR_EXPONENT = 0.25
+"""c of sigma_k = sigma_1 k^c where the history cannot measure it (fewer than
+``MIN_STEPS_FOR_EXPONENT`` distances: 12 or 13 months). Measured, not tuned to the test's
+series: ``growth_exponent`` of this module's median's errors 1-12 months ahead
+(log actual / P50, each series scaled by its RMS error), forecast from 12 months of history
+at 4 cutoffs a year apart on 47 other real monthly series (tests/fixtures/monthly-prior:
+40 US employment series, Canadian gas, souvenir sales, 5 series of Australian departures):
+0.25 (``benchmarks/tco_bands.py --part prior``). Below the 1/2 of a random-walk level: a
+young bill's model keeps its seasonal shape, its errors are more the year's noise than a
+level that wanders."""
+PRIOR_STEPS = 12
+"""Months ahead ``PRIOR_EXPONENT`` was measured over; beyond them the band grows at least
+as sqrt(k) (``at_least_random_walk``)."""
 Z80 = 1.2815515655446004
 TIE = 0.01
 """Relative out-of-sample error by which cost per day must beat cost per month."""
@@ -102,23 +120,23 @@ def out_of_sample_errors(
     return np.vstack(rows) if rows else np.full((0, 0), np.nan)
 
 
-def growth_exponent(errors: np.ndarray) -> float:
+def growth_exponent(errors: np.ndarray, default: float = 0.5, lowest: float = 0.0) -> float:
     """c of sigma_k = sigma_1 k^c from (origins, steps) errors: least squares of log RMS
     error on log k, weighted by the errors per k, over the k with at least three errors;
-    clipped to [0, 1]; 1/2 (a random-walk level) with fewer than
-    ``MIN_STEPS_FOR_EXPONENT`` such k."""
+    clipped to [``lowest``, 1]; ``default`` with fewer than ``MIN_STEPS_FOR_EXPONENT``
+    such k."""
     counts = np.isfinite(errors).sum(axis=0)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a step no origin reaches
         rms = np.sqrt(np.nanmean(errors**2, axis=0))
     ok = (counts >= 3) & np.isfinite(rms) & (rms > 0)
     if ok.sum() < MIN_STEPS_FOR_EXPONENT:
-        return 0.5
+        return default
     x = np.log(np.arange(1, errors.shape[1] + 1, dtype=float)[ok])
     v, w = np.log(rms[ok]), counts[ok].astype(float)
     xm, vm = np.average(x, weights=w), np.average(v, weights=w)
     c = np.sum(w * (x - xm) * (v - vm)) / np.sum(w * (x - xm) ** 2)
-    return float(np.clip(c, 0.0, 1.0))
+    return float(np.clip(c, lowest, 1.0))
 
 
 def trusted_steps(errors: np.ndarray) -> int:
@@ -141,21 +159,52 @@ def at_least_random_walk(half: np.ndarray, trusted: int) -> np.ndarray:
     return np.where(k > trusted, np.maximum(half, floor), half)
 
 
+def effective_errors(scores: np.ndarray) -> float:
+    """How many independent errors the (origins, steps) ``scores`` (errors divided by k^c,
+    NaN where none) are worth: m / (1 + (m_bar - 1) rho), the design effect of m errors in
+    origins of m_bar errors on average whose errors share a fit, rho their correlation
+    within an origin (mean product of two scores of one origin over their mean square),
+    clipped to [0, 1]; m when no origin has two errors. Errors of neighbouring origins on
+    the same months are correlated too, which this does not count (a band that errs wide)."""
+    ok = np.isfinite(scores)
+    m = int(ok.sum())
+    per_origin = ok.sum(axis=1)
+    pairs = float(np.sum(per_origin * (per_origin - 1)))
+    if m == 0 or pairs == 0:
+        return float(m)
+    square = float(np.mean(scores[ok] ** 2))
+    if square == 0:  # errors of exactly 0: nothing to correlate
+        return float(m)
+    s = np.where(ok, scores, 0.0)
+    products = float(np.sum(s.sum(axis=1) ** 2 - (s**2).sum(axis=1)))
+    rho = float(np.clip(products / pairs / square, 0.0, 1.0))
+    m_bar = m / int((per_origin > 0).sum())
+    return m / (1.0 + (m_bar - 1.0) * rho)
+
+
 def small_sample_band(errors: np.ndarray, horizon: int) -> tuple[np.ndarray, int, float]:
     """Half-width of the 80% band at k = 1..horizon (on the errors' scale), the number of
-    origins and the exponent c: +-t(0.9, n - 1) sigma_1 k^c sqrt(1 + 1/n)."""
+    origins and the exponent c: +-t(0.9, m_eff) sigma_1 k^c (``effective_errors``), grown
+    at least as sqrt(k) beyond the distances the history or the prior measures."""
     from scipy.stats import t as student
 
     origins = int(np.isfinite(errors).any(axis=1).sum()) if errors.size else 0
     if origins < 2:
         raise CannotFit(f"{origins} out-of-sample origin(s); a band needs at least 2")
-    c = growth_exponent(errors)
+    trusted = trusted_steps(errors)
+    fitted = growth_exponent(errors, default=np.nan, lowest=-np.inf)
+    if np.isnan(fitted):  # too few distances: the exponent measured on other series
+        fitted, trusted = PRIOR_EXPONENT, max(trusted, PRIOR_STEPS)
+    # The level is measured with the exponent as fitted, the band grows with it clipped at
+    # 0: errors that do not grow give a noisy exponent around 0, and clipping it before
+    # measuring sigma_1 would keep its positive half only and narrow the band at month 1.
+    c = max(fitted, 0.0)
     k = np.arange(1, errors.shape[1] + 1, dtype=float)
-    scores = errors / k[None, :] ** c
+    scores = errors / k[None, :] ** fitted
     sigma1 = float(np.sqrt(np.nanmean(scores**2)))
-    factor = float(student.ppf(0.9, origins - 1)) * np.sqrt(1.0 + 1.0 / origins)
+    factor = float(student.ppf(0.9, max(effective_errors(scores), 1.0)))
     half = factor * sigma1 * np.arange(1, horizon + 1, dtype=float) ** c
-    return at_least_random_walk(half, trusted_steps(errors)), origins, c
+    return at_least_random_walk(half, trusted), origins, c
 
 
 def days_in_months(first: date, n: int) -> np.ndarray:
@@ -233,9 +282,10 @@ def forecast_months(y: np.ndarray, horizon: int, first: date | None = None) -> M
         p10, p90 = mean * np.exp(-half), mean * np.exp(half)
     else:
         p10, p90 = mean - half, mean + half
+    measured = "" if np.isfinite(growth_exponent(errors, default=np.nan)) else " (other series')"
     band = (
         f"measured out of sample at {origins} monthly origins: spread growing with the "
-        f"months ahead to the power {c:.2f}, widened by Student's t for so few origins"
+        f"months ahead to the power {c:.2f}{measured}, widened by Student's t for so few errors"
     )
     return MonthlyCostForecast(p10, mean, p90, method, band, origins, c, log)
 
