@@ -253,11 +253,15 @@ def print_table(title: str, results: list[dict]) -> None:
 
 
 def run_monthly(
-    horizon: int, windows: int = 2, cache: ReferenceCache | None = None, with_sf: bool = False
+    horizon: int,
+    windows: int = 2,
+    cache: ReferenceCache | None = None,
+    with_sf: bool = False,
+    folder: Path = MONTHLY,
 ) -> list[dict]:
     cache = cache or ReferenceCache(None)
     out = []
-    for path in sorted(MONTHLY.glob("*.csv")):
+    for path in sorted(folder.glob("*.csv")):
         y = values(read_series(path, freq="1mo"))
         models = {"load": load_model("1mo", statsforecast=False)}
         if with_sf:
@@ -365,6 +369,13 @@ def main() -> None:
     parser.add_argument("--traces", type=Path, default=TRACES, help="directory of trace CSVs")
     parser.add_argument("--quick", action="store_true", help="three windows per trace")
     parser.add_argument("--windows", type=int, help="the last N windows of every trace")
+    parser.add_argument(
+        "--monthly",
+        type=Path,
+        default=MONTHLY,
+        help="directory of monthly series CSVs (timestamp,value; default tests/fixtures/monthly;"
+        " tests/fixtures/monthly-prior holds 47 others)",
+    )
     parser.add_argument("--weekly-series", type=int, default=None, help="first N M4 series")
     parser.add_argument(
         "--sf-candidates",
@@ -384,7 +395,7 @@ def main() -> None:
         for horizon in (12, 18):
             print_table(
                 f"monthly, {horizon} months ahead, last 2 windows",
-                run_monthly(horizon, cache=cache, with_sf=args.sf_candidates),
+                run_monthly(horizon, cache=cache, with_sf=args.sf_candidates, folder=args.monthly),
             )
     if args.grain in ("weekly", "all"):
         print_table(
