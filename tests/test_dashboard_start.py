@@ -14,7 +14,7 @@ import pytest
 from flask import Flask, Response, request
 
 from dashboard import loader, responses
-from dashboard.loader import warmup
+from dashboard.loader import quiet, tco_runs, warmup
 from forecaster.ingest import ingest_billing
 from tests import dashboard_support as support
 from tests.dashboard_support import configure, write_evil_billing
@@ -155,11 +155,56 @@ def test_without_visitors_the_warm_up_starts_after_a_few_seconds(monkeypatch, sa
     configure(sample)
     started: list[float] = []
     monkeypatch.setattr(warmup, "spend", lambda by=None: started.append(time.monotonic()))
-    monkeypatch.setattr(warmup, "FIRST_VISIT_WAIT", 0.3)
+    monkeypatch.setattr(quiet, "FIRST_VISIT_WAIT", 0.3)
     monkeypatch.setattr(warmup, "config", lambda: loader.config.config().__class__())
     begin = time.monotonic()
     warmup.warm(lambda: None)
     assert started and 0.3 <= started[0] - begin < 2
+
+
+def test_background_work_waits_until_nothing_has_been_in_flight_for_a_while(monkeypatch):
+    """A page's callbacks come in a chain with short gaps: a gap shorter than ``QUIET``
+    does not start background work, a longer one does."""
+    monkeypatch.setattr(quiet, "QUIET", 0.3)
+    gaps = iter([0.0, 0.1, 0.2, 0.0, 0.25, 0.0] + [0.35] * 3)
+    looks: list[float] = []
+
+    def quiet_for():
+        looks.append(next(gaps))
+        return looks[-1]
+
+    monkeypatch.setattr(quiet, "POLL", 0.001)
+    quiet.wait(quiet_for)
+    assert looks == [0.0, 0.1, 0.2, 0.0, 0.25, 0.0, 0.35]
+    quiet.watch(None)
+    begin = time.monotonic()
+    quiet.wait()  # nothing watched (a script over the loader): no wait
+    assert time.monotonic() - begin < 0.05
+
+
+def test_the_growth_kits_wait_while_a_view_is_answered(sample, monkeypatch):
+    """The kits' thread draws nothing while a request is in flight and everything once the
+    server is quiet; what a request needs meanwhile it draws itself."""
+    configure(sample)
+    loader.clear()
+    busy = [True]
+    monkeypatch.setattr(quiet, "QUIET", 0.2)
+    quiet.watch(lambda: 0.0 if busy[0] else 1.0)
+    try:
+        months = 7  # a horizon no other test prepares, so this test starts its thread
+        paths = tco_runs.tco_paths(months)
+        tco_runs._prepare_growth(months)
+        time.sleep(1.0)
+        assert not paths._kits  # busy: not one kit drawn in the background
+        name = paths.names[0]
+        paths.kit(loader.fits(), name)  # a request that needs a kit draws it
+        busy[0] = False
+        deadline = time.monotonic() + 60
+        while not paths.kits_ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert paths.kits_ready()
+    finally:
+        quiet.watch(None)
 
 
 def test_a_download_is_sent_but_never_kept(sample, private_store):

@@ -104,6 +104,21 @@ def test_grown_paths_are_the_workloads_redrawn_through_their_curves(world):
                                    atol=1e-9 * redrawn.max())  # fmt: skip
 
 
+def test_kits_prepared_with_a_pause_are_the_kits_prepared_without(world):
+    """A server pauses the kits between requests; the draws do not depend on it."""
+    plain, paused = _kept(world), tco_run.baseline_paths(
+        world["store"], world["workloads"], 12, samples=200, seed=0,
+        series=world["series"], fits=world["fits"])  # fmt: skip
+    pauses: list[int] = []
+    paused.prepare(world["fits"], pause=lambda: pauses.append(1))
+    assert len(pauses) == len(paused.names) and paused.kits_ready()
+    for name in plain.names:
+        factor = growth_factor(plain.forecasts[name]["mean"], 0.3)
+        a, b = plain.kit(world["fits"], name), paused.kit(world["fits"], name)
+        np.testing.assert_array_equal(a.cost(factor), b.cost(factor))
+        np.testing.assert_array_equal(a.noise, b.noise)
+
+
 def test_a_growth_change_on_prepared_kits_simulates_nothing(world, monkeypatch):
     paths = _kept(world)
     assert paths.kits_ready()

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from dashboard.loader import quiet
 from dashboard.loader.caching import LOADER_CODE, cached, disk, on_disk
 from dashboard.loader.config import config, stamp, store_dir
 from dashboard.loader.errors import refusals
@@ -49,7 +50,8 @@ _preparing_lock = threading.Lock()
 
 def _prepare_growth(months: int) -> None:
     """Draw the growth kits of the ``months`` paths in a daemon thread, once per data
-    stamp (``Projection.prepare``)."""
+    stamp (``Projection.prepare``), each kit in a quiet moment (``quiet.wait``): a
+    request that needs a kit first draws it itself."""
     key = (months, stamp())
     with _preparing_lock:
         if key in _preparing:
@@ -58,7 +60,7 @@ def _prepare_growth(months: int) -> None:
 
     def prepare() -> None:
         try:
-            tco_paths(months).prepare(fits())
+            tco_paths(months).prepare(fits(), pause=quiet.wait)
         except Exception as exc:  # noqa: BLE001 - a request draws what it needs itself
             log.info("growth kits for %s months not prepared (%s)", months, exc)
 

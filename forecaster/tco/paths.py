@@ -239,11 +239,21 @@ class Projection:
                     self._kits[name] = kit
         return kit
 
-    def prepare(self, fits: dict[str, WorkloadFit]) -> None:
+    def prepare(
+        self, fits: dict[str, WorkloadFit], pause: Callable[[], None] | None = None
+    ) -> None:
         """Draw every workload's growth kit now (in threads), so a growth change only
-        transforms; kept while this projection is among the ``KITS_KEPT`` latest."""
+        transforms; kept while this projection is among the ``KITS_KEPT`` latest.
+        ``pause``: called before each kit (a server lets its requests go first); the
+        kits are the same with or without it."""
         self.keep_kits = True
-        _map(lambda name: self.kit(fits, name), list(self.names))
+
+        def draw(name: str) -> GrowthKit:
+            if pause is not None:
+                pause()
+            return self.kit(fits, name)
+
+        _map(draw, list(self.names))
 
     def kits_ready(self) -> bool:
         with self._lock:
