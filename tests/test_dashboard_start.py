@@ -144,7 +144,7 @@ def test_the_warm_up_waits_for_a_quiet_moment(sample, monkeypatch):
     busy_until = time.monotonic() + 0.6
 
     def quiet_for():
-        return 0.0 if time.monotonic() < busy_until else 1.0
+        return 0.0 if time.monotonic() < busy_until else quiet.QUIET + 1.0
 
     monkeypatch.setattr(warmup, "config", lambda: loader.config.config().__class__())
     warmup.warm(quiet_for)
@@ -191,7 +191,7 @@ def test_the_growth_kits_wait_while_a_view_is_answered(sample, monkeypatch):
     monkeypatch.setattr(quiet, "QUIET", 0.2)
     quiet.watch(lambda: 0.0 if busy[0] else 1.0)
     try:
-        months = 7  # a horizon no other test prepares, so this test starts its thread
+        months = 13  # a horizon no other test prepares, so this test starts its thread
         paths = tco_runs.tco_paths(months)
         tco_runs._prepare_growth(months)
         time.sleep(1.0)
