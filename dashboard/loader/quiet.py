@@ -13,7 +13,6 @@ The dashboard registers the server's ``quiet_for`` (``dashboard.responses.quiet_
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 
@@ -24,23 +23,13 @@ FIRST_VISIT_WAIT = 3.0
 POLL = 0.05  # seconds between looks at the traffic
 
 QuietFor = Callable[[], "float | None"]
-_watched: list[QuietFor] = []
-_started = [time.monotonic()]
-_lock = threading.Lock()
+_watched: dict = {"quiet_for": None, "since": time.monotonic()}
 
 
 def watch(quiet_for: QuietFor | None) -> None:
     """Let background work wait on ``quiet_for`` (seconds since the last request was
     answered: 0 while one is answered, None before the first); None stops waiting."""
-    with _lock:
-        _watched[:] = [] if quiet_for is None else [quiet_for]
-        _started[0] = time.monotonic()
-
-
-def watched() -> QuietFor | None:
-    """The registered ``quiet_for``, if any."""
-    with _lock:
-        return _watched[0] if _watched else None
+    _watched.update(quiet_for=quiet_for, since=time.monotonic())
 
 
 def wait(quiet_for: QuietFor | None = None, since: float | None = None) -> None:
@@ -48,10 +37,10 @@ def wait(quiet_for: QuietFor | None = None, since: float | None = None) -> None:
     yet ``FIRST_VISIT_WAIT`` seconds after ``since`` (a ``time.monotonic()``; default:
     when watching began). ``quiet_for``: the traffic to wait on (default: the watched
     one; none watched, return at once)."""
-    quiet_for = quiet_for or watched()
+    quiet_for = quiet_for or _watched["quiet_for"]
     if quiet_for is None:
         return
-    begun = _started[0] if since is None else since
+    begun = _watched["since"] if since is None else since
     while True:
         quiet = quiet_for()
         if quiet is None and time.monotonic() - begun >= FIRST_VISIT_WAIT:
